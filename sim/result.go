@@ -1,0 +1,70 @@
+package sim
+
+// JobCounts counts the jobs of one run.
+type JobCounts struct {
+	Submitted          int     `json:"submitted"`
+	Completed          int     `json:"completed"`
+	Infeasible         int     `json:"infeasible"`
+	InfeasibleGPUHours float64 `json:"infeasible_gpu_hours"`
+}
+
+// Summary holds order statistics; percentiles interpolate linearly between order statistics.
+type Summary struct {
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+}
+
+// Energy is in kWh.
+type Energy struct {
+	IT       float64 `json:"it"`
+	Facility float64 `json:"facility"`
+}
+
+// OwnerResult is one owner's view of a run.
+type OwnerResult struct {
+	Owner               string  `json:"owner"`
+	Jobs                int     `json:"jobs"`
+	Infeasible          int     `json:"infeasible"`
+	MeanWaitS           float64 `json:"mean_wait_s"`
+	P95WaitS            float64 `json:"p95_wait_s"`
+	MeanBoundedSlowdown float64 `json:"mean_bounded_slowdown"`
+	GPUHours            float64 `json:"gpu_hours"`
+}
+
+// Timeline is sampled at evenly spaced times across the window.
+type Timeline struct {
+	T           []float64 `json:"t_s"`
+	Utilization []float64 `json:"utilization"`
+	Queued      []int     `json:"queued"`
+	PowerKW     []float64 `json:"power_kw"`
+	LimitFrac   []float64 `json:"limit_frac"`
+}
+
+// Result is the outcome of one policy over one workload. Nothing in it depends on wall-clock time,
+// so the same inputs give the same bytes.
+type Result struct {
+	Name                string        `json:"name"`
+	GPUs                int           `json:"gpus"`
+	Jobs                JobCounts     `json:"jobs"`
+	WaitS               Summary       `json:"wait_s"`
+	MeanBoundedSlowdown float64       `json:"mean_bounded_slowdown"`
+	Utilization         float64       `json:"utilization"`
+	WindowS             float64       `json:"window_s"`
+	GPUHours            float64       `json:"gpu_hours"`
+	EnergyKWh           Energy        `json:"energy_kwh"`
+	PeakPowerKW         float64       `json:"peak_power_kw"`
+	CapTimeShare        float64       `json:"cap_time_share"`
+	CostKRW             float64       `json:"cost_krw"`
+	EmissionsKgCO2      float64       `json:"emissions_kg_co2"`
+	JainSlowdown        float64       `json:"jain_slowdown"`
+	Owners              []OwnerResult `json:"owners"`
+	Timeline            Timeline      `json:"timeline"`
+
+	// Per job, in Workload.Jobs order: start and end times (NaN when infeasible). Not in JSON;
+	// the CLI writes them with --per-job.
+	Start []float64 `json:"-"`
+	End   []float64 `json:"-"`
+}
