@@ -1,0 +1,89 @@
+package traces
+
+import "github.com/gpuplan/gpuplan/sim"
+
+// builder accumulates jobs, interning owner, group and GPU type names, and keeps job IDs in one
+// arena turned into a single string at the end: a million IDs then cost one allocation, not a million.
+type builder struct {
+	w      sim.Workload
+	owners map[string]int32
+	groups map[string]int32
+	types  map[string]string
+	arena  []byte
+	idEnd  []int
+}
+
+func newBuilder(sizeHint int) *builder {
+	b := &builder{
+		owners: make(map[string]int32),
+		groups: make(map[string]int32),
+		types:  make(map[string]string),
+	}
+	if sizeHint > 0 {
+		b.w.Jobs = make([]sim.Job, 0, sizeHint)
+		b.idEnd = make([]int, 0, sizeHint)
+		b.arena = make([]byte, 0, sizeHint*12)
+	}
+	return b
+}
+
+func (b *builder) owner(name []byte) int32 {
+	if i, ok := b.owners[string(name)]; ok {
+		return i
+	}
+	i := int32(len(b.w.Owners))
+	s := string(name)
+	b.owners[s] = i
+	b.w.Owners = append(b.w.Owners, s)
+	return i
+}
+
+// group interns a group name; an empty name means no group (-1).
+func (b *builder) group(name []byte) int32 {
+	if len(name) == 0 {
+		return -1
+	}
+	if i, ok := b.groups[string(name)]; ok {
+		return i
+	}
+	i := int32(len(b.w.Groups))
+	s := string(name)
+	b.groups[s] = i
+	b.w.Groups = append(b.w.Groups, s)
+	return i
+}
+
+func (b *builder) gpuType(name []byte) string {
+	if len(name) == 0 {
+		return ""
+	}
+	if s, ok := b.types[string(name)]; ok {
+		return s
+	}
+	s := string(name)
+	b.types[s] = s
+	return s
+}
+
+// add appends j with id; j.ID is filled in by finish.
+func (b *builder) add(id []byte, j *sim.Job) {
+	b.arena = append(b.arena, id...)
+	b.idEnd = append(b.idEnd, len(b.arena))
+	b.w.Jobs = append(b.w.Jobs, *j)
+}
+
+func (b *builder) finish(errs *rowErrors) *sim.Workload {
+	ids := string(b.arena)
+	start := 0
+	for i, end := range b.idEnd {
+		b.w.Jobs[i].ID = ids[start:end]
+		start = end
+	}
+	if errs.skip {
+		b.w.Skipped += errs.badRows
+	}
+	if b.w.Jobs == nil {
+		b.w.Jobs = []sim.Job{}
+	}
+	return &b.w
+}

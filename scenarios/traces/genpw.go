@@ -1,0 +1,53 @@
+package traces
+
+import (
+	"bufio"
+	"math"
+
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+var genpwRequired = []string{"u_id", "user", "gpu_num", "interval", "run_time"}
+
+// readGenPW reads a Gen-Parallel-Workloads Philly cut. Submit times are the running sum of interval,
+// starting at 0 on the first row (whose own interval points at a job outside the cut and is ignored).
+// A row skipped for a bad column still advances the clock by its interval when that one is valid, so
+// later jobs keep their times.
+func readGenPW(br *bufio.Reader, errs *rowErrors) (*sim.Workload, error) {
+	b := newBuilder(0)
+	clock, first := 0.0, true
+	err := eachRow(br, errs, genpwRequired, nil, false, func(f [][]byte, pos []int, row int) {
+		c := rowCheck{errs: errs, row: row}
+		id := c.nonEmpty("u_id", f[pos[0]])
+		owner := c.nonEmpty("user", f[pos[1]])
+		j := sim.Job{Group: -1}
+		j.GPUs = c.count("gpu_num", f[pos[2]])
+		if iv, err := parseNonNeg(f[pos[3]]); err != nil {
+			c.fail("interval", err)
+		} else if !first {
+			if next := clock + iv; math.IsInf(next, 0) {
+				c.fail("interval", errClockOverflow)
+			} else {
+				clock = next
+			}
+		}
+		first = false
+		j.Submit = clock
+		j.Duration = c.num("run_time", f[pos[4]])
+		switch {
+		case c.bad:
+		case j.GPUs == 0:
+			b.w.Skipped++
+		default:
+			j.Owner = b.owner(owner)
+			b.add(id, &j)
+		}
+	})
+	if err == nil {
+		err = errs.err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.finish(errs), nil
+}

@@ -1,0 +1,39 @@
+package traces
+
+import (
+	"bufio"
+
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+var itpRequired = []string{"job_id", "submission_time", "duration", "num_gpu"}
+
+// readITP reads a microsoft-itp clusterNN.csv: job_id,submission_time,duration,num_gpu, times in
+// seconds. The trace has no owners: they are assigned by assignOwners.
+func readITP(br *bufio.Reader, errs *rowErrors, opt Options) (*sim.Workload, error) {
+	b := newBuilder(0)
+	err := eachRow(br, errs, itpRequired, nil, false, func(f [][]byte, pos []int, row int) {
+		c := rowCheck{errs: errs, row: row}
+		id := c.nonEmpty("job_id", f[pos[0]])
+		j := sim.Job{Group: -1}
+		j.Submit = c.num("submission_time", f[pos[1]])
+		j.Duration = c.num("duration", f[pos[2]])
+		j.GPUs = c.count("num_gpu", f[pos[3]])
+		switch {
+		case c.bad:
+		case j.GPUs == 0:
+			b.w.Skipped++
+		default:
+			b.add(id, &j)
+		}
+	})
+	if err == nil {
+		err = errs.err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	w := b.finish(errs)
+	assignOwners(w, opt)
+	return w, nil
+}

@@ -1,0 +1,161 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// maxQuotedRecord bounds a record whose quoted field spans lines, so one stray quote cannot swallow a
+// whole file into memory.
+const maxQuotedRecord = 1 << 20
+
+var bom = []byte("\xef\xbb\xbf")
+
+// records splits a CSV stream into records. Lines without a double quote are split on commas in
+// place (the fast path, equal to encoding/csv for such lines); a line with a quote, together with
+// the lines a quoted field continues onto, goes through encoding/csv.
+type records struct {
+	br     *bufio.Reader
+	lineNo int    // number of the next physical line
+	long   []byte // holds a line longer than the buffer, or a multi-line quoted record
+	fields [][]byte
+	first  bool
+}
+
+func newRecords(br *bufio.Reader) *records {
+	return &records{br: br, lineNo: 1, first: true, fields: make([][]byte, 0, 16)}
+}
+
+// line returns the next physical line without its line ending, valid until the next call.
+func (r *records) line() ([]byte, error) {
+	b, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			b, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, b...)
+		}
+		b = r.long
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(b) == 0 && err == io.EOF {
+		return nil, io.EOF
+	}
+	r.lineNo++
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	b = bytes.TrimSuffix(b, []byte{'\r'})
+	if r.first {
+		r.first = false
+		b = bytes.TrimPrefix(b, bom)
+	}
+	return b, nil
+}
+
+// read returns the next non-empty record and the line it starts on. The fields are valid until the
+// next call. A malformed quoted record gives a *RowError (with the record consumed); other errors
+// come from the underlying reader; io.EOF ends the stream.
+func (r *records) read() ([][]byte, int, error) {
+	for {
+		row := r.lineNo
+		b, err := r.line()
+		if err != nil {
+			return nil, row, err
+		}
+		if len(b) == 0 {
+			continue
+		}
+		if bytes.IndexByte(b, '"') < 0 {
+			r.fields = r.fields[:0]
+			for {
+				i := bytes.IndexByte(b, ',')
+				if i < 0 {
+					r.fields = append(r.fields, b)
+					break
+				}
+				r.fields = append(r.fields, b[:i])
+				b = b[i+1:]
+			}
+			return r.fields, row, nil
+		}
+		return r.quoted(b, row)
+	}
+}
+
+func (r *records) quoted(b []byte, row int) ([][]byte, int, error) {
+	rec := append([]byte(nil), b...)
+	for bytes.Count(rec, []byte{'"'})%2 == 1 {
+		if len(rec) > maxQuotedRecord {
+			return nil, row, &RowError{Row: row, Err: errors.New("quoted field runs past 1 MiB (unbalanced quote?)")}
+		}
+		nb, err := r.line()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, row, err
+		}
+		rec = append(rec, '\n')
+		rec = append(rec, nb...)
+	}
+	cr := csv.NewReader(bytes.NewReader(rec))
+	cr.FieldsPerRecord = -1
+	ss, err := cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, row, &RowError{Row: row, Err: fmt.Errorf("malformed quoted field: %w", err)}
+	}
+	if _, err := cr.Read(); err != io.EOF {
+		return nil, row, &RowError{Row: row, Err: errors.New("malformed quoted field: text after closing quote spans lines")}
+	}
+	r.fields = r.fields[:0]
+	for _, s := range ss {
+		r.fields = append(r.fields, []byte(s))
+	}
+	return r.fields, row, nil
+}
+
+// next returns the next well-formed record, recording malformed quoted records in errs. done is
+// true at the end of the input; err is a read failure (say, a corrupt gzip stream).
+func (r *records) next(errs *rowErrors) (fields [][]byte, row int, done bool, err error) {
+	for {
+		fields, row, err = r.read()
+		if err == nil {
+			return fields, row, false, nil
+		}
+		if err == io.EOF {
+			return nil, row, true, nil
+		}
+		var re *RowError
+		if errors.As(err, &re) {
+			errs.add(re.Row, re.Column, re.Err)
+			continue
+		}
+		return nil, row, true, fmt.Errorf("traces: %s: line %d: %w", errs.file, row, err)
+	}
+}
+
+// header reads the header record; an input without one, or a malformed one, is an error.
+func (r *records) header(errs *rowErrors) ([][]byte, int, error) {
+	fields, row, err := r.read()
+	if err == io.EOF {
+		return nil, row, fmt.Errorf("traces: %s: empty input: no header line", errs.file)
+	}
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			re.File = errs.file
+			return nil, row, re
+		}
+		return nil, row, fmt.Errorf("traces: %s: line %d: %w", errs.file, row, err)
+	}
+	return fields, row, nil
+}
