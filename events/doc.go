@@ -1,0 +1,28 @@
+// Package events defines gpuplan's event log: event kinds, the envelope, its codec and the store interface.
+//
+// # Envelope
+//
+// Every event travels as one JSON object (one line in a JSON Lines file, one message on NATS):
+//
+//	{"v":1,"id":"...","kind":"gpu.samples","source":"node-a","time":"2026-01-02T03:04:05.000000006Z","data":{...}}
+//
+// v is the envelope version ([CurrentVersion]), id the deduplication key (it becomes the
+// Nats-Msg-Id header, so a retried publish is stored once), kind a fixed wire name ([Kind]),
+// source who produced the event, time the event time in RFC 3339 with nanoseconds (always UTC,
+// always nine fractional digits so that lines sort by time as text), and data the kind's payload
+// (a JSON object; see the payload types such as [GPUSampleBatch]).
+//
+// # Compatibility rules
+//
+// The rules below let old and new gpuplan binaries share one log for years:
+//
+//   - A kind's wire name and meaning never change. A new meaning (a different unit, a field that
+//     means something else) gets a new kind; the old kind stays decodable.
+//   - A payload may gain optional fields under the same kind. Decoders ignore payload fields they
+//     do not know, so older readers keep working.
+//   - Any change to the envelope itself bumps [CurrentVersion]. Readers skip and count events with
+//     a newer version instead of guessing at them, and reject unknown envelope fields at versions
+//     they do know (re-encoding would silently drop them).
+//   - Events of unknown kinds are not errors: [Reader] and replays skip and count them, and they
+//     keep their raw wire name in [Event.KindName] so tools can pass them through unchanged.
+package events

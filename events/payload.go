@@ -1,0 +1,238 @@
+package events
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Payload is implemented by the data type of each known kind; Kind says which.
+type Payload interface {
+	Kind() Kind
+}
+
+// validator is implemented by this package's payloads: New and Decode call it so that an event
+// missing its identity (a sample batch without a node, a job without an id) never enters or leaves
+// the log looking valid.
+type validator interface {
+	validate() error
+}
+
+// GPUInventory describes a node's GPUs. Collectors publish it on start and whenever it changes.
+type GPUInventory struct {
+	Node          string    `json:"node"`
+	Site          string    `json:"site,omitempty"`
+	DriverVersion string    `json:"driver_version,omitempty"`
+	CUDAVersion   string    `json:"cuda_version,omitempty"`
+	GPUs          []GPUInfo `json:"gpus"`
+}
+
+// GPUInfo is one GPU of an inventory. Power values are watts; 0 means not reported.
+type GPUInfo struct {
+	Index              int     `json:"index"` // NVML index on the node
+	UUID               string  `json:"uuid"`
+	Name               string  `json:"name"`            // product name as NVML reports it
+	Model              string  `json:"model,omitempty"` // gpuplan GPU type name, when known
+	MemoryBytes        uint64  `json:"memory_bytes"`
+	PowerLimitW        float64 `json:"power_limit_w,omitzero"` // enforced limit now
+	DefaultPowerLimitW float64 `json:"default_power_limit_w,omitzero"`
+	MinPowerLimitW     float64 `json:"min_power_limit_w,omitzero"`
+	MaxPowerLimitW     float64 `json:"max_power_limit_w,omitzero"`
+	TDPW               float64 `json:"tdp_w,omitzero"`
+}
+
+// Kind returns KindGPUInventory.
+func (GPUInventory) Kind() Kind { return KindGPUInventory }
+
+func (p GPUInventory) validate() error {
+	if p.Node == "" {
+		return errors.New("node is empty")
+	}
+	return nil
+}
+
+// GPUSampleBatch is one sampling interval of a node's GPUs. The event time is when the
+// interval ended; utilization values are NVML's averages over its own sample period.
+type GPUSampleBatch struct {
+	Node      string      `json:"node"`
+	Site      string      `json:"site,omitempty"`
+	IntervalS float64     `json:"interval_s"` // seconds between batches; a projection ends jobs by it
+	GPUs      []GPUSample `json:"gpus"`
+}
+
+// GPUSample is one GPU in a sample batch. For power, energy, temperature and clocks 0 means not
+// reported: NVML does not offer every reading on every GPU.
+type GPUSample struct {
+	Index           int          `json:"index"`
+	UUID            string       `json:"uuid"`
+	UtilPct         float64      `json:"util_pct"`              // GPU utilization, 0..100
+	MemUtilPct      float64      `json:"mem_util_pct,omitzero"` // memory bandwidth utilization, 0..100
+	MemUsedBytes    uint64       `json:"mem_used_bytes"`
+	MemTotalBytes   uint64       `json:"mem_total_bytes"`
+	PowerW          float64      `json:"power_w,omitzero"`       // draw now
+	PowerLimitW     float64      `json:"power_limit_w,omitzero"` // enforced limit now
+	EnergyMJ        uint64       `json:"energy_mj,omitzero"`     // NVML total energy counter, millijoules since driver load
+	TempC           int          `json:"temp_c,omitzero"`
+	SMClockMHz      int          `json:"sm_clock_mhz,omitzero"`
+	MemClockMHz     int          `json:"mem_clock_mhz,omitzero"`
+	ThrottleReasons uint64       `json:"throttle_reasons"`    // NVML clocks event reasons bitmask
+	Processes       []GPUProcess `json:"processes,omitempty"` // compute processes on this GPU
+}
+
+// GPUProcess is a process seen on a GPU.
+type GPUProcess struct {
+	PID             int    `json:"pid"`
+	User            string `json:"user,omitempty"`
+	UsedMemoryBytes uint64 `json:"used_memory_bytes,omitzero"`
+}
+
+// Kind returns KindGPUSampleBatch.
+func (GPUSampleBatch) Kind() Kind { return KindGPUSampleBatch }
+
+func (p GPUSampleBatch) validate() error {
+	if p.Node == "" {
+		return errors.New("node is empty")
+	}
+	if !(p.IntervalS > 0) || math.IsInf(p.IntervalS, 0) {
+		return fmt.Errorf("interval_s %v is not a positive number", p.IntervalS)
+	}
+	return nil
+}
+
+// OwnershipAssigned hands GPUs of one node to an owner. GPUs are named by UUID, by index or both;
+// neither means every GPU of the node.
+type OwnershipAssigned struct {
+	Owner      string   `json:"owner"`
+	Group      string   `json:"group,omitempty"`
+	Site       string   `json:"site,omitempty"`
+	Node       string   `json:"node"`
+	GPUUUIDs   []string `json:"gpu_uuids,omitempty"`
+	GPUIndices []int    `json:"gpu_indices,omitempty"`
+	By         string   `json:"by,omitempty"` // who made the change, for the audit trail
+}
+
+// Kind returns KindOwnershipAssigned.
+func (OwnershipAssigned) Kind() Kind { return KindOwnershipAssigned }
+
+func (p OwnershipAssigned) validate() error { return validateOwnership(p.Owner, p.Node) }
+
+// OwnershipReleased takes GPUs of one node back from an owner; the fields mean what they mean in
+// OwnershipAssigned.
+type OwnershipReleased struct {
+	Owner      string   `json:"owner"`
+	Group      string   `json:"group,omitempty"`
+	Site       string   `json:"site,omitempty"`
+	Node       string   `json:"node"`
+	GPUUUIDs   []string `json:"gpu_uuids,omitempty"`
+	GPUIndices []int    `json:"gpu_indices,omitempty"`
+	By         string   `json:"by,omitempty"`
+}
+
+// Kind returns KindOwnershipReleased.
+func (OwnershipReleased) Kind() Kind { return KindOwnershipReleased }
+
+func (p OwnershipReleased) validate() error { return validateOwnership(p.Owner, p.Node) }
+
+func validateOwnership(owner, node string) error {
+	if owner == "" {
+		return errors.New("owner is empty")
+	}
+	if node == "" {
+		return errors.New("node is empty")
+	}
+	return nil
+}
+
+// JobSource says where a job event came from.
+type JobSource string
+
+// Job sources. Readers must accept values not listed here: new sources may be added.
+const (
+	JobSourceProjection JobSource = "projection" // derived from GPU samples
+	JobSourceImport     JobSource = "import"     // converted from a trace file
+	JobSourceScheduler  JobSource = "scheduler"  // reported by a batch scheduler
+)
+
+// JobStarted says a job began using GPUs.
+type JobStarted struct {
+	JobID    string    `json:"job_id"`
+	Owner    string    `json:"owner"`
+	Group    string    `json:"group,omitempty"`
+	User     string    `json:"user,omitempty"` // the OS user, when it differs from the owner
+	Site     string    `json:"site,omitempty"`
+	Nodes    []string  `json:"nodes,omitempty"`
+	GPUs     int       `json:"gpus"` // GPU count
+	GPUUUIDs []string  `json:"gpu_uuids,omitempty"`
+	GPUType  string    `json:"gpu_type,omitempty"`
+	PID      int       `json:"pid,omitzero"` // for projected jobs: the process on the first node
+	Submit   time.Time `json:"submit,omitzero"`
+	Start    time.Time `json:"start"`
+	Source   JobSource `json:"source"`
+}
+
+// Kind returns KindJobStarted.
+func (JobStarted) Kind() Kind { return KindJobStarted }
+
+func (p JobStarted) validate() error { return validateJob(p.JobID, p.GPUs, p.Start, time.Time{}) }
+
+// JobFinished says a job stopped using GPUs. It repeats the start fields so that a consumer can
+// build a job from the finish event alone.
+type JobFinished struct {
+	JobID      string    `json:"job_id"`
+	Owner      string    `json:"owner"`
+	Group      string    `json:"group,omitempty"`
+	User       string    `json:"user,omitempty"`
+	Site       string    `json:"site,omitempty"`
+	Nodes      []string  `json:"nodes,omitempty"`
+	GPUs       int       `json:"gpus"`
+	GPUUUIDs   []string  `json:"gpu_uuids,omitempty"`
+	GPUType    string    `json:"gpu_type,omitempty"`
+	PID        int       `json:"pid,omitzero"`
+	Submit     time.Time `json:"submit,omitzero"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	MeanUtil   float64   `json:"mean_util,omitzero"`    // mean GPU utilization 0..1 (as sim.Job.Util); 0 unknown
+	MeanPowerW float64   `json:"mean_power_w,omitzero"` // mean draw per GPU in watts; 0 unknown
+	Source     JobSource `json:"source"`
+}
+
+// Kind returns KindJobFinished.
+func (JobFinished) Kind() Kind { return KindJobFinished }
+
+func (p JobFinished) validate() error { return validateJob(p.JobID, p.GPUs, p.Start, p.End) }
+
+func validateJob(id string, gpus int, start, end time.Time) error {
+	switch {
+	case id == "":
+		return errors.New("job_id is empty")
+	case gpus < 0:
+		return fmt.Errorf("gpus %d is negative", gpus)
+	case start.IsZero():
+		return errors.New("start is missing")
+	case !end.IsZero() && end.Before(start):
+		return fmt.Errorf("end %s is before start %s", end.Format(time.RFC3339Nano), start.Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
+// PlannerRun records a planner run so that every report can be traced to its inputs.
+type PlannerRun struct {
+	InputsHash string          `json:"inputs_hash"` // hash of the scenario and sweep inputs
+	Seed       uint64          `json:"seed"`
+	Version    string          `json:"version"` // gpuplan version that ran it
+	Scenario   string          `json:"scenario,omitempty"`
+	Site       string          `json:"site,omitempty"`
+	Summary    json.RawMessage `json:"summary,omitempty"` // the planner's own summary document
+}
+
+// Kind returns KindPlannerRun.
+func (PlannerRun) Kind() Kind { return KindPlannerRun }
+
+func (p PlannerRun) validate() error {
+	if p.InputsHash == "" {
+		return errors.New("inputs_hash is empty")
+	}
+	return nil
+}
