@@ -1,0 +1,3 @@
+// Package scenarios loads, validates and builds gpuplan scenarios (fleet, sites, owners, workload,
+// policies and prices in one YAML file) and generates synthetic workloads.
+package scenarios

@@ -1,0 +1,120 @@
+package scenarios
+
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gpuplan/gpuplan/scenarios/traces"
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// FileOptions complete a workload file and pools CSV into a scenario. The zero value means the
+// defaults, which follow facts.md and are estimates where it says so.
+type FileOptions struct {
+	Name string // default: the workload file's name without extensions
+	Seed uint64
+	// Horizon keeps the jobs submitted within this long of the first (0: all).
+	Horizon Duration
+	// GPUType is the type of pools that name none; default a100-pcie-80 (300 W), a data-centre
+	// part common in labs and farms alike.
+	GPUType string
+	LabPUE  float64 // default 1.8 (estimate; small server rooms 1.5-2.1)
+	FarmPUE float64 // default 1.3 (estimate; new builds)
+	// LabGPUsPerNode and LabNodeW describe pools that give no node size: default 4-GPU
+	// workstations drawing 300 W beyond their GPUs (estimate).
+	LabGPUsPerNode int
+	LabNodeW       float64
+	// FarmGPUsPerNode defaults to 8; FarmNodeOverhead to 0.43 x the node's busy GPU draw (estimate:
+	// GPUs are about 70% of server power).
+	FarmGPUsPerNode  int
+	FarmNodeOverhead float64
+	FarmCapKW        float64 // farm power cap; 0: none
+	CapMode          string  // queue or throttle; default throttle when FarmCapKW is set
+	// Prices default to 182.7 KRW/kWh and 6,490 KRW per kW-month (Korean industrial tariff B) and
+	// no emission factor (set it from the current official figure).
+	Prices    sim.Prices
+	Policies  []string // default: every policy
+	Placement string   // "", pool or nodes
+	// Owners and TraceSeed assign owners to traces without them; SkipBad skips malformed rows.
+	Owners    int
+	TraceSeed uint64
+	SkipBad   bool
+	// Derive sizes pools when there is no pools file.
+	Derive DeriveSpec
+}
+
+const (
+	defaultFileGPUType = "a100-pcie-80"
+	labSite            = "lab"
+	farmSite           = "farm"
+)
+
+// Default prices (facts.md): Korean industrial tariff B from 24 Oct 2024 and its basic charge.
+const (
+	DefaultKRWPerKWh     = 182.7
+	DefaultKRWPerKWMonth = 6490
+)
+
+// FromFiles builds a scenario around a workload file and a pools CSV (or, when poolsPath is "",
+// pools derived from the workload), with a default fleet: one lab site holding the pools (plus any
+// other site the pools CSV names, at the lab PUE) and one farm of the same GPUs.
+func FromFiles(workloadPath string, format traces.Format, poolsPath string, opt FileOptions) (*Built, error) {
+	s, err := scenarioFromFiles(workloadPath, format, poolsPath, opt)
+	if err != nil {
+		return nil, err
+	}
+	return s.Build()
+}
+
+func scenarioFromFiles(workloadPath string, format traces.Format, poolsPath string, opt FileOptions) (*Scenario, error) {
+	name := opt.Name
+	if name == "" {
+		name, _, _ = strings.Cut(filepath.Base(workloadPath), ".")
+	}
+	labPUE := cmp.Or(opt.LabPUE, 1.8)
+	sites := []SiteSpec{{Name: labSite, PUE: labPUE}}
+	farm := SiteSpec{Name: farmSite, PUE: cmp.Or(opt.FarmPUE, 1.3), PowerCapKW: opt.FarmCapKW}
+	if opt.FarmCapKW > 0 {
+		farm.CapMode = cmp.Or(opt.CapMode, "throttle")
+	}
+	s := &Scenario{
+		Name: name, Seed: opt.Seed, Horizon: opt.Horizon,
+		Farm: FarmSpec{Site: farmSite, GPUsPerNode: opt.FarmGPUsPerNode,
+			NodeOverhead: cmp.Or(opt.FarmNodeOverhead, 0.43)},
+		Owners: OwnersSpec{PoolsFile: poolsPath, Defaults: OwnerSpec{Site: labSite,
+			GPUType:     cmp.Or(opt.GPUType, defaultFileGPUType),
+			GPUsPerNode: cmp.Or(opt.LabGPUsPerNode, 4), NodeW: cmp.Or(opt.LabNodeW, 300)}},
+		Workload: WorkloadSpec{Trace: &TraceSpec{File: workloadPath, Format: string(format),
+			Owners: opt.Owners, Seed: opt.TraceSeed, SkipBad: opt.SkipBad}},
+		Policies:  slices.Clone(opt.Policies),
+		Placement: opt.Placement,
+		Prices: PricesSpec{KRWPerKWh: opt.Prices.KRWPerKWh, KgCO2PerKWh: opt.Prices.KgCO2PerKWh,
+			KRWPerKWMonth: opt.Prices.KRWPerKWMonth},
+	}
+	if opt.Prices == (sim.Prices{}) {
+		s.Prices = PricesSpec{KRWPerKWh: DefaultKRWPerKWh, KRWPerKWMonth: DefaultKRWPerKWMonth}
+	}
+	if s.Workload.Trace.Seed == 0 {
+		s.Workload.Trace.Seed = opt.Seed
+	}
+	if poolsPath == "" {
+		d := opt.Derive
+		s.Owners.Derive = &d
+	} else {
+		// Sites named in the pools file become lab sites, so a file that splits owners over rooms works.
+		pools, err := traces.ReadPoolsFile(poolsPath)
+		if err != nil {
+			return nil, fmt.Errorf("scenarios: pools: %w", err)
+		}
+		for _, p := range pools {
+			if p.Site != "" && p.Site != farmSite && !slices.ContainsFunc(sites, func(x SiteSpec) bool { return x.Name == p.Site }) {
+				sites = append(sites, SiteSpec{Name: p.Site, PUE: labPUE})
+			}
+		}
+	}
+	s.Sites = append(sites, farm)
+	return s, nil
+}

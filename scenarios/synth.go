@@ -1,0 +1,362 @@
+package scenarios
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// Synthetic configures the synthetic workload generator. The zero value means the defaults below.
+//
+// Every owner submits jobs as an independent Poisson process over [0, Horizon). Owner i's offered
+// load (GPU-seconds asked per second per GPU held) is Load x a_i, where a_i is a lognormal activity
+// with sigma Skew normalised to mean 1 over all GPUs, capped at MaxOwnerLoad with the excess handed
+// to the others (water-filling), so that the fleet-wide offered load stays exactly Load. Real
+// clusters are this uneven: in Helios's 16 virtual clusters per-group utilization ran from 1% to 91%,
+// and in the Philly trace the top 10 of 136 users held 54% of GPU time (facts.md, traces/README.md).
+//
+// The cap matters. In the fragmented world an owner only has their own GPUs, so an owner offered
+// more than their GPUs queues without bound over the horizon; the default cap of 0.9 (the busiest
+// Helios group ran at 91%) keeps every private queue stable, if slow, so that waits measure
+// fragmentation rather than the horizon's length. Set max_owner_load above 1 to study overload.
+type Synthetic struct {
+	Horizon float64 `yaml:"-"` // seconds of arrivals; Build sets it from the scenario's horizon
+
+	// Load is the mean fraction of all GPUs the jobs would keep busy; default 0.6 (estimate).
+	Load float64 `yaml:"load"`
+	// Skew is the lognormal sigma of owner activity; default 1.0. Use a tiny value (0.001) for
+	// practically even owners: 0 means the default.
+	Skew float64 `yaml:"skew"`
+	// MaxOwnerLoad caps one owner's offered load relative to their own GPUs; default 0.9.
+	// .inf removes the cap.
+	MaxOwnerLoad float64 `yaml:"max_owner_load"`
+	// GPUs is the distribution of GPUs per job {GPUs: weight}; default DefaultGPUMix (ITP).
+	GPUs GPUMix `yaml:"gpus"`
+	// Duration is the lognormal run time at full speed; default median 10,537 s, p95 57,514 s (ITP).
+	Duration DurationDist `yaml:"duration"`
+	// MaxDuration cuts longer jobs to this run time, like a cluster's time limit; 0: no limit.
+	MaxDuration Duration `yaml:"max_duration"`
+	// AllowOversize lets an owner ask for more GPUs than they hold (such jobs are infeasible in the
+	// fragmented world). By default each owner's GPU distribution is cut at their holding.
+	AllowOversize bool `yaml:"allow_oversize"`
+}
+
+// GPUMix is a distribution of GPUs per job; YAML: {1: 0.6, 2: 0.15, 4: 0.15, 8: 0.08, 16: 0.02}.
+// Weights need not sum to 1.
+type GPUMix []GPUShare
+
+// GPUShare is one entry of a GPUMix.
+type GPUShare struct {
+	GPUs   int
+	Weight float64
+}
+
+// DurationDist is a lognormal given by its median and exactly one of P95, Mean and Sigma.
+type DurationDist struct {
+	Median Duration `yaml:"median"`
+	P95    Duration `yaml:"p95"`
+	Mean   Duration `yaml:"mean"`
+	Sigma  float64  `yaml:"sigma"`
+}
+
+// DefaultGPUMix is the Microsoft ITP trace's GPUs per job (traces/README.md: 1: 83%, 2: 2.1%,
+// 4: 3.4%, 8: 10%, 16-64: 1.1%, the last bucket put at 16).
+var DefaultGPUMix = GPUMix{{1, 0.83}, {2, 0.021}, {4, 0.034}, {8, 0.10}, {16, 0.011}}
+
+// DefaultDuration is the ITP trace's run time (traces/README.md: median 10,537 s, p95 57,514 s).
+var DefaultDuration = DurationDist{Median: 10537, P95: 57514}
+
+const (
+	defaultLoad         = 0.6
+	defaultSkew         = 1.0
+	defaultMaxOwnerLoad = 0.9
+	z95                 = 1.6448536269514722 // standard normal 95th percentile
+	maxSyntheticJobs    = 20_000_000         // beyond this a run would exhaust memory
+)
+
+func (c Synthetic) withDefaults() Synthetic {
+	if c.Load == 0 {
+		c.Load = defaultLoad
+	}
+	if c.Skew == 0 {
+		c.Skew = defaultSkew
+	}
+	if c.MaxOwnerLoad == 0 {
+		c.MaxOwnerLoad = defaultMaxOwnerLoad
+	}
+	if len(c.GPUs) == 0 {
+		c.GPUs = DefaultGPUMix
+	}
+	if c.Duration == (DurationDist{}) {
+		c.Duration = DefaultDuration
+	}
+	return c
+}
+
+// check reports problems with a config whose defaults are filled, as (path, message) pairs.
+func (c Synthetic) check(add func(path, format string, args ...any)) {
+	if !(c.Horizon > 0) || math.IsInf(c.Horizon, 0) {
+		add("horizon", "must be a positive duration for a synthetic workload, got %v", c.Horizon)
+	}
+	if !(c.Load > 0) {
+		add("load", "must be above 0, got %v", c.Load)
+	}
+	if !(c.MaxOwnerLoad > 0) {
+		add("max_owner_load", "must be above 0, got %v", c.MaxOwnerLoad)
+	} else if c.Load > c.MaxOwnerLoad {
+		add("load", "must not exceed max_owner_load (%v), got %v", c.MaxOwnerLoad, c.Load)
+	}
+	if !(c.Skew > 0) || math.IsInf(c.Skew, 0) {
+		add("skew", "must be above 0, got %v", c.Skew)
+	}
+	var sum float64
+	for _, s := range c.GPUs {
+		p := fmt.Sprintf("gpus.%d", s.GPUs)
+		if s.GPUs < 1 {
+			add(p, "GPUs per job must be at least 1, got %d", s.GPUs)
+		}
+		if !(s.Weight >= 0) || math.IsInf(s.Weight, 0) {
+			add(p, "weight must be a finite number >= 0, got %v", s.Weight)
+			continue
+		}
+		sum += s.Weight
+	}
+	if !(sum > 0) {
+		add("gpus", "weights must add up to more than 0")
+	}
+	if _, err := c.Duration.sigma(); err != nil {
+		add("duration", "%v", err)
+	}
+	if c.MaxDuration < 0 {
+		add("max_duration", "must be at least 0, got %v", float64(c.MaxDuration))
+	}
+}
+
+// sigma returns the lognormal sigma the two given quantities imply.
+func (d DurationDist) sigma() (float64, error) {
+	if !(d.Median > 0) || math.IsInf(float64(d.Median), 0) {
+		return 0, fmt.Errorf("median must be above 0, got %v", float64(d.Median))
+	}
+	given := 0
+	for _, set := range []bool{d.P95 != 0, d.Mean != 0, d.Sigma != 0} {
+		if set {
+			given++
+		}
+	}
+	if given != 1 {
+		return 0, fmt.Errorf("give median and exactly one of p95, mean and sigma")
+	}
+	var s float64
+	switch {
+	case d.P95 != 0:
+		if !(d.P95 > d.Median) {
+			return 0, fmt.Errorf("p95 (%v) must exceed median (%v)", float64(d.P95), float64(d.Median))
+		}
+		s = math.Log(float64(d.P95/d.Median)) / z95
+	case d.Mean != 0:
+		if !(d.Mean > d.Median) {
+			return 0, fmt.Errorf("mean (%v) must exceed median (%v) for a lognormal", float64(d.Mean), float64(d.Median))
+		}
+		s = math.Sqrt(2 * math.Log(float64(d.Mean/d.Median)))
+	default:
+		s = d.Sigma
+	}
+	if !(s > 0) || s > 10 || math.IsInf(s, 0) {
+		return 0, fmt.Errorf("implied sigma %v must lie in (0, 10]", s)
+	}
+	return s, nil
+}
+
+// meanCapped is E[min(X, m)] for X lognormal(mu, sigma); m <= 0 means no cap.
+func meanCapped(mu, sigma, m float64) float64 {
+	mean := math.Exp(mu + sigma*sigma/2)
+	if m <= 0 {
+		return mean
+	}
+	z := (math.Log(m) - mu) / sigma
+	return mean*phi(z-sigma) + m*(1-phi(z))
+}
+
+func phi(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// splitmix64 spreads a seed and a stream number into an independent 64-bit state.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// stream returns a PCG for (seed, purpose, index). Each owner draws from its own stream, so adding
+// an owner or changing one owner's demand leaves the other owners' jobs unchanged.
+func stream(seed, purpose, index uint64) *rand.PCG {
+	return rand.NewPCG(splitmix64(seed^splitmix64(purpose)), splitmix64(index+splitmix64(purpose+seed)))
+}
+
+const (
+	streamActivity = 0x61637469 // "acti"
+	streamArrivals = 0x61727276 // "arrv"
+	streamOwners   = 0x6f776e72 // "ownr"
+)
+
+// ownerGPUs is the number of GPUs an owner holds.
+func ownerGPUs(o sim.Owner) int {
+	n := 0
+	for _, g := range o.Nodes {
+		n += g.Count * g.GPUsPerNode
+	}
+	return n
+}
+
+// Generate draws a synthetic workload for the owners (their names and holdings) from cfg.
+// The same cfg, owners and seed always give the same jobs in the same order.
+func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, error) {
+	cfg = cfg.withDefaults()
+	var msgs []string
+	cfg.check(func(path, format string, args ...any) {
+		msgs = append(msgs, path+": "+fmt.Sprintf(format, args...))
+	})
+	if len(owners) == 0 {
+		msgs = append(msgs, "no owners")
+	}
+	if len(msgs) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrWorkload, msgs[0])
+	}
+	sigma, _ := cfg.Duration.sigma()
+	mu := math.Log(float64(cfg.Duration.Median))
+	meanDur := meanCapped(mu, sigma, float64(cfg.MaxDuration))
+
+	// Per owner: the job sizes they may ask for, their mean, and the activity draw.
+	act := distuv.LogNormal{Mu: -sigmaSq(cfg.Skew) / 2, Sigma: cfg.Skew, Src: stream(seed, streamActivity, 0)}
+	n := len(owners)
+	held := make([]float64, n)
+	weight := make([]float64, n)
+	capLoad := make([]float64, n)
+	sizes := make([]GPUMix, n)
+	meanSize := make([]float64, n)
+	var total float64
+	for i, o := range owners {
+		g := ownerGPUs(o)
+		held[i] = float64(g)
+		total += held[i]
+		a := act.Rand() // drawn for every owner, so streams do not shift with holdings
+		for _, s := range cfg.GPUs {
+			if s.Weight > 0 && (cfg.AllowOversize || s.GPUs <= g) {
+				sizes[i] = append(sizes[i], s)
+			}
+		}
+		var w, gw float64
+		for _, s := range sizes[i] {
+			w += s.Weight
+			gw += s.Weight * float64(s.GPUs)
+		}
+		if w > 0 && g > 0 {
+			meanSize[i] = gw / w
+			weight[i] = a * held[i]
+			capLoad[i] = cfg.MaxOwnerLoad * held[i]
+		}
+	}
+	demand, err := waterFill(weight, capLoad, cfg.Load*total)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load %v: %v", ErrWorkload, cfg.Load, err)
+	}
+	rates := make([]float64, n)
+	var expected float64
+	for i := range owners {
+		if demand[i] > 0 {
+			rates[i] = demand[i] / (meanSize[i] * meanDur)
+			expected += rates[i] * cfg.Horizon
+		}
+	}
+	if expected > maxSyntheticJobs {
+		return nil, fmt.Errorf("%w: about %.0f jobs expected, more than %d: shorten the horizon or lengthen the jobs",
+			ErrWorkload, expected, maxSyntheticJobs)
+	}
+
+	type draw struct {
+		job sim.Job
+		seq int
+	}
+	jobs := make([]draw, 0, int(expected*1.01)+16)
+	for i, o := range owners {
+		if rates[i] == 0 {
+			continue
+		}
+		src := stream(seed, streamArrivals, uint64(i))
+		gap := distuv.Exponential{Rate: rates[i], Src: src}
+		dur := distuv.LogNormal{Mu: mu, Sigma: sigma, Src: src}
+		w := make([]float64, len(sizes[i]))
+		for k, s := range sizes[i] {
+			w[k] = s.Weight
+		}
+		size := distuv.NewCategorical(w, src)
+		gpuType := ""
+		if len(o.Nodes) > 0 {
+			gpuType = o.Nodes[0].GPUType
+		}
+		for t := gap.Rand(); t < cfg.Horizon; t += gap.Rand() {
+			d := dur.Rand()
+			if cfg.MaxDuration > 0 {
+				d = min(d, float64(cfg.MaxDuration))
+			}
+			jobs = append(jobs, draw{seq: len(jobs), job: sim.Job{
+				Owner: int32(i), Group: -1, Submit: t, Duration: d,
+				GPUs: int32(sizes[i][int(size.Rand())].GPUs), GPUType: gpuType,
+			}})
+		}
+	}
+	slices.SortFunc(jobs, func(a, b draw) int {
+		return cmp.Or(cmp.Compare(a.job.Submit, b.job.Submit), cmp.Compare(a.seq, b.seq))
+	})
+	w := &sim.Workload{Jobs: make([]sim.Job, len(jobs)), Owners: make([]string, n)}
+	for i, o := range owners {
+		w.Owners[i] = o.Name
+	}
+	for k := range jobs {
+		w.Jobs[k] = jobs[k].job
+		w.Jobs[k].ID = fmt.Sprintf("j%06d", k+1)
+	}
+	return w, nil
+}
+
+func sigmaSq(s float64) float64 { return s * s }
+
+// waterFill splits total among owners in proportion to weight, no owner above its cap, the excess
+// of capped owners going to the rest in the same proportions.
+func waterFill(weight, caps []float64, total float64) ([]float64, error) {
+	out := make([]float64, len(weight))
+	idx := make([]int, 0, len(weight))
+	var wsum float64
+	for i, w := range weight {
+		if w > 0 && caps[i] > 0 {
+			idx = append(idx, i)
+			wsum += w
+		}
+	}
+	// Owners reach their cap in order of cap per unit of weight.
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(caps[a]/weight[a], caps[b]/weight[b]) })
+	left := total
+	for k, i := range idx {
+		level := left / wsum
+		if level*weight[i] < caps[i] {
+			for _, j := range idx[k:] {
+				out[j] = level * weight[j]
+			}
+			return out, nil
+		}
+		out[i] = caps[i]
+		left -= caps[i]
+		wsum -= weight[i]
+	}
+	if left > 1e-9*total {
+		return nil, fmt.Errorf("the owners can absorb only %.4g of %.4g GPUs of demand under max_owner_load",
+			total-left, total)
+	}
+	return out, nil
+}
