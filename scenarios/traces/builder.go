@@ -13,16 +13,19 @@ type builder struct {
 	idEnd  []int
 }
 
-func newBuilder(sizeHint int) *builder {
+// newBuilder makes a builder with room for rows jobs and idBytes bytes of IDs (0: grow as needed).
+func newBuilder(rows, idBytes int) *builder {
 	b := &builder{
 		owners: make(map[string]int32),
 		groups: make(map[string]int32),
 		types:  make(map[string]string),
 	}
-	if sizeHint > 0 {
-		b.w.Jobs = make([]sim.Job, 0, sizeHint)
-		b.idEnd = make([]int, 0, sizeHint)
-		b.arena = make([]byte, 0, sizeHint*12)
+	if rows > 0 {
+		b.w.Jobs = make([]sim.Job, 0, rows)
+		b.idEnd = make([]int, 0, rows)
+	}
+	if idBytes > 0 {
+		b.arena = make([]byte, 0, idBytes)
 	}
 	return b
 }

@@ -28,64 +28,87 @@ const (
 
 var errUtilRange = errors.New("utilization must be between 0 and 1")
 
-func readCSV(br *bufio.Reader, errs *rowErrors, sizeHint int) (*sim.Workload, error) {
+// readCSV reads a canonical workload CSV from a stream.
+func readCSV(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, error) {
 	rs := newRecords(br)
-	fields, row, err := rs.header(errs)
+	pos, width, err := csvHeader(rs, errs)
 	if err != nil {
 		return nil, err
 	}
-	pos := parseHeader(fields, row, errs, csvRequired, csvOptional, true)
+	b := newBuilder(hint.rows, hint.bytes/2)
+	if err := csvRows(rs, pos, width, b, errs); err != nil {
+		return nil, err
+	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	width := len(fields)
-	b := newBuilder(sizeHint)
+	return b.finish(errs), nil
+}
+
+func csvHeader(rs *records, errs *rowErrors) (pos []int, width int, err error) {
+	fields, row, err := rs.header(errs)
+	if err != nil {
+		return nil, 0, err
+	}
+	pos = parseHeader(fields, row, errs, csvRequired, csvOptional, true)
+	if err := errs.err(); err != nil {
+		return nil, 0, err
+	}
+	return pos, len(fields), nil
+}
+
+// csvRows reads the data rows of a canonical CSV into b.
+func csvRows(rs *records, pos []int, width int, b *builder, errs *rowErrors) error {
 	var j sim.Job
 	for {
 		fields, row, done, err := rs.next(errs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if done {
-			break
+			return nil
 		}
 		if len(fields) != width {
 			errs.add(row, "", fmt.Errorf("wrong field count: %d, header has %d", len(fields), width))
 			continue
 		}
 		bad := false
-		fail := func(col int, err error) {
-			errs.add(row, csvName(col), err)
-			bad = true
-		}
 		j = sim.Job{Group: -1}
 		id := fields[pos[cID]]
-		if len(id) == 0 {
-			fail(cID, errEmpty)
+		if len(trimSpace(id)) == 0 {
+			errs.add(row, csvRequired[cID], errEmpty)
+			bad = true
 		}
 		owner := fields[pos[cOwner]]
-		if len(owner) == 0 {
-			fail(cOwner, errEmpty)
+		if len(trimSpace(owner)) == 0 {
+			errs.add(row, csvRequired[cOwner], errEmpty)
+			bad = true
 		}
 		if j.Submit, err = parseNonNeg(fields[pos[cSubmit]]); err != nil {
-			fail(cSubmit, err)
+			errs.add(row, csvRequired[cSubmit], err)
+			bad = true
 		}
 		if j.GPUs, err = parseCount(fields[pos[cGPUs]]); err != nil {
-			fail(cGPUs, err)
+			errs.add(row, csvRequired[cGPUs], err)
+			bad = true
 		}
 		if j.Duration, err = parseNonNeg(fields[pos[cDuration]]); err != nil {
-			fail(cDuration, err)
+			errs.add(row, csvRequired[cDuration], err)
+			bad = true
 		}
 		if p := pos[cPower]; p >= 0 && len(trimSpace(fields[p])) > 0 {
 			if j.PowerW, err = parseNonNeg(fields[p]); err != nil {
-				fail(cPower, err)
+				errs.add(row, "power_w", err)
+				bad = true
 			}
 		}
 		if p := pos[cUtil]; p >= 0 && len(trimSpace(fields[p])) > 0 {
 			if j.Util, err = parseNonNeg(fields[p]); err != nil {
-				fail(cUtil, err)
+				errs.add(row, "util", err)
+				bad = true
 			} else if j.Util > 1 {
-				fail(cUtil, fmt.Errorf("%s: %w", quote(fields[p]), errUtilRange))
+				errs.add(row, "util", fmt.Errorf("%s: %w", quote(fields[p]), errUtilRange))
+				bad = true
 			}
 		}
 		if bad {
@@ -104,15 +127,4 @@ func readCSV(br *bufio.Reader, errs *rowErrors, sizeHint int) (*sim.Workload, er
 		}
 		b.add(id, &j)
 	}
-	if err := errs.err(); err != nil {
-		return nil, err
-	}
-	return b.finish(errs), nil
-}
-
-func csvName(col int) string {
-	if col < len(csvRequired) {
-		return csvRequired[col]
-	}
-	return csvOptional[col-len(csvRequired)]
 }

@@ -85,3 +85,17 @@ func (c *rowErrors) err() error {
 	}
 	return errors.Join(c.listed...)
 }
+
+// merge appends the errors of a chunk that starts after line offset of the file.
+func (c *rowErrors) merge(o *rowErrors, offset int) {
+	c.badRows += o.badRows
+	c.total += o.total
+	for _, e := range o.listed {
+		if re, ok := e.(*RowError); ok {
+			re.Row += offset
+		}
+		if len(c.listed) < maxListedErrors {
+			c.listed = append(c.listed, e)
+		}
+	}
+}

@@ -59,10 +59,28 @@ type Options struct {
 	SkipBad bool
 }
 
-const bufSize = 1 << 20
+const (
+	bufSize     = 1 << 20
+	maxInMemory = 1 << 30 // larger CSV files are streamed
+)
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 
 // ReadFile reads a workload file in format f; gzip compression is detected by its magic bytes.
 func ReadFile(path string, f Format, opt Options) (*sim.Workload, error) {
+	if f == CSV || f == "" {
+		// The canonical CSV is read whole into memory, where large files are parsed in parallel.
+		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() <= maxInMemory {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("traces: %w", err)
+			}
+			if !isGzip(data) {
+				return readCSVBytes(data, &rowErrors{file: path, skip: opt.SkipBad})
+			}
+			return read(bytes.NewReader(data), path, f, opt, 0)
+		}
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("traces: %w", err)
@@ -90,33 +108,36 @@ func read(r io.Reader, name string, f Format, opt Options, size int64) (*sim.Wor
 	default:
 		return nil, unknownFormat(string(f))
 	}
-	br, gz, err := maybeGzip(r, name)
+	size0 := bufSize
+	if size > 0 && size < bufSize {
+		size0 = max(int(size)+16, 4096) // small files need no 1 MiB buffer
+	}
+	br, gz, err := maybeGzip(r, name, size0)
 	if err != nil {
 		return nil, err
 	}
-	hint := 0
+	var hint sizeHint
 	if !gz && size > 0 {
-		hint = estimateRows(br, size)
+		hint = sizeHint{estimateRows(br, size), int(min(size, maxInMemory))}
 	}
 	errs := &rowErrors{file: name, skip: opt.SkipBad}
 	switch f {
 	case ITP:
-		return readITP(br, errs, opt)
+		return readITP(br, errs, opt, hint)
 	case GenPW:
-		return readGenPW(br, errs)
+		return readGenPW(br, errs, hint)
 	case OpenB:
-		return readOpenB(br, errs, opt)
+		return readOpenB(br, errs, opt, hint)
 	case SWF:
-		return readSWF(br, errs)
+		return readSWF(br, errs, hint)
 	}
 	return readCSV(br, errs, hint)
 }
 
 // maybeGzip wraps r in a buffered reader, decompressing when the stream starts with gzip's magic.
-func maybeGzip(r io.Reader, name string) (*bufio.Reader, bool, error) {
-	br := bufio.NewReaderSize(r, bufSize)
-	magic, _ := br.Peek(2)
-	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+func maybeGzip(r io.Reader, name string, size int) (*bufio.Reader, bool, error) {
+	br := bufio.NewReaderSize(r, size)
+	if magic, _ := br.Peek(2); !isGzip(magic) {
 		return br, false, nil
 	}
 	zr, err := gzip.NewReader(br)
@@ -126,10 +147,13 @@ func maybeGzip(r io.Reader, name string) (*bufio.Reader, bool, error) {
 	return bufio.NewReaderSize(zr, bufSize), true, nil
 }
 
+// sizeHint sizes a builder's slices up front: rows expected and bytes of input.
+type sizeHint struct{ rows, bytes int }
+
 // estimateRows guesses the row count of a file of size bytes from the lines in its first buffer, so
 // the job slice is allocated once.
 func estimateRows(br *bufio.Reader, size int64) int {
-	head, _ := br.Peek(bufSize)
+	head, _ := br.Peek(br.Size())
 	n := bytes.Count(head, []byte{'\n'})
 	if n == 0 || len(head) == 0 {
 		return 0

@@ -13,8 +13,8 @@ var genpwRequired = []string{"u_id", "user", "gpu_num", "interval", "run_time"}
 // starting at 0 on the first row (whose own interval points at a job outside the cut and is ignored).
 // A row skipped for a bad column still advances the clock by its interval when that one is valid, so
 // later jobs keep their times.
-func readGenPW(br *bufio.Reader, errs *rowErrors) (*sim.Workload, error) {
-	b := newBuilder(0)
+func readGenPW(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, error) {
+	b := newBuilder(hint.rows, hint.bytes)
 	clock, first := 0.0, true
 	err := eachRow(br, errs, genpwRequired, nil, false, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}

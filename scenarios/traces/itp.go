@@ -10,8 +10,8 @@ var itpRequired = []string{"job_id", "submission_time", "duration", "num_gpu"}
 
 // readITP reads a microsoft-itp clusterNN.csv: job_id,submission_time,duration,num_gpu, times in
 // seconds. The trace has no owners: they are assigned by assignOwners.
-func readITP(br *bufio.Reader, errs *rowErrors, opt Options) (*sim.Workload, error) {
-	b := newBuilder(0)
+func readITP(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*sim.Workload, error) {
+	b := newBuilder(hint.rows, hint.bytes)
 	err := eachRow(br, errs, itpRequired, nil, false, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}
 		id := c.nonEmpty("job_id", f[pos[0]])

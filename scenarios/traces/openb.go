@@ -20,8 +20,8 @@ var errEndBeforeStart = errors.New("deletion_time is before the pod's start")
 // (num_gpu 1, gpu_milli < 1000) counts as one whole GPU: the simulator allocates whole GPUs.
 // gpu_spec, when given, becomes the job's GPU type. The trace has no owners: they are assigned by
 // assignOwners.
-func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options) (*sim.Workload, error) {
-	b := newBuilder(0)
+func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*sim.Workload, error) {
+	b := newBuilder(hint.rows, hint.bytes)
 	err := eachRow(br, errs, openbRequired, openbOptional, false, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}
 		id := c.nonEmpty("name", f[pos[0]])

@@ -39,7 +39,7 @@ func ReadPoolsFile(path string) ([]Pool, error) {
 // gpus_per_node is given, gpus must be a multiple of it. An owner may have several rows (nodes of two
 // GPU types, say) but only one site. Every bad row is reported; there is no skipping.
 func ReadPools(r io.Reader, name string) ([]Pool, error) {
-	br, _, err := maybeGzip(r, name)
+	br, _, err := maybeGzip(r, name, 64<<10)
 	if err != nil {
 		return nil, err
 	}

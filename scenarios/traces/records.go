@@ -20,6 +20,7 @@ var bom = []byte("\xef\xbb\xbf")
 // the lines a quoted field continues onto, goes through encoding/csv.
 type records struct {
 	br     *bufio.Reader
+	data   []byte // the unread input when reading from memory (br == nil)
 	lineNo int    // number of the next physical line
 	long   []byte // holds a line longer than the buffer, or a multi-line quoted record
 	fields [][]byte
@@ -30,9 +31,27 @@ func newRecords(br *bufio.Reader) *records {
 	return &records{br: br, lineNo: 1, first: true, fields: make([][]byte, 0, 16)}
 }
 
+// memRecords reads records from data, which starts at line number lineNo.
+func memRecords(data []byte, lineNo int) *records {
+	return &records{data: data, lineNo: lineNo, first: lineNo == 1, fields: make([][]byte, 0, 16)}
+}
+
 // line returns the next physical line without its line ending, valid until the next call.
 func (r *records) line() ([]byte, error) {
-	b, err := r.br.ReadSlice('\n')
+	var b []byte
+	var err error
+	if r.br == nil {
+		if len(r.data) == 0 {
+			return nil, io.EOF
+		}
+		if i := bytes.IndexByte(r.data, '\n'); i >= 0 {
+			b, r.data = r.data[:i+1], r.data[i+1:]
+		} else {
+			b, r.data = r.data, nil
+		}
+	} else {
+		b, err = r.br.ReadSlice('\n')
+	}
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], b...)
 		for err == bufio.ErrBufferFull {
@@ -48,8 +67,12 @@ func (r *records) line() ([]byte, error) {
 		return nil, io.EOF
 	}
 	r.lineNo++
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	b = bytes.TrimSuffix(b, []byte{'\r'})
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
 	if r.first {
 		r.first = false
 		b = bytes.TrimPrefix(b, bom)
@@ -70,20 +93,20 @@ func (r *records) read() ([][]byte, int, error) {
 		if len(b) == 0 {
 			continue
 		}
-		if bytes.IndexByte(b, '"') < 0 {
-			r.fields = r.fields[:0]
-			for {
-				i := bytes.IndexByte(b, ',')
-				if i < 0 {
-					r.fields = append(r.fields, b)
-					break
-				}
-				r.fields = append(r.fields, b[:i])
-				b = b[i+1:]
+		// One pass splits on commas; a quote anywhere sends the line to encoding/csv. A byte loop
+		// beats bytes.IndexByte here: fields are a few bytes long.
+		fields := r.fields[:0]
+		start := 0
+		for i, c := range b {
+			if c == ',' {
+				fields = append(fields, b[start:i])
+				start = i + 1
+			} else if c == '"' {
+				return r.quoted(b, row)
 			}
-			return r.fields, row, nil
 		}
-		return r.quoted(b, row)
+		r.fields = append(fields, b[start:])
+		return r.fields, row, nil
 	}
 }
 

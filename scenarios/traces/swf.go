@@ -31,8 +31,8 @@ const (
 // whitespace-separated fields, -1 meaning unknown. Processors become GPUs (allocated, else
 // requested); the user becomes owner "u<id>" ("unknown" for -1), the group "g<id>". Jobs with an
 // unknown run time or no processors are skipped and counted.
-func readSWF(br *bufio.Reader, errs *rowErrors) (*sim.Workload, error) {
-	b := newBuilder(0)
+func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, error) {
+	b := newBuilder(hint.rows, hint.bytes)
 	rs := newRecords(br)
 	fields := make([][]byte, 0, 18)
 	var name []byte
