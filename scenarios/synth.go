@@ -193,8 +193,8 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// stream returns a PCG for (seed, purpose, index). Each owner draws from its own stream, so adding
-// an owner or changing one owner's demand leaves the other owners' jobs unchanged.
+// stream returns a PCG for (seed, purpose, index). Each owner draws from its own stream, so an
+// owner's jobs depend only on the seed, the owner's position and the owner's arrival rate.
 func stream(seed, purpose, index uint64) *rand.PCG {
 	return rand.NewPCG(splitmix64(seed^splitmix64(purpose)), splitmix64(index+splitmix64(purpose+seed)))
 }
