@@ -1,0 +1,365 @@
+package sim
+
+import (
+	"math"
+	"slices"
+)
+
+// engine runs one policy over one workload on one world. Jobs are renumbered in queue order
+// (submit time, then input position), so arrivals are a sequential read and a first-come queue is
+// id order; per-job state is kept in parallel slices indexed by that number.
+type engine struct {
+	w         *world
+	opt       Options
+	estFactor float64
+	n         int32
+
+	orig  []int32 // engine job -> index in Workload.Jobs
+	sub   []float64
+	dur   []float64
+	gpus  []int32
+	owner []int32
+	pool  []int32
+	pw    []int64 // the job's own per-GPU draw, mW (0: the GPU type's); nil when no job has one
+	alloc []int32 // node (node placement) or split slot (pool placement, several groups)
+	start []float64
+	end   []float64
+	place []float64 // with power-off: when the job was placed (its start may wait for a boot)
+	jfac  []float64 // without throttling or power-off: the facility draw a running job adds, W
+
+	ev      eventHeap
+	now     float64
+	next    int32 // next arrival
+	active  int   // jobs waiting, booting or running
+	queued  int
+	dirty   []int32
+	touched []int32
+	partBuf []part
+	nodeBuf []int32
+	walkBuf []int32
+	view    view
+	plan    plan
+
+	// Accounting. Power totals are W; energies J.
+	t0, lastT      float64
+	totIT, totFac  float64
+	eIT, eFac      float64
+	peak, capTime  float64
+	binding        int // capped sites whose cap constrains them now
+	lastEnd        float64
+	atEnd          [4]float64 // eIT, eFac, peak, capTime at lastEnd
+	completed      int
+	infeasible     int
+	infeasibleGPUS float64 // GPU-seconds
+	trace          powerTrace
+
+	hook func(e *engine, at hookPoint)
+}
+
+type hookPoint uint8
+
+const (
+	hookEvent hookPoint = iota // after one event or arrival was applied
+	hookBatch                  // after a timestamp's scheduling passes and power update
+)
+
+// powerTrace records facility power and the power-limit fraction whenever they change, for the
+// timeline of runs whose power is not a sum of per-job terms (throttling, power-off).
+type powerTrace struct {
+	on   bool
+	t    []float64
+	p, f []float64
+}
+
+func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
+	n := int32(len(w.Jobs))
+	e := &engine{w: wd, opt: opt, n: n, estFactor: opt.EstimateFactor}
+	if e.estFactor == 0 {
+		e.estFactor = 1
+	}
+	e.orig = make([]int32, n)
+	sorted := true
+	for i := range e.orig {
+		e.orig[i] = int32(i)
+		if i > 0 && w.Jobs[i].Submit < w.Jobs[i-1].Submit {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortFunc(e.orig, func(a, b int32) int {
+			sa, sb := w.Jobs[a].Submit, w.Jobs[b].Submit
+			switch {
+			case sa < sb:
+				return -1
+			case sa > sb:
+				return 1
+			}
+			return int(a - b)
+		})
+	}
+	e.sub = make([]float64, n)
+	e.dur = make([]float64, n)
+	e.gpus = make([]int32, n)
+	e.owner = make([]int32, n)
+	e.pool = make([]int32, n)
+	e.alloc = make([]int32, n)
+	e.start = make([]float64, n)
+	e.end = make([]float64, n)
+	for k, i := range e.orig {
+		j := &w.Jobs[i]
+		e.sub[k], e.dur[k], e.gpus[k], e.owner[k] = j.Submit, j.Duration, j.GPUs, j.Owner
+		e.pool[k] = wd.ownerPool[j.Owner]
+		if j.PowerW > 0 {
+			if e.pw == nil {
+				e.pw = make([]int64, n)
+			}
+			e.pw[k] = mw(j.PowerW)
+		}
+	}
+	throttled := false
+	for i := range wd.sites {
+		throttled = throttled || wd.sites[i].throttle()
+	}
+	if wd.offPool >= 0 {
+		e.place = make([]float64, n)
+	}
+	e.trace.on = throttled || wd.offPool >= 0
+	if !e.trace.on {
+		e.jfac = make([]float64, n)
+	}
+	if withEst {
+		pos := make([]int32, n)
+		for i := range wd.pools {
+			wd.pools[i].est = &estHeap{pos: pos}
+		}
+	}
+	e.view.e, e.plan.e = e, e
+	return e
+}
+
+// run replays the workload. Each iteration handles one timestamp: every event and arrival at it is
+// applied, then each pool whose state changed runs one scheduling pass, then power is settled.
+func (e *engine) run() {
+	if e.n == 0 {
+		return
+	}
+	e.t0, e.lastT, e.now = e.sub[0], e.sub[0], e.sub[0]
+	e.initPower()
+	for {
+		t := math.Inf(1)
+		if e.next < e.n {
+			t = e.sub[e.next]
+		}
+		if e.ev.len() > 0 && e.ev.top().t < t {
+			t = e.ev.top().t
+		}
+		if math.IsInf(t, 1) {
+			break
+		}
+		e.advance(t)
+		done := e.completed
+		for e.ev.len() > 0 && e.ev.top().t <= t {
+			e.apply(e.ev.pop())
+		}
+		for e.next < e.n && e.sub[e.next] <= t {
+			e.arrive(e.next)
+			e.next++
+		}
+		e.schedule()
+		e.settle()
+		if e.completed != done {
+			e.lastEnd = t
+			e.atEnd = [4]float64{e.eIT, e.eFac, e.peak, e.capTime}
+		}
+		if e.hook != nil {
+			e.hook(e, hookBatch)
+		}
+		if e.next == e.n && e.active == 0 {
+			break
+		}
+	}
+	if e.opt.Progress != nil {
+		e.opt.Progress(e.completed+e.infeasible, int(e.n))
+	}
+}
+
+// initPower starts every site at its idle draw and, with power-off, arms every node's idle timer.
+func (e *engine) initPower() {
+	for si := range e.w.sites {
+		e.touch(int32(si))
+	}
+	if e.w.offPool >= 0 {
+		ns := e.w.pools[e.w.offPool].nodes
+		for i := range ns.cap {
+			e.armIdle(ns, int32(i))
+		}
+	}
+	e.settle()
+}
+
+// advance integrates power over [lastT, t), during which the state was constant.
+func (e *engine) advance(t float64) {
+	e.now = t
+	if !(t > e.lastT) {
+		return
+	}
+	dt := t - e.lastT
+	e.eIT += e.totIT * dt
+	e.eFac += e.totFac * dt
+	e.peak = max(e.peak, e.totFac)
+	if e.binding > 0 {
+		e.capTime += dt
+	}
+	e.lastT = t
+}
+
+func (e *engine) apply(ev event) {
+	i := ev.index()
+	switch ev.kind() {
+	case evDone:
+		e.complete(i)
+	case evSite:
+		s := &e.w.sites[i]
+		if ev.gen != s.gen {
+			return
+		}
+		for s.ch.len() > 0 && s.realAt(s.ch.top().v) <= e.now {
+			e.complete(s.ch.pop().job)
+		}
+		s.proxyDirty = true
+		e.touch(i)
+	case evBoot:
+		e.begin(i)
+	case evIdleOff:
+		e.idleOff(i, ev.gen)
+	}
+	if e.hook != nil {
+		e.hook(e, hookEvent)
+	}
+}
+
+func (e *engine) arrive(k int32) {
+	pl := &e.w.pools[e.pool[k]]
+	g := e.gpus[k]
+	if g > pl.total || !e.powerFeasible(pl, k) {
+		e.start[k], e.end[k] = math.NaN(), math.NaN()
+		e.infeasible++
+		e.infeasibleGPUS += float64(g) * e.dur[k]
+		e.progress()
+	} else {
+		pl.q.push(k, g)
+		e.active++
+		e.queued++
+		e.markDirty(pl)
+	}
+	if e.hook != nil {
+		e.hook(e, hookEvent)
+	}
+}
+
+func (e *engine) progress() {
+	if e.opt.Progress != nil && (e.completed+e.infeasible)&(1<<14-1) == 0 {
+		e.opt.Progress(e.completed+e.infeasible, int(e.n))
+	}
+}
+
+func (e *engine) markDirty(pl *pool) {
+	if !pl.dirty {
+		pl.dirty = true
+		e.dirty = append(e.dirty, pl.idx)
+	}
+}
+
+func (e *engine) touch(si int32) {
+	s := &e.w.sites[si]
+	if !s.touched {
+		s.touched = true
+		e.touched = append(e.touched, si)
+	}
+}
+
+// schedule runs one pass of every pool whose state changed, in pool order.
+func (e *engine) schedule() {
+	if len(e.dirty) > 1 {
+		slices.Sort(e.dirty)
+	}
+	for _, pi := range e.dirty {
+		pl := &e.w.pools[pi]
+		pl.dirty = false
+		if pl.q.live == 0 {
+			continue
+		}
+		was := pl.blocked
+		pl.blocked = false
+		e.view.pl, e.plan.pl, e.plan.started = pl, pl, 0
+		pl.pol.Schedule(&e.view, &e.plan)
+		pl.q.compact()
+		e.queued -= e.plan.started
+		if pl.blocked != was {
+			s := &e.w.sites[pl.site]
+			if pl.blocked {
+				s.powerBlockedN++
+			} else {
+				s.powerBlockedN--
+			}
+			e.touch(pl.site)
+		}
+	}
+	e.dirty = e.dirty[:0]
+}
+
+// settle brings every touched site's power up to date: its throttle fraction (which re-anchors its
+// virtual clock when it changes), its draw, and its pending completion event.
+func (e *engine) settle() {
+	for _, si := range e.touched {
+		s := &e.w.sites[si]
+		s.touched = false
+		if s.throttle() {
+			if f := s.solveF(); f != s.f {
+				s.v0, s.t0 = s.vnow(e.now), e.now
+				s.f, s.speed = f, speedAt(e.w.types, s.types, f)
+				s.proxyDirty = true
+			}
+		}
+		if b := s.capped() && (s.f < 1 || s.powerBlockedN > 0); b != s.binding {
+			s.binding = b
+			if b {
+				e.binding++
+			} else {
+				e.binding--
+			}
+		}
+		it := s.itMW() / 1000
+		fac := s.pue * it
+		e.totIT += it - s.itW
+		e.totFac += fac - s.facW
+		s.itW, s.facW = it, fac
+		if s.proxyDirty {
+			s.proxyDirty = false
+			s.gen++
+			if s.ch.len() > 0 {
+				e.ev.push(event{t: max(e.now, s.realAt(s.ch.top().v)), ref: mkRef(evSite, si), gen: s.gen})
+			}
+		}
+	}
+	if len(e.touched) > 0 && e.trace.on {
+		e.record()
+	}
+	e.touched = e.touched[:0]
+}
+
+func (e *engine) record() {
+	f := 1.0
+	for i := range e.w.sites {
+		if s := &e.w.sites[i]; s.throttle() {
+			f = min(f, s.f)
+		}
+	}
+	tr := &e.trace
+	if n := len(tr.t); n > 0 && tr.p[n-1] == e.totFac/1000 && tr.f[n-1] == f {
+		return
+	}
+	tr.t = append(tr.t, e.now)
+	tr.p = append(tr.p, e.totFac/1000)
+	tr.f = append(tr.f, f)
+}

@@ -1,0 +1,149 @@
+package sim
+
+// estHeap holds a pool's placed jobs by estimated end, for backfilling. It is indexed (pos maps a
+// job to its slot) because jobs leave when they complete, which is rarely in estimate order.
+type estHeap struct {
+	key []float64
+	job []int32
+	pos []int32 // by job; shared by all pools of a run, a job being in at most one
+}
+
+func (h *estHeap) len() int { return len(h.key) }
+
+func (h *estHeap) push(job int32, key float64) {
+	h.key = append(h.key, key)
+	h.job = append(h.job, job)
+	h.up(len(h.key)-1, key, job)
+}
+
+func (h *estHeap) remove(job int32) {
+	i := int(h.pos[job])
+	n := len(h.key) - 1
+	lk, lj := h.key[n], h.job[n]
+	h.key, h.job = h.key[:n], h.job[:n]
+	if i == n {
+		return
+	}
+	if i > 0 && lk < h.key[(i-1)/2] {
+		h.up(i, lk, lj)
+	} else {
+		h.down(i, lk, lj)
+	}
+}
+
+func (h *estHeap) up(i int, k float64, j int32) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !(k < h.key[p]) {
+			break
+		}
+		h.key[i], h.job[i] = h.key[p], h.job[p]
+		h.pos[h.job[i]] = int32(i)
+		i = p
+	}
+	h.key[i], h.job[i] = k, j
+	h.pos[j] = int32(i)
+}
+
+func (h *estHeap) down(i int, k float64, j int32) {
+	n := len(h.key)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h.key[c+1] < h.key[c] {
+			c++
+		}
+		if !(h.key[c] < k) {
+			break
+		}
+		h.key[i], h.job[i] = h.key[c], h.job[c]
+		h.pos[h.job[i]] = int32(i)
+		i = c
+	}
+	h.key[i], h.job[i] = k, j
+	h.pos[j] = int32(i)
+}
+
+// estWalk visits the heap's entries in key order without disturbing it: a small frontier heap of
+// slot indices starts at the root and, each time a slot is visited, admits its two children. Visiting
+// the k smallest costs O(k log k), however many jobs run.
+type estWalk struct {
+	h    *estHeap
+	fr   []int32 // frontier, a min-heap of slots by key
+	last int32   // slot visited last; its children join the frontier on the next step
+}
+
+func newEstWalk(h *estHeap, scratch []int32) estWalk {
+	w := estWalk{h: h, fr: scratch[:0], last: -1}
+	if h.len() > 0 {
+		w.fr = append(w.fr, 0)
+	}
+	return w
+}
+
+// next moves to the entry with the next smallest key and returns its slot, or -1 when done.
+func (w *estWalk) next() int32 {
+	n := int32(w.h.len())
+	if w.last >= 0 {
+		if c := 2*w.last + 1; c < n {
+			w.admit(c)
+			if c+1 < n {
+				w.admit(c + 1)
+			}
+		}
+	}
+	if len(w.fr) == 0 {
+		w.last = -1
+		return -1
+	}
+	w.last = w.take()
+	return w.last
+}
+
+func (w *estWalk) admit(slot int32) {
+	key := w.h.key
+	a := append(w.fr, slot)
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !(key[slot] < key[a[p]]) {
+			break
+		}
+		a[i] = a[p]
+		i = p
+	}
+	a[i] = slot
+	w.fr = a
+}
+
+func (w *estWalk) take() int32 {
+	key := w.h.key
+	a := w.fr
+	top := a[0]
+	n := len(a) - 1
+	last := a[n]
+	a = a[:n]
+	w.fr = a
+	if n == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && key[a[c+1]] < key[a[c]] {
+			c++
+		}
+		if !(key[a[c]] < key[last]) {
+			break
+		}
+		a[i] = a[c]
+		i = c
+	}
+	a[i] = last
+	return top
+}

@@ -1,0 +1,140 @@
+package sim
+
+import "math"
+
+// policy decides which waiting jobs of one pool start now. It reads the pool through a view and
+// asks the plan to start jobs; the engine checks each start against placement and the site's power
+// cap and applies it at once, so the view shows its effect to the next decision. A policy never
+// changes engine state any other way, which keeps the engine the one place that enforces
+// capacity, power and accounting. Each pool gets its own policy value, created for the run, so a
+// policy may keep state between passes (a cache, decayed usage).
+//
+// Planned policies fit here: a priority order (fair share) sorts the queue through plan.Reorder
+// before starting; preemption (quotas) would add a plan method that the engine applies like a
+// completion, with running jobs already addressable through view.Running.
+type policy interface {
+	Schedule(v *view, p *plan)
+}
+
+// queued describes a waiting job to a policy.
+type queued struct {
+	Job      int32 // engine job id; queue order is id order for first-come-first-served
+	Owner    int32 // index into Workload.Owners
+	GPUs     int32
+	Submit   float64
+	Estimate float64 // runtime estimate, s: duration times Options.EstimateFactor
+}
+
+// room is an amount of what a start consumes: GPUs and, at a capped site, facility power (W) at
+// the site's admission fraction. An uncapped site has infinite power room and jobs need none.
+type room struct {
+	GPUs   int32
+	PowerW float64
+}
+
+func (r room) covers(n room) bool { return r.GPUs >= n.GPUs && r.PowerW >= n.PowerW }
+func (r room) plus(n room) room   { return room{r.GPUs + n.GPUs, r.PowerW + n.PowerW} }
+func (r room) minus(n room) room  { return room{r.GPUs - n.GPUs, r.PowerW - n.PowerW} }
+
+// view is the read-only face of one pool during a scheduling pass. Queue positions are stable
+// for the whole pass: a started job leaves its position empty (waiting reports false).
+type view struct {
+	e  *engine
+	pl *pool
+}
+
+func (v *view) Now() float64 { return v.e.now }
+
+// Len is the number of queue positions, started ones included.
+func (v *view) Len() int { return v.pl.q.len() }
+
+// Waiting reports whether position i still holds a waiting job.
+func (v *view) Waiting(i int) bool { return v.pl.q.at(i) >= 0 }
+
+// Job describes the job at position i, which must be waiting.
+func (v *view) Job(i int) queued {
+	return v.e.queuedOf(v.pl.q.at(i))
+}
+
+// MinGPUs is the smallest request waiting (MaxInt32 when none): a pass can stop once fewer GPUs
+// are free.
+func (v *view) MinGPUs() int32 { return v.pl.q.minG }
+
+// Free is what the pool could give a job now, counted as if GPUs were interchangeable (with node
+// placement a job may still not fit).
+func (v *view) Free() room {
+	r := room{GPUs: v.pl.free, PowerW: math.Inf(1)}
+	if s := &v.e.w.sites[v.pl.site]; s.capped() {
+		r.PowerW = s.capW - s.pue*float64(s.base+s.placed)/1000
+	}
+	return r
+}
+
+// Need is what the job at position i needs, its power estimated for the pool's first GPU type.
+func (v *view) Need(i int) room {
+	k := v.pl.q.at(i)
+	return room{GPUs: v.e.gpus[k], PowerW: v.e.needW(v.pl, k)}
+}
+
+// Version changes whenever the room in the pool may have grown or shrunk (a start, a completion,
+// power freed at the site). Arrivals do not change it.
+func (v *view) Version() uint64 { return v.pl.version }
+
+// Running lists the pool's placed jobs by estimated end (start + estimate, raised to now for a job
+// past its estimate), with what each frees. Only for policies created with estimates.
+func (v *view) Running() running {
+	return running{v: v, w: newEstWalk(v.pl.est, v.e.walkBuf)}
+}
+
+// running walks placed jobs by estimated end; it visits the k earliest in O(k log k).
+type running struct {
+	v    *view
+	w    estWalk
+	slot int32
+}
+
+func (r *running) Next() bool {
+	r.slot = r.w.next()
+	r.v.e.walkBuf = r.w.fr[:0] // keep the grown scratch for the next walk
+	return r.slot >= 0
+}
+
+// End is the estimated end of the current job.
+func (r *running) End() float64 { return max(r.w.h.key[r.slot], r.v.e.now) }
+
+// Frees is what the current job gives back when it ends.
+func (r *running) Frees() room {
+	e := r.v.e
+	k := r.w.h.job[r.slot]
+	rm := room{GPUs: e.gpus[k]}
+	if s := &e.w.sites[r.v.pl.site]; s.capped() {
+		rm.PowerW = s.pue * float64(e.placedMW(s, r.v.pl, k)) / 1000
+	}
+	return rm
+}
+
+// plan carries a policy's decisions to the engine.
+type plan struct {
+	e       *engine
+	pl      *pool
+	started int // jobs started in this pass
+}
+
+// Start starts the job at position i now if it is waiting and fits (placement and power), and
+// reports whether it did.
+func (p *plan) Start(i int) bool {
+	q := &p.pl.q
+	k := q.at(i)
+	if k < 0 || !p.e.tryStart(p.pl, k) {
+		return false
+	}
+	q.take(i, p.e.gpus[k])
+	p.started++
+	return true
+}
+
+// Reorder sorts the waiting jobs by cmp (stable); call it before starting anything in the pass.
+// First-come-first-served policies never need it: the queue is kept in submit order.
+func (p *plan) Reorder(cmp func(a, b queued) int) {
+	p.e.reorder(p.pl, cmp)
+}

@@ -1,0 +1,194 @@
+package sim
+
+import (
+	"math"
+	"sort"
+)
+
+// Power sums are kept in integer milliwatts so that adding and later removing a job's draw cancels
+// exactly, in any order, over millions of events.
+func mw(w float64) int64 { return int64(math.Round(w * 1000)) }
+
+// capEps absorbs rounding when a schedule puts a site exactly at its cap.
+const capEps = 1e-12
+
+// gtype is a GPUType in engine units.
+type gtype struct {
+	tdp, idle, busy int64 // mW
+	minLimit        float64
+	perf            []PerfPoint
+}
+
+// perfAt interpolates the curve linearly between knots and holds the end values beyond them.
+func perfAt(ps []PerfPoint, f float64) float64 {
+	n := len(ps)
+	if n == 0 {
+		return 1
+	}
+	if f <= ps[0].F {
+		return ps[0].Perf
+	}
+	if f >= ps[n-1].F {
+		return ps[n-1].Perf
+	}
+	i := sort.Search(n, func(i int) bool { return ps[i].F >= f })
+	a, b := ps[i-1], ps[i]
+	if b.F == f {
+		return b.Perf
+	}
+	return a.Perf + (b.Perf-a.Perf)*(f-a.F)/(b.F-a.F)
+}
+
+// part is a share of one job's GPUs of one type.
+type part struct{ typ, n int32 }
+
+// site is a place with power: it sums the draw of its pools and enforces its cap.
+type site struct {
+	name      string
+	pue, capW float64
+	mode      CapMode // CapNone when uncapped
+	fmin      float64 // throttle floor: the highest MinLimit among the site's GPU types
+	types     []int32 // GPU types present
+	pools     []int32
+
+	// Draw, mW. A powered node's GPUs are all counted idle in base; a job adds its difference.
+	base    int64   // powered nodes: node draw plus every GPU's idle draw
+	baseAll int64   // base with every node powered
+	run1    int64   // running jobs at f = 1: sum n*(min(w, tdp) - idle)
+	runIdle int64   // running jobs: sum n*idle
+	placed  int64   // placed jobs (running or booting) at the admission fraction: sum n*(min(w, fc*tdp) - idle)
+	checkT  []int64 // by GPU type: the admission fraction times TDP, mW
+
+	// Throttle: the running jobs' n*w and n*tdp indexed by w/tdp, so that the largest f within the
+	// cap is found in O(log distinct ratios).
+	ratios []float64
+	defIdx []int32 // by GPU type: the ratio index of a job with no draw of its own
+	fwA    []int64
+	fwB    []int64
+	totB   int64
+
+	f, speed float64
+	// Virtual work clock: V(t) = v0 + speed*(t - t0). A job needing d seconds at full speed ends when
+	// V has advanced by d, so ends stored in V never change when f does.
+	t0, v0 float64
+	ch     vHeap
+	gen    uint32 // of the site's pending evSite event
+
+	itW, facW     float64 // draw now
+	binding       bool    // the cap constrains the site now (see doc.go)
+	touched       bool
+	proxyDirty    bool
+	powerBlockedN int // pools of the site whose last pass was refused a start by the cap
+}
+
+func (s *site) capped() bool   { return s.mode != CapNone }
+func (s *site) throttle() bool { return s.mode == CapThrottle }
+
+// within reports whether an IT draw of itMW keeps the site at or below its cap.
+func (s *site) within(itMW float64) bool {
+	return s.pue*itMW/1000 <= s.capW*(1+capEps)
+}
+
+// vnow is the site's virtual time at t.
+func (s *site) vnow(t float64) float64 {
+	if t == s.t0 {
+		return s.v0
+	}
+	return s.v0 + s.speed*(t-s.t0)
+}
+
+// realAt is the real time at which the site's virtual clock reaches v.
+func (s *site) realAt(v float64) float64 {
+	if v == s.v0 {
+		return s.t0
+	}
+	return s.t0 + (v-s.v0)/s.speed
+}
+
+// ratioIndex returns the 1-based Fenwick index for the draw ratio r.
+func (s *site) ratioIndex(r float64) int {
+	return sort.SearchFloat64s(s.ratios, r) + 1
+}
+
+func (s *site) fwAdd(i int, a, b int64) {
+	for n := len(s.fwA); i < n; i += i & -i {
+		s.fwA[i] += a
+		s.fwB[i] += b
+	}
+	s.totB += b
+}
+
+// gpuDrawAt is the running jobs' GPU draw (mW) at power-limit fraction f:
+// the sum of n*w over ratios w/tdp <= f plus f times the sum of n*tdp over the rest.
+func (s *site) gpuDrawAt(f float64) float64 {
+	k := sort.Search(len(s.ratios), func(i int) bool { return s.ratios[i] > f })
+	var a, b int64
+	for i := k; i > 0; i -= i & -i {
+		a += s.fwA[i]
+		b += s.fwB[i]
+	}
+	return float64(a) + f*float64(s.totB-b)
+}
+
+// solveF returns the largest f in [fmin, 1] at which the running jobs keep the site within its cap,
+// or fmin when even that does not fit (booting jobs, reserved at admission, are not yet drawing).
+func (s *site) solveF() float64 {
+	if s.within(float64(s.base + s.run1)) {
+		return 1
+	}
+	// Budget for sum min(w, f*tdp) over running GPUs.
+	budget := s.capW/s.pue*1000 - float64(s.base) + float64(s.runIdle)
+	// Fenwick descent: the largest prefix of ratios r_i with G(r_i) <= budget, where
+	// G(f) = sum_{r<=f} A + f*sum_{r>f} B is continuous and non-decreasing.
+	n := len(s.fwA) - 1
+	pos := 0
+	var accA, accB int64
+	for step := 1 << (bitsLen(n) - 1); step > 0; step >>= 1 {
+		np := pos + step
+		if np > n {
+			continue
+		}
+		na, nb := accA+s.fwA[np], accB+s.fwB[np]
+		if float64(na)+s.ratios[np-1]*float64(s.totB-nb) <= budget {
+			pos, accA, accB = np, na, nb
+		}
+	}
+	f := 1.0
+	if rest := s.totB - accB; rest > 0 {
+		f = (budget - float64(accA)) / float64(rest)
+	}
+	return min(max(f, s.fmin), 1)
+}
+
+func bitsLen(n int) int {
+	l := 0
+	for n > 0 {
+		l++
+		n >>= 1
+	}
+	return max(l, 1)
+}
+
+// speedAt is the progress rate of every job at the site at fraction f: the slowest of the site's
+// GPU types, and exactly 1 at f = 1.
+func speedAt(types []gtype, at []int32, f float64) float64 {
+	if f >= 1 {
+		return 1
+	}
+	sp := math.Inf(1)
+	for _, t := range at {
+		sp = min(sp, perfAt(types[t].perf, f))
+	}
+	if math.IsInf(sp, 1) {
+		return 1
+	}
+	return sp
+}
+
+// itMW is the site's IT draw now, mW.
+func (s *site) itMW() float64 {
+	if !s.throttle() || s.f >= 1 {
+		return float64(s.base + s.run1)
+	}
+	return float64(s.base-s.runIdle) + s.gpuDrawAt(s.f)
+}

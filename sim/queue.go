@@ -1,0 +1,82 @@
+package sim
+
+import "math"
+
+// queue holds a pool's waiting jobs in scheduling order. During a scheduling pass positions are
+// stable: a job that starts leaves a hole (-1), and the engine closes the holes after the pass.
+type queue struct {
+	jobs    []int32
+	head    int
+	holes   int
+	touched int     // holes lie at positions below touched (relative to head)
+	live    int     // jobs waiting
+	count   []int32 // waiting jobs by GPU count, to know the smallest request
+	minG    int32   // smallest request waiting; MaxInt32 when none
+}
+
+func (q *queue) init(maxG int32) {
+	q.count = make([]int32, maxG+1)
+	q.minG = math.MaxInt32
+}
+
+func (q *queue) len() int         { return len(q.jobs) - q.head }
+func (q *queue) at(i int) int32   { return q.jobs[q.head+i] }
+func (q *queue) entries() []int32 { return q.jobs[q.head:] }
+
+func (q *queue) push(job, g int32) {
+	if q.head > 0 && len(q.jobs) == cap(q.jobs) && q.head >= len(q.jobs)/2 {
+		n := copy(q.jobs, q.jobs[q.head:])
+		q.jobs = q.jobs[:n]
+		q.head = 0
+	}
+	q.jobs = append(q.jobs, job)
+	q.live++
+	q.count[g]++
+	if g < q.minG {
+		q.minG = g
+	}
+}
+
+// take removes the job at position i, which must not be a hole, leaving a hole.
+func (q *queue) take(i int, g int32) {
+	q.jobs[q.head+i] = -1
+	q.holes++
+	if i >= q.touched {
+		q.touched = i + 1
+	}
+	q.live--
+	q.count[g]--
+	if q.count[g] == 0 && g == q.minG {
+		q.minG = math.MaxInt32
+		if q.live > 0 {
+			for x := g + 1; x < int32(len(q.count)); x++ {
+				if q.count[x] > 0 {
+					q.minG = x
+					break
+				}
+			}
+		}
+	}
+}
+
+// compact closes the holes, keeping the order of the waiting jobs. It moves only the prefix that
+// held holes, so a pass that started k jobs costs O(position of the last one).
+func (q *queue) compact() {
+	if q.holes == 0 {
+		return
+	}
+	end := q.head + q.touched
+	w := end
+	for r := end - 1; r >= q.head; r-- {
+		if j := q.jobs[r]; j >= 0 {
+			w--
+			q.jobs[w] = j
+		}
+	}
+	q.head = w
+	q.holes, q.touched = 0, 0
+	if q.head == len(q.jobs) {
+		q.jobs = q.jobs[:0]
+		q.head = 0
+	}
+}

@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// policyDef says how a policy is run.
+type policyDef struct {
+	name string
+	farm bool // runs on the consolidated farm; else on the owners' private pools
+	est  bool // reads placed jobs by estimated end (view.Running)
+	make func() policy
+}
+
+var registry = []policyDef{
+	{name: "fragmented", make: func() policy { return fifo{} }},
+	{name: "fifo", farm: true, make: func() policy { return fifo{} }},
+	{name: "easy", farm: true, est: true, make: func() policy { return &easy{} }},
+}
+
+// Policies lists the policy names Run accepts.
+func Policies() []string {
+	names := make([]string, len(registry))
+	for i, d := range registry {
+		names[i] = d.name
+	}
+	return names
+}
+
+func findPolicy(name string) (*policyDef, error) {
+	for i := range registry {
+		if registry[i].name == name {
+			return &registry[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w %q (have %s)", ErrUnknownPolicy, name, strings.Join(Policies(), ", "))
+}
+
+// Run replays w on c under one policy. It validates c and w first and reports every problem
+// found; the same inputs always give the same Result.
+func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
+	def, err := findPolicy(policy)
+	if err != nil {
+		return nil, err
+	}
+	lk, err := validate(c, w)
+	if err != nil {
+		return nil, err
+	}
+	return runPolicy(c, w, lk, def, opt, nil)
+}
+
+// RunAll runs several policies over the same inputs, concurrently (at most GOMAXPROCS at once),
+// and returns their results in the order given. opt.Progress, if set, is called from every run.
+func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result, error) {
+	defs := make([]*policyDef, len(policies))
+	var errs []error
+	for i, name := range policies {
+		d, err := findPolicy(name)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		defs[i] = d
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	lk, err := validate(c, w)
+	if err != nil {
+		return nil, err
+	}
+	res := make([]*Result, len(defs))
+	runErrs := make([]error, len(defs))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, d := range defs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res[i], runErrs[i] = runPolicy(c, w, lk, d, opt, nil)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(runErrs...); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// runPolicy builds the policy's world and runs it; hook, for tests, sees the engine after every
+// event.
+func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options, hook func(*engine, hookPoint)) (*Result, error) {
+	wd, err := buildWorld(c, w, lk, def.farm, opt.Placement)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", def.name, err)
+	}
+	for i := range wd.pools {
+		wd.pools[i].pol = def.make()
+	}
+	e := newEngine(wd, w, opt, def.est)
+	e.hook = hook
+	e.run()
+	return e.result(def.name, w), nil
+}

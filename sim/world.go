@@ -1,0 +1,171 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// world is what one policy runs on: the fragmented world (one private pool per owner, at the
+// owner's site) or the farm world (one pool of all farm nodes at the farm site).
+type world struct {
+	types     []gtype
+	sites     []site
+	pools     []pool
+	ownerPool []int32 // Workload owner -> pool
+	gpus      int32
+	offPool   int32 // the pool whose idle nodes power off; -1 when none
+	idleOffS  float64
+	bootS     float64
+}
+
+func ratioOf(wm, tdp int64) float64 {
+	if tdp == 0 {
+		return math.Inf(1)
+	}
+	return float64(wm) / float64(tdp)
+}
+
+// buildWorld lays out the world of one policy. jobs gives every job's pool-independent data, to
+// collect the draw ratios a throttled site will see.
+func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placement) (*world, error) {
+	wd := &world{offPool: -1}
+	for _, t := range c.GPUTypes {
+		wd.types = append(wd.types, gtype{
+			tdp: mw(t.TDPW), idle: mw(t.IdleW), busy: mw(t.BusyW),
+			minLimit: t.MinLimit, perf: t.Perf,
+		})
+	}
+	if placement == PlacementDefault {
+		placement = PlacementPool
+		if farm {
+			placement = PlacementNodes
+		}
+	}
+	siteOf := map[int]int32{} // cluster site -> world site
+	addPool := func(siteName string, nodes []NodeGroup) int32 {
+		ci, ok := lk.sites[siteName]
+		if !ok { // validated: only a pool without nodes may lack a site
+			ci = -1
+		}
+		si, ok := siteOf[ci]
+		if !ok {
+			si = int32(len(wd.sites))
+			siteOf[ci] = si
+			s := site{name: siteName, pue: 1, f: 1, speed: 1}
+			if ci >= 0 {
+				cs := c.Sites[ci]
+				s.pue = cs.PUE
+				if cs.CapW > 0 {
+					s.capW, s.mode = cs.CapW, cs.CapMode
+				}
+			}
+			wd.sites = append(wd.sites, s)
+		}
+		pl := pool{idx: int32(len(wd.pools)), site: si}
+		for _, g := range nodes {
+			if g.Count == 0 {
+				continue
+			}
+			gr := group{typ: int32(lk.types[g.GPUType]), gpn: int32(g.GPUsPerNode), count: int32(g.Count), nodeMW: mw(g.NodeW)}
+			pl.groups = append(pl.groups, gr)
+			pl.total += gr.gpn * gr.count
+		}
+		pl.free = pl.total
+		pi := int32(len(wd.pools))
+		wd.pools = append(wd.pools, pl)
+		wd.sites[si].pools = append(wd.sites[si].pools, pi)
+		wd.gpus += pl.total
+		return pi
+	}
+	if farm {
+		addPool(c.Farm.Site, c.Farm.Nodes)
+		wd.ownerPool = make([]int32, len(w.Owners))
+		if c.Farm.IdleOffS > 0 {
+			if placement != PlacementNodes {
+				return nil, fmt.Errorf("%w: farm idle power-off (idle_off_s %v) needs node placement", ErrInvalidCluster, c.Farm.IdleOffS)
+			}
+			wd.offPool, wd.idleOffS, wd.bootS = 0, c.Farm.IdleOffS, c.Farm.BootS
+		}
+	} else {
+		// Every cluster owner's GPUs exist, whether or not the workload has jobs for them.
+		for _, o := range c.Owners {
+			addPool(o.Site, o.Nodes)
+		}
+		wd.ownerPool = make([]int32, len(w.Owners))
+		for i, name := range w.Owners {
+			wd.ownerPool[i] = int32(lk.owners[name])
+		}
+	}
+	for pi := range wd.pools {
+		pl := &wd.pools[pi]
+		if placement == PlacementNodes {
+			pl.nodes = newNodeSet(pl.groups, int32(pi) == wd.offPool)
+		} else if len(pl.groups) > 1 {
+			pl.gfree = make([]int32, len(pl.groups))
+			for i, g := range pl.groups {
+				pl.gfree[i] = g.gpn * g.count
+			}
+		}
+		pl.q.init(pl.total)
+		s := &wd.sites[pl.site]
+		for _, g := range pl.groups {
+			t := wd.types[g.typ]
+			on := int64(g.count) * (g.nodeMW + int64(g.gpn)*t.idle)
+			s.base += on
+			s.baseAll += on
+			pl.allOn += on
+			if !slices.Contains(s.types, g.typ) {
+				s.types = append(s.types, g.typ)
+			}
+		}
+	}
+	for si := range wd.sites {
+		wd.initPower(&wd.sites[si], w)
+	}
+	return wd, nil
+}
+
+// initPower sets a site's admission fraction and, for a throttled site, the draw ratios its jobs
+// can have.
+func (wd *world) initPower(s *site, w *Workload) {
+	s.fmin = 1
+	if s.throttle() {
+		s.fmin = 0
+		for _, t := range s.types {
+			s.fmin = max(s.fmin, wd.types[t].minLimit)
+		}
+	}
+	s.checkT = make([]int64, len(wd.types))
+	for t := range wd.types {
+		s.checkT[t] = int64(math.Round(s.fmin * float64(wd.types[t].tdp)))
+	}
+	if !s.throttle() {
+		return
+	}
+	var rs []float64
+	for _, t := range s.types {
+		rs = append(rs, ratioOf(wd.types[t].busy, wd.types[t].tdp))
+	}
+	inSite := make([]bool, len(wd.pools))
+	for _, pi := range s.pools {
+		inSite[pi] = true
+	}
+	for i := range w.Jobs {
+		j := &w.Jobs[i]
+		if j.PowerW == 0 || !inSite[wd.ownerPool[j.Owner]] {
+			continue
+		}
+		for _, t := range s.types {
+			rs = append(rs, ratioOf(mw(j.PowerW), wd.types[t].tdp))
+		}
+	}
+	slices.Sort(rs)
+	s.ratios = slices.Compact(rs)
+	s.fwA = make([]int64, len(s.ratios)+1)
+	s.fwB = make([]int64, len(s.ratios)+1)
+	s.defIdx = make([]int32, len(wd.types))
+	for _, t := range s.types {
+		s.defIdx[t] = int32(s.ratioIndex(ratioOf(wd.types[t].busy, wd.types[t].tdp)))
+	}
+}
