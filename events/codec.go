@@ -122,7 +122,7 @@ func Unmarshal(b []byte) (Event, error) {
 	}
 	e.Time = t.UTC()
 	if raw, ok := m["data"]; ok {
-		if e.Data, err = compactObject(raw); err != nil {
+		if e.Data, err = compactDecoded(raw); err != nil {
 			return Event{}, fmt.Errorf("%w: data: %w", ErrInvalid, err)
 		}
 	}
@@ -157,4 +157,19 @@ func compactObject(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// compactDecoded is compactObject for a value json.Unmarshal has already checked and copied:
+// data without any whitespace byte is compact as it is, which spares high-volume sample batches
+// a third pass over their bytes.
+func compactDecoded(raw []byte) ([]byte, error) {
+	if firstNonSpace(raw) != '{' {
+		return nil, errNotObject
+	}
+	for _, c := range []byte{' ', '\n', '\t', '\r'} {
+		if bytes.IndexByte(raw, c) >= 0 {
+			return compactObject(raw)
+		}
+	}
+	return raw, nil
 }
