@@ -25,4 +25,12 @@
 //     they do know (re-encoding would silently drop them).
 //   - Events of unknown kinds are not errors: [Reader] and replays skip and count them, and they
 //     keep their raw wire name in [Event.KindName] so tools can pass them through unchanged.
+//
+// # Log and subjects
+//
+// Adapters (a JetStream store, an in-memory MemStore) implement [Appender] and [Replayer]:
+// appends are idempotent by id and replays yield a time range in stream order. On NATS, events
+// are published under [Subject], gpuplan.<site>.<domain>.<action>.<node>, so that consumers
+// filter by site, kind and node with wildcards. [DeriveID] gives importers ids that repeat when
+// the same record is imported again.
 package events

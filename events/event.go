@@ -31,10 +31,10 @@ var (
 // Event is one entry of the log.
 type Event struct {
 	V        int             // envelope version, CurrentVersion for events this package creates
-	ID       string          // unique id, the deduplication key
+	ID       string          // unique id, the deduplication key: 1..128 printable ASCII bytes, no spaces
 	Kind     Kind            // KindUnknown for wire names this binary does not know
 	KindName string          // the wire name as read; for known kinds it equals Kind.String()
-	Source   string          // who produced the event (a node, an importer); may be empty
+	Source   string          // who produced it (a node, an importer): printable ASCII, no spaces; may be empty
 	Time     time.Time       // event time, UTC
 	Data     json.RawMessage // the payload, a compact JSON object
 }
