@@ -1,0 +1,151 @@
+package sim_test
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// The black-box tests build their clusters and workloads through these helpers so that every
+// expectation in them is written against the public API only.
+
+// gpuType is the GPU model used by the scheduling and queueing tests; its power figures matter only
+// in power_blackbox_test.go, which builds its own.
+func gpuType() sim.GPUType {
+	return sim.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+}
+
+// ownerSpec is one owner's private pool: Nodes nodes of GPN GPUs each.
+type ownerSpec struct {
+	Name  string
+	Nodes int
+	GPN   int
+}
+
+// poolCluster builds a cluster whose owners sit at a lab site and whose farm has farmNodes nodes of
+// farmGPN GPUs. Node draw is zero: these clusters are for schedule tests.
+func poolCluster(owners []ownerSpec, farmNodes, farmGPN int) *sim.Cluster {
+	c := &sim.Cluster{
+		GPUTypes: []sim.GPUType{gpuType()},
+		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
+		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{
+			{Count: farmNodes, GPUsPerNode: farmGPN, GPUType: "g"},
+		}},
+	}
+	for _, o := range owners {
+		c.Owners = append(c.Owners, sim.Owner{Name: o.Name, Site: "lab", Nodes: []sim.NodeGroup{
+			{Count: o.Nodes, GPUsPerNode: o.GPN, GPUType: "g"},
+		}})
+	}
+	return c
+}
+
+// jobSpec is a job written by hand: owner by name.
+type jobSpec struct {
+	Owner    string
+	Submit   float64
+	GPUs     int32
+	Duration float64
+	PowerW   float64
+}
+
+// workload turns hand-written jobs into a Workload, owners indexed in the order given.
+func workload(owners []string, jobs []jobSpec) *sim.Workload {
+	w := &sim.Workload{Owners: slices.Clone(owners)}
+	for i, j := range jobs {
+		w.Jobs = append(w.Jobs, sim.Job{
+			ID:       jobID(i),
+			Owner:    w.OwnerIndex(j.Owner),
+			Group:    -1,
+			Submit:   j.Submit,
+			GPUs:     j.GPUs,
+			Duration: j.Duration,
+			PowerW:   j.PowerW,
+		})
+	}
+	return w
+}
+
+func jobID(i int) string { return "j" + strconv.Itoa(i) }
+
+// near reports whether got is within tol of want, absolutely or relative to |want|, whichever is
+// looser; NaN matches only NaN.
+func near(got, want, tol float64) bool {
+	if math.IsNaN(want) {
+		return math.IsNaN(got)
+	}
+	d := math.Abs(got - want)
+	return d <= tol || d <= tol*math.Abs(want)
+}
+
+// numpyPercentile is numpy.percentile's default ("linear") method: the q-quantile sits at index
+// q*(n-1) of the sorted data, interpolated between neighbours. Written here, not taken from sim, so
+// the tests check the engine against an independent implementation.
+func numpyPercentile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	h := q * float64(len(s)-1)
+	lo := math.Floor(h)
+	i := int(lo)
+	if i >= len(s)-1 {
+		return s[len(s)-1]
+	}
+	return s[i] + (h-lo)*(s[i+1]-s[i])
+}
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// run calls sim.Run and fails the test on error.
+func run(t testing.TB, c *sim.Cluster, w *sim.Workload, policy string, opt sim.Options) *sim.Result {
+	t.Helper()
+	r, err := sim.Run(c, w, policy, opt)
+	if err != nil {
+		t.Fatalf("Run(%s): %v", policy, err)
+	}
+	if r == nil {
+		t.Fatalf("Run(%s): nil result", policy)
+	}
+	if len(r.Start) != len(w.Jobs) || len(r.End) != len(w.Jobs) {
+		t.Fatalf("Run(%s): %d starts, %d ends for %d jobs", policy, len(r.Start), len(r.End), len(w.Jobs))
+	}
+	return r
+}
+
+// ownerRow finds an owner's row by name, failing the test when it is missing.
+func ownerRow(t testing.TB, r *sim.Result, name string) sim.OwnerResult {
+	t.Helper()
+	for _, o := range r.Owners {
+		if o.Owner == name {
+			return o
+		}
+	}
+	t.Fatalf("%s: no owner row for %q in %+v", r.Name, name, r.Owners)
+	return sim.OwnerResult{}
+}
+
+// checkTimes compares per-job start and end times with hand-derived ones (NaN for infeasible).
+func checkTimes(t *testing.T, r *sim.Result, wantStart, wantEnd []float64, tol float64) {
+	t.Helper()
+	if len(wantStart) != len(r.Start) || len(wantEnd) != len(r.End) {
+		t.Fatalf("%s: test table has %d/%d times for %d jobs", r.Name, len(wantStart), len(wantEnd), len(r.Start))
+	}
+	for i := range wantStart {
+		if !near(r.Start[i], wantStart[i], tol) || !near(r.End[i], wantEnd[i], tol) {
+			t.Errorf("%s: job %d runs [%g, %g], want [%g, %g]", r.Name, i, r.Start[i], r.End[i], wantStart[i], wantEnd[i])
+		}
+	}
+}
+
+var nan = math.NaN()
