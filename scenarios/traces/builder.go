@@ -70,9 +70,29 @@ func (b *builder) gpuType(name []byte) string {
 
 // add appends j with id; j.ID is filled in by finish.
 func (b *builder) add(id []byte, j *sim.Job) {
+	if len(b.w.Jobs) == cap(b.w.Jobs) {
+		b.grow()
+	}
 	b.arena = append(b.arena, id...)
 	b.idEnd = append(b.idEnd, len(b.arena))
 	b.w.Jobs = append(b.w.Jobs, *j)
+}
+
+// grow doubles the job slices: append's own growth (1.25x for large slices) would allocate about
+// five times the final size while streaming a million rows of unknown count.
+func (b *builder) grow() {
+	n := max(2*cap(b.w.Jobs), 1024)
+	jobs := make([]sim.Job, len(b.w.Jobs), n)
+	copy(jobs, b.w.Jobs)
+	b.w.Jobs = jobs
+	ends := make([]int, len(b.idEnd), n)
+	copy(ends, b.idEnd)
+	b.idEnd = ends
+	if len(b.arena) > cap(b.arena)/2 {
+		arena := make([]byte, len(b.arena), 2*cap(b.arena)+16*1024)
+		copy(arena, b.arena)
+		b.arena = arena
+	}
 }
 
 func (b *builder) finish(errs *rowErrors) *sim.Workload {

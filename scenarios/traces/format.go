@@ -60,7 +60,7 @@ type Options struct {
 }
 
 const (
-	bufSize     = 1 << 20
+	bufSize     = 64 << 10
 	maxInMemory = 1 << 30 // larger CSV files are streamed
 )
 

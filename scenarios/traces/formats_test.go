@@ -150,4 +150,3 @@ func TestFixtures(t *testing.T) {
 		})
 	}
 }
-

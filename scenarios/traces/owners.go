@@ -65,12 +65,7 @@ func derivedGPUs(demand, target float64) int {
 // with weight 1/k (Zipf, s = 1) by a hash of (seed, job ID), so a job's owner depends on nothing
 // else in the file. Owners with no job are left out; names keep the rank ("u007" is rank 7).
 func assignOwners(w *sim.Workload, opt Options) {
-	n := opt.Owners
-	if n <= 0 {
-		d, _ := meanDemand(w)
-		n = int(math.Round(float64(derivedGPUs(d, defaultTargetUtil)) / gpusPerOwner))
-	}
-	n = min(max(n, 1), maxOwners)
+	n := syntheticOwners(w, opt)
 	cum := zipfCDF(n)
 	rank := make([]int32, len(w.Jobs))
 	used := make([]bool, n)
@@ -92,6 +87,17 @@ func assignOwners(w *sim.Workload, opt Options) {
 	for i := range w.Jobs {
 		w.Jobs[i].Owner = index[rank[i]]
 	}
+}
+
+// syntheticOwners is the number of owners assignOwners draws from: opt.Owners, or by default one
+// per gpusPerOwner GPUs of the derived fleet ceil(mean demand / 0.6); at least 1, at most maxOwners.
+func syntheticOwners(w *sim.Workload, opt Options) int {
+	n := opt.Owners
+	if n <= 0 {
+		d, _ := meanDemand(w)
+		n = int(math.Round(float64(derivedGPUs(d, defaultTargetUtil)) / gpusPerOwner))
+	}
+	return min(max(n, 1), maxOwners)
 }
 
 // zipfCDF returns the cumulative weights of ranks 1..n with weight 1/k, ending at exactly 1.

@@ -112,7 +112,7 @@ func (r *records) read() ([][]byte, int, error) {
 
 func (r *records) quoted(b []byte, row int) ([][]byte, int, error) {
 	rec := append([]byte(nil), b...)
-	for bytes.Count(rec, []byte{'"'})%2 == 1 {
+	for openQuote(rec) {
 		if len(rec) > maxQuotedRecord {
 			return nil, row, &RowError{Row: row, Err: errors.New("quoted field runs past 1 MiB (unbalanced quote?)")}
 		}
@@ -181,4 +181,29 @@ func (r *records) header(errs *rowErrors) ([][]byte, int, error) {
 		return nil, row, fmt.Errorf("traces: %s: line %d: %w", errs.file, row, err)
 	}
 	return fields, row, nil
+}
+
+// openQuote reports whether rec ends inside a quoted field, so the record continues on the next line.
+// A quote that does not start a field is a bare quote: encoding/csv rejects the line, which then must
+// not swallow the next one.
+func openQuote(rec []byte) bool {
+	inQuotes, fieldStart := false, true
+	for i := 0; i < len(rec); i++ {
+		c := rec[i]
+		switch {
+		case inQuotes && c == '"':
+			if i+1 < len(rec) && rec[i+1] == '"' {
+				i++
+			} else {
+				inQuotes = false
+			}
+		case inQuotes:
+		case c == '"' && fieldStart:
+			inQuotes = true
+		case c == '"':
+			return false
+		}
+		fieldStart = !inQuotes && (c == ',' || c == '\n')
+	}
+	return inQuotes
 }

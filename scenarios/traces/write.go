@@ -95,3 +95,29 @@ func appendField(buf []byte, s string) []byte {
 	}
 	return append(buf, '"')
 }
+
+// WritePools writes pools as a pools CSV that ReadPools reads back unchanged.
+func WritePools(w io.Writer, pools []Pool) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("owner,gpus,gpus_per_node,gpu_type,site\n")
+	var buf []byte
+	for _, p := range pools {
+		buf = appendField(buf[:0], p.Owner)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(p.GPUs), 10)
+		buf = append(buf, ',')
+		if p.GPUsPerNode > 0 {
+			buf = strconv.AppendInt(buf, int64(p.GPUsPerNode), 10)
+		}
+		buf = append(buf, ',')
+		buf = appendField(buf, p.GPUType)
+		buf = append(buf, ',')
+		buf = appendField(buf, p.Site)
+		buf = append(buf, '\n')
+		bw.Write(buf)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("traces: write pools: %w", err)
+	}
+	return nil
+}
