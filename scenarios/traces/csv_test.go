@@ -157,4 +157,3 @@ func TestChunkedEqualsStreaming(t *testing.T) {
 		}
 	}
 }
-
