@@ -52,7 +52,7 @@ type rowErrors struct {
 	lastRow int // last row counted in badRows, so a row with two bad columns counts once
 }
 
-// add records a problem in row at column. It reports whether the caller must drop the row (always).
+// add records a problem in row at column; the caller drops the row.
 func (c *rowErrors) add(row int, column string, err error) {
 	if row != c.lastRow || c.badRows == 0 {
 		c.badRows++

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 const hdr = "id,owner,submit_s,gpus,duration_s\n"
@@ -121,5 +122,30 @@ func TestGzipErrors(t *testing.T) {
 	}
 	if _, err := Read(strings.NewReader("\x1f\x8bnot gzip"), "bad.gz", CSV, Options{}); err == nil || !strings.Contains(err.Error(), "bad.gz: gzip") {
 		t.Errorf("bad gzip header: %v", err)
+	}
+}
+
+// TestUnclosedQuote: a quote opening a field that never closes swallows at most 1 MiB of lines (in
+// linear time) and is reported at the row where it starts; the rows after the cut read normally.
+func TestUnclosedQuote(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(hdr + "\"open,o,0,1,1\n")
+	for i := range 200000 {
+		fmt.Fprintf(&b, "j%d,o,0,1,1\n", i)
+	}
+	start := time.Now()
+	w, err := Read(strings.NewReader(b.String()), "q.csv", CSV, Options{SkipBad: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if w.Skipped != 1 || len(w.Jobs) == 0 || len(w.Jobs) >= 200000 {
+		t.Errorf("%d jobs, %d skipped; want one bad record swallowing about 1 MiB", len(w.Jobs), w.Skipped)
+	}
+	_, err = Read(strings.NewReader(b.String()), "q.csv", CSV, Options{})
+	if err == nil || !strings.HasPrefix(err.Error(), "q.csv:row 2: quoted field runs past 1 MiB") {
+		t.Errorf("error %v", err)
 	}
 }

@@ -112,7 +112,9 @@ func (r *records) read() ([][]byte, int, error) {
 
 func (r *records) quoted(b []byte, row int) ([][]byte, int, error) {
 	rec := append([]byte(nil), b...)
-	for openQuote(rec) {
+	q := quoteScan{fieldStart: true}
+	q.feed(rec)
+	for q.open() {
 		if len(rec) > maxQuotedRecord {
 			return nil, row, &RowError{Row: row, Err: errors.New("quoted field runs past 1 MiB (unbalanced quote?)")}
 		}
@@ -125,6 +127,7 @@ func (r *records) quoted(b []byte, row int) ([][]byte, int, error) {
 		}
 		rec = append(rec, '\n')
 		rec = append(rec, nb...)
+		q.feed(rec[len(rec)-len(nb)-1:])
 	}
 	cr := csv.NewReader(bytes.NewReader(rec))
 	cr.FieldsPerRecord = -1
@@ -183,27 +186,35 @@ func (r *records) header(errs *rowErrors) ([][]byte, int, error) {
 	return fields, row, nil
 }
 
-// openQuote reports whether rec ends inside a quoted field, so the record continues on the next line.
-// A quote that does not start a field is a bare quote: encoding/csv rejects the line, which then must
-// not swallow the next one.
-func openQuote(rec []byte) bool {
-	inQuotes, fieldStart := false, true
-	for i := 0; i < len(rec); i++ {
-		c := rec[i]
+// quoteScan follows CSV quoting line by line, so that a quoted field running over many lines costs
+// time in proportion to its length, not its square.
+type quoteScan struct {
+	inQuotes, fieldStart, bare bool
+}
+
+// feed scans the next piece of a record. A piece ends at a line end, so a quote closing a piece is
+// never the first half of an escaped "".
+func (q *quoteScan) feed(b []byte) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		switch {
-		case inQuotes && c == '"':
-			if i+1 < len(rec) && rec[i+1] == '"' {
+		case q.inQuotes && c == '"':
+			if i+1 < len(b) && b[i+1] == '"' {
 				i++
 			} else {
-				inQuotes = false
+				q.inQuotes = false
 			}
-		case inQuotes:
-		case c == '"' && fieldStart:
-			inQuotes = true
+		case q.inQuotes:
+		case c == '"' && q.fieldStart:
+			q.inQuotes = true
 		case c == '"':
-			return false
+			q.bare = true
 		}
-		fieldStart = !inQuotes && (c == ',' || c == '\n')
+		q.fieldStart = !q.inQuotes && (c == ',' || c == '\n')
 	}
-	return inQuotes
 }
+
+// open reports whether the record continues on the next line: it ends inside a quoted field. After a
+// bare quote (one not starting a field) encoding/csv rejects the line, which must then not swallow
+// the next one.
+func (q *quoteScan) open() bool { return q.inQuotes && !q.bare }
