@@ -237,6 +237,7 @@ var hints = map[string]string{
 	"seed":            "seed is a top-level key (workload.trace has its own)",
 	"power_cap":       "did you mean power_cap_kw?",
 	"cap_kw":          "did you mean power_cap_kw?",
+	"cap":             "did you mean power_cap_kw?",
 }
 
 // suggest proposes the closest valid key, when one is close enough to be a typo.

@@ -3,13 +3,15 @@ package scenarios
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+
+	"go.yaml.in/yaml/v3"
 )
 
-// hash is the sha256 of the scenario's canonical JSON, with every file it reads replaced by the
+// hash is the sha256 of the scenario's canonical YAML (YAML rather than JSON because a scenario may
+// hold infinities, such as max_owner_load: .inf), with every file it reads replaced by the
 // sha256 of that file's contents, so moving a scenario and its files keeps the hash.
 func (s *Scenario) hash(digests map[string]string) (string, error) {
 	c := s.Clone()
@@ -19,7 +21,7 @@ func (s *Scenario) hash(digests map[string]string) (string, error) {
 	if f := c.Owners.PoolsFile; f != "" && digests[f] != "" {
 		c.Owners.PoolsFile = "sha256:" + digests[f]
 	}
-	data, err := json.Marshal(canonical{Version: 1, Scenario: c})
+	data, err := yaml.Marshal(canonical{Version: 1, Scenario: c})
 	if err != nil {
 		return "", fmt.Errorf("scenarios: hash: %w", err)
 	}
@@ -29,8 +31,8 @@ func (s *Scenario) hash(digests map[string]string) (string, error) {
 
 // canonical versions the hashed form: a change to what is hashed bumps Version.
 type canonical struct {
-	Version  int
-	Scenario *Scenario
+	Version  int       `yaml:"version"`
+	Scenario *Scenario `yaml:"scenario"`
 }
 
 func fileDigest(path string) (string, error) {

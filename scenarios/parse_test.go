@@ -111,7 +111,7 @@ func TestParseMistakes(t *testing.T) {
 		{"perf not a pair", "[[1, 1], [0.5, 0.7]]", "[[1, 1], [0.5]]", "perf:", "gpu_types[0].perf[1]", "want a pair [f, perf]"},
 		{"busy above tdp", "    tdp_w: 300\n", "    tdp_w: 300\n    busy_w: 400\n", "busy_w: 400", "gpu_types[0].busy_w", "must lie in (0, tdp_w = 300], got 400"},
 		{"type without tdp", "    tdp_w: 300\n", "", "  - name: g1", "gpu_types[0].tdp_w", "required for a GPU type outside the catalogue"},
-		{"load above owner cap", "load: 0.5", "load: 0.95", "load: 0.95", "workload.synthetic.load", "must not exceed max_owner_load (0.9), got 0.95"},
+		{"load above owner cap", "load: 0.5", "load: 0.85", "load: 0.85", "workload.synthetic.load", "must not exceed max_owner_load (0.8), got 0.85"},
 		{"median only", "    load: 0.5", "    load: 0.5\n    duration: {median: 100}", "duration:", "workload.synthetic.duration", "give median and exactly one of p95, mean and sigma"},
 		{"p95 below median", "    load: 0.5", "    load: 0.5\n    duration: {median: 1h, p95: 30m}", "duration:", "workload.synthetic.duration", "p95 (1800) must exceed median (3600)"},
 		{"GPU mix key", "    load: 0.5", "    load: 0.5\n    gpus: {one: 1}", "    gpus: {", "workload.synthetic.gpus.one", `a key must be a whole number of GPUs, got "one"`},
