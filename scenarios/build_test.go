@@ -361,3 +361,24 @@ func TestValidateWithoutFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestUncappedOwnerLoad(t *testing.T) {
+	data, _ := builtinFS.ReadFile("builtin/small.yaml")
+	text := strings.Replace(string(data), "max_owner_load: 0.8", "max_owner_load: .inf", 1)
+	s, err := Parse("inf.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(s.Workload.Synthetic.MaxOwnerLoad, 1) {
+		t.Fatalf("max_owner_load %v", s.Workload.Synthetic.MaxOwnerLoad)
+	}
+	b, err := s.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, _ := Builtin("small")
+	sb, _ := small.Build()
+	if b.Hash == sb.Hash || len(b.Hash) != 64 {
+		t.Fatalf("hash %q vs %q", b.Hash, sb.Hash)
+	}
+}
