@@ -110,7 +110,7 @@ func read(r io.Reader, name string, f Format, opt Options, size int64) (*sim.Wor
 	}
 	size0 := bufSize
 	if size > 0 && size < bufSize {
-		size0 = max(int(size)+16, 4096) // small files need no 1 MiB buffer
+		size0 = max(int(size)+16, 4096) // a small file needs no bigger buffer than itself
 	}
 	br, gz, err := maybeGzip(r, name, size0)
 	if err != nil {
