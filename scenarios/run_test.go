@@ -46,3 +46,40 @@ func TestSmallRunsUnderEveryPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestInstitute3000Runs checks the seed case does what its file says: every policy runs, the farm's
+// cap binds at peaks only (some of the time, well under half), and pooling shortens waits.
+func TestInstitute3000Runs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 300,000 jobs")
+	}
+	s, err := Builtin("institute-3000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := sim.RunAll(b.Cluster, b.Workload, b.Policies, b.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*sim.Result{}
+	for _, r := range rs {
+		byName[r.Name] = r
+		if r.Jobs.Submitted != len(b.Workload.Jobs) || r.Jobs.Completed+r.Jobs.Infeasible != r.Jobs.Submitted {
+			t.Errorf("%s: jobs %+v", r.Name, r.Jobs)
+		}
+	}
+	capKW := b.Cluster.Sites[1].CapW / 1000
+	for _, p := range []string{"fifo", "easy"} {
+		r := byName[p]
+		if !(r.CapTimeShare > 0 && r.CapTimeShare < 0.3) || r.PeakPowerKW > capKW*(1+1e-9) {
+			t.Errorf("%s: at the cap %.1f%% of the time, peak %.0f kW for a %.0f kW cap", p, 100*r.CapTimeShare, r.PeakPowerKW, capKW)
+		}
+		if !(r.WaitS.P95 < byName["fragmented"].WaitS.P95) {
+			t.Errorf("%s p95 wait %.0f s not below fragmented %.0f s", p, r.WaitS.P95, byName["fragmented"].WaitS.P95)
+		}
+	}
+}
