@@ -1,69 +1,137 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // easy is EASY backfilling (Lifka 1995; Mu'alem and Feitelson 2001). Jobs start in queue order
 // while they fit. When the head H does not, it gets a reservation at its shadow time s: the earliest
 // estimated end of a running job at which the GPUs (and, under a cap, the power) then free cover
 // H's need, counting every job estimated to end exactly at s; extra is what is free at s beyond H's
-// need. A later job J starts now if it fits now and either ends by s (now + estimate <= s) or takes
-// no more than extra (which it then uses up).
+// need. Each later job J, in queue order, starts now if it fits now and either ends by s
+// (now + estimate <= s) or takes no more than extra (which it then uses up).
+//
+// The backfill scan does not walk the queue: the waiting jobs are indexed by GPU count, each count
+// with a min-tree of estimates, so the next job that could qualify is found in O(counts * log n).
+// The decisions are exactly those of the scan in queue order: state only shrinks during a pass
+// (free GPUs, extra), so a job passed over stays unqualified.
 type easy struct {
-	// The reservation left by the last pass, valid while nothing was freed or started since
-	// (the pool version is unchanged) and the head is the same: then every job scanned then would
-	// be refused again, and only jobs that arrived since need a look.
-	valid  bool
-	ver    uint64
-	head   int32
-	s      float64
-	extra  room
-	resume int
+	sizes []sizeQueue // by GPU count, ascending
+	seen  int32       // highest job id indexed
+
+	// The reservation of the last pass, reused while the pool's version is unchanged (nothing freed
+	// or started since), the head is the same and s is still ahead.
+	valid bool
+	ver   uint64
+	head  int32
+	s     float64
+	extra room
 }
 
 var _ policy = (*easy)(nil)
 
+func newEasy() policy { return &easy{seen: -1} }
+
 func (p *easy) Schedule(v *view, pl *plan) {
 	n := v.Len()
 	now := v.Now()
-	var s float64
-	var extra room
-	from := 0
-	if p.valid && p.ver == v.Version() && n > 0 && v.Job(0).Job == p.head && p.s > now {
-		s, extra, from = p.s, p.extra, p.resume
-	} else {
+	if !(p.valid && p.ver == v.Version() && n > 0 && v.Job(0).Job == p.head && p.s > now) {
 		i := 0
-		for i < n && pl.Start(i) {
-			i++
+		for ; i < n; i++ {
+			j := v.Job(i)
+			if !pl.Start(i) {
+				break
+			}
+			if j.Job <= p.seen {
+				p.list(j.GPUs).remove(j.Job)
+			}
 		}
 		if i == n {
 			p.valid = false
 			return
 		}
-		s, extra = p.shadow(v, v.Need(i))
 		p.head = v.Job(i).Job
-		from = i + 1
+		p.s, p.extra = p.shadow(v, v.Need(i))
 	}
-	for j := from; j < n; j++ {
+	p.index(v)
+	s, extra := p.s, p.extra
+	// Candidates by estimate: est <= s - now, with slack for rounding; the exact test follows.
+	short := min(s-now+1e-9*max(1, math.Abs(s)), math.MaxFloat64)
+	cur := p.head
+	var blocked uint64 // sizes (by index, first 64) with no placement this pass
+	for {
 		free := v.Free()
 		if free.GPUs < v.MinGPUs() {
 			break
 		}
-		if !v.Waiting(j) {
+		best, bi := int32(-1), -1
+		for i := range p.sizes {
+			q := &p.sizes[i]
+			if q.g > free.GPUs {
+				break
+			}
+			if q.live == 0 || (i < 64 && blocked&(1<<i) != 0) {
+				continue
+			}
+			x := short
+			if q.g <= extra.GPUs {
+				x = math.MaxFloat64
+			}
+			if k := q.first(cur, x); k >= 0 && (best < 0 || k < best) {
+				best, bi = k, i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		cur = best
+		j := v.JobInfo(best)
+		fits := now+j.Estimate <= s
+		need := v.NeedOf(best)
+		if !fits && !extra.covers(need) {
 			continue
 		}
-		q := v.Job(j)
-		if q.GPUs > free.GPUs {
-			continue
-		}
-		if now+q.Estimate <= s {
-			pl.Start(j)
-			continue
-		}
-		if need := v.Need(j); extra.covers(need) && pl.Start(j) {
-			extra = extra.minus(need)
+		switch pl.StartJob(best) {
+		case started:
+			p.sizes[bi].remove(best)
+			if !fits {
+				extra = extra.minus(need)
+			}
+		case noRoom:
+			if bi < 64 {
+				blocked |= 1 << bi
+			}
 		}
 	}
-	p.valid, p.ver, p.s, p.extra, p.resume = true, v.Version(), s, extra, n-pl.started
+	p.valid, p.ver, p.s, p.extra = true, v.Version(), s, extra
+}
+
+// index adds the jobs that joined the queue since the last pass and are still waiting: they are
+// its tail, in id order (jobs started by this pass's first-come part are holes before them, and
+// are never indexed, which spares most jobs of an uncongested pool the index altogether).
+func (p *easy) index(v *view) {
+	n := v.Len()
+	i := n
+	for i > 0 && v.pl.q.at(i-1) > p.seen {
+		i--
+	}
+	for ; i < n; i++ {
+		j := v.Job(i)
+		p.list(j.GPUs).add(j.Job, j.Estimate)
+		p.seen = j.Job
+	}
+}
+
+// list returns the size queue for g GPUs, creating it in order.
+func (p *easy) list(g int32) *sizeQueue {
+	i := sort.Search(len(p.sizes), func(i int) bool { return p.sizes[i].g >= g })
+	if i == len(p.sizes) || p.sizes[i].g != g {
+		p.sizes = append(p.sizes, sizeQueue{})
+		copy(p.sizes[i+1:], p.sizes[i:])
+		p.sizes[i] = sizeQueue{g: g}
+	}
+	return &p.sizes[i]
 }
 
 // shadow finds the head's reservation: s, the earliest estimated end at which enough is free, and

@@ -14,20 +14,13 @@ type engine struct {
 	estFactor float64
 	n         int32
 
-	orig  []int32 // engine job -> index in Workload.Jobs
-	sub   []float64
-	dur   []float64
-	gpus  []int32
-	owner []int32
-	pool  []int32
-	pw    []int64 // the job's own per-GPU draw, mW (0: the GPU type's); nil when no job has one
-	alloc []int32 // node (node placement) or split slot (pool placement, several groups)
-	start []float64
-	end   []float64
+	orig  []int32   // engine job -> index in Workload.Jobs
+	j     []jobRec  // by engine job
+	pw    []int64   // the job's own per-GPU draw, mW (0: the GPU type's); nil when no job has one
 	place []float64 // with power-off: when the job was placed (its start may wait for a boot)
-	jfac  []float64 // without throttling or power-off: the facility draw a running job adds, W
+	cost  []int64   // with a capped site: what the placed job adds to its site's admission sum, mW
 
-	ev      eventHeap
+	ev      eventQueue
 	now     float64
 	next    int32 // next arrival
 	active  int   // jobs waiting, booting or running
@@ -54,6 +47,18 @@ type engine struct {
 	trace          powerTrace
 
 	hook func(e *engine, at hookPoint)
+}
+
+// jobRec is what the engine keeps per job, in one record so that starting or completing a job
+// touches one or two cache lines rather than one per field.
+type jobRec struct {
+	sub, dur   float64
+	start, end float64
+	fac        float64 // facility draw the running job adds, W (for the timeline when power is a sum of job terms)
+	gpus       int32
+	owner      int32
+	pool       int32
+	alloc      int32 // node (node placement) or split slot (pool placement, several groups)
 }
 
 type hookPoint uint8
@@ -97,18 +102,10 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 			return int(a - b)
 		})
 	}
-	e.sub = make([]float64, n)
-	e.dur = make([]float64, n)
-	e.gpus = make([]int32, n)
-	e.owner = make([]int32, n)
-	e.pool = make([]int32, n)
-	e.alloc = make([]int32, n)
-	e.start = make([]float64, n)
-	e.end = make([]float64, n)
+	e.j = make([]jobRec, n)
 	for k, i := range e.orig {
 		j := &w.Jobs[i]
-		e.sub[k], e.dur[k], e.gpus[k], e.owner[k] = j.Submit, j.Duration, j.GPUs, j.Owner
-		e.pool[k] = wd.ownerPool[j.Owner]
+		e.j[k] = jobRec{sub: j.Submit, dur: j.Duration, start: math.NaN(), end: math.NaN(), gpus: j.GPUs, owner: j.Owner, pool: wd.ownerPool[j.Owner]}
 		if j.PowerW > 0 {
 			if e.pw == nil {
 				e.pw = make([]int64, n)
@@ -123,14 +120,16 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 	if wd.offPool >= 0 {
 		e.place = make([]float64, n)
 	}
-	e.trace.on = throttled || wd.offPool >= 0
-	if !e.trace.on {
-		e.jfac = make([]float64, n)
+	for i := range wd.sites {
+		if wd.sites[i].capped() {
+			e.cost = make([]int64, n)
+			break
+		}
 	}
+	e.trace.on = throttled || wd.offPool >= 0
 	if withEst {
-		pos := make([]int32, n)
 		for i := range wd.pools {
-			wd.pools[i].est = &estHeap{pos: pos}
+			wd.pools[i].est = &estHeap{}
 		}
 	}
 	e.view.e, e.plan.e = e, e
@@ -143,25 +142,25 @@ func (e *engine) run() {
 	if e.n == 0 {
 		return
 	}
-	e.t0, e.lastT, e.now = e.sub[0], e.sub[0], e.sub[0]
+	e.t0, e.lastT, e.now = e.j[0].sub, e.j[0].sub, e.j[0].sub
 	e.initPower()
 	for {
 		t := math.Inf(1)
 		if e.next < e.n {
-			t = e.sub[e.next]
+			t = e.j[e.next].sub
 		}
-		if e.ev.len() > 0 && e.ev.top().t < t {
-			t = e.ev.top().t
+		if e.ev.len() > 0 && e.ev.earliest() < t {
+			t = e.ev.earliest()
 		}
 		if math.IsInf(t, 1) {
 			break
 		}
 		e.advance(t)
 		done := e.completed
-		for e.ev.len() > 0 && e.ev.top().t <= t {
+		for e.ev.len() > 0 && e.ev.earliest() <= t {
 			e.apply(e.ev.pop())
 		}
-		for e.next < e.n && e.sub[e.next] <= t {
+		for e.next < e.n && e.j[e.next].sub <= t {
 			e.arrive(e.next)
 			e.next++
 		}
@@ -239,12 +238,12 @@ func (e *engine) apply(ev event) {
 }
 
 func (e *engine) arrive(k int32) {
-	pl := &e.w.pools[e.pool[k]]
-	g := e.gpus[k]
+	pl := &e.w.pools[e.j[k].pool]
+	g := e.j[k].gpus
 	if g > pl.total || !e.powerFeasible(pl, k) {
-		e.start[k], e.end[k] = math.NaN(), math.NaN()
+		e.j[k].start, e.j[k].end = math.NaN(), math.NaN()
 		e.infeasible++
-		e.infeasibleGPUS += float64(g) * e.dur[k]
+		e.infeasibleGPUS += float64(g) * e.j[k].dur
 		e.progress()
 	} else {
 		pl.q.push(k, g)
@@ -319,6 +318,9 @@ func (e *engine) settle() {
 				s.v0, s.t0 = s.vnow(e.now), e.now
 				s.f, s.speed = f, speedAt(e.w.types, s.types, f)
 				s.proxyDirty = true
+				for _, pi := range s.pools {
+					e.w.pools[pi].version++ // estimated ends moved
+				}
 			}
 		}
 		if b := s.capped() && (s.f < 1 || s.powerBlockedN > 0); b != s.binding {

@@ -1,11 +1,11 @@
 package sim
 
-// estHeap holds a pool's placed jobs by estimated end, for backfilling. It is indexed (pos maps a
-// job to its slot) because jobs leave when they complete, which is rarely in estimate order.
+// estHeap holds a pool's placed jobs by estimated end, for backfilling. A completed job is not
+// searched for: it is dropped when it reaches the top (dead reports it), and walks skip it. With
+// exact estimates jobs complete in estimate order, so the dead are always at the top.
 type estHeap struct {
 	key []float64
 	job []int32
-	pos []int32 // by job; shared by all pools of a run, a job being in at most one
 }
 
 func (h *estHeap) len() int { return len(h.key) }
@@ -13,40 +13,33 @@ func (h *estHeap) len() int { return len(h.key) }
 func (h *estHeap) push(job int32, key float64) {
 	h.key = append(h.key, key)
 	h.job = append(h.job, job)
-	h.up(len(h.key)-1, key, job)
-}
-
-func (h *estHeap) remove(job int32) {
-	i := int(h.pos[job])
-	n := len(h.key) - 1
-	lk, lj := h.key[n], h.job[n]
-	h.key, h.job = h.key[:n], h.job[:n]
-	if i == n {
-		return
-	}
-	if i > 0 && lk < h.key[(i-1)/2] {
-		h.up(i, lk, lj)
-	} else {
-		h.down(i, lk, lj)
-	}
-}
-
-func (h *estHeap) up(i int, k float64, j int32) {
+	i := len(h.key) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !(k < h.key[p]) {
+		if !(key < h.key[p]) {
 			break
 		}
 		h.key[i], h.job[i] = h.key[p], h.job[p]
-		h.pos[h.job[i]] = int32(i)
 		i = p
 	}
-	h.key[i], h.job[i] = k, j
-	h.pos[j] = int32(i)
+	h.key[i], h.job[i] = key, job
 }
 
-func (h *estHeap) down(i int, k float64, j int32) {
-	n := len(h.key)
+// trim pops completed jobs off the top.
+func (h *estHeap) trim(dead func(int32) bool) {
+	for len(h.key) > 0 && dead(h.job[0]) {
+		h.pop()
+	}
+}
+
+func (h *estHeap) pop() {
+	n := len(h.key) - 1
+	k, j := h.key[n], h.job[n]
+	h.key, h.job = h.key[:n], h.job[:n]
+	if n == 0 {
+		return
+	}
+	i := 0
 	for {
 		c := 2*i + 1
 		if c >= n {
@@ -59,11 +52,9 @@ func (h *estHeap) down(i int, k float64, j int32) {
 			break
 		}
 		h.key[i], h.job[i] = h.key[c], h.job[c]
-		h.pos[h.job[i]] = int32(i)
 		i = c
 	}
 	h.key[i], h.job[i] = k, j
-	h.pos[j] = int32(i)
 }
 
 // estWalk visits the heap's entries in key order without disturbing it: a small frontier heap of

@@ -26,65 +26,6 @@ func mkRef(k evKind, i int32) uint32 { return uint32(k)<<refBits | uint32(i) }
 func (e event) kind() evKind         { return evKind(e.ref >> refBits) }
 func (e event) index() int32         { return int32(e.ref & refMask) }
 
-// eventHeap is a binary min-heap by time. Events with equal times leave in an order fixed by the
-// sequence of operations, so runs are reproducible; the engine applies all of them before
-// scheduling, so that order never changes a schedule.
-type eventHeap struct{ a []event }
-
-func (h *eventHeap) len() int   { return len(h.a) }
-func (h *eventHeap) top() event { return h.a[0] }
-
-func (h *eventHeap) push(e event) {
-	a := append(h.a, e)
-	i := len(a) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !(e.t < a[p].t) {
-			break
-		}
-		a[i] = a[p]
-		i = p
-	}
-	a[i] = e
-	h.a = a
-}
-
-func (h *eventHeap) pop() event {
-	a := h.a
-	top := a[0]
-	n := len(a) - 1
-	last := a[n]
-	a = a[:n]
-	h.a = a
-	if n == 0 {
-		return top
-	}
-	// Sift the hole down to a leaf, then the last element up: fewer comparisons than the usual
-	// sift-down, since the last element usually belongs near the bottom.
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && a[c+1].t < a[c].t {
-			c++
-		}
-		a[i] = a[c]
-		i = c
-	}
-	for i > 0 {
-		p := (i - 1) / 2
-		if !(last.t < a[p].t) {
-			break
-		}
-		a[i] = a[p]
-		i = p
-	}
-	a[i] = last
-	return top
-}
-
 // vEntry is a running job of a throttled site keyed by its end in the site's virtual time.
 type vEntry struct {
 	v   float64

@@ -1,6 +1,9 @@
 package sim
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // A job's life: arrive (queue or infeasible), tryStart (placed; runs now or after its nodes boot),
 // begin (running), complete. Every change of GPUs or power goes through these functions.
@@ -20,9 +23,9 @@ func (e *engine) nodeOnMW(pl *pool, i int32) int64 {
 }
 
 // tryStart places job k in pool pl now if it fits, and starts it, or books its start for when its
-// powered-off nodes have booted. It reports whether the job was placed.
-func (e *engine) tryStart(pl *pool, k int32) bool {
-	g := e.gpus[k]
+// powered-off nodes have booted.
+func (e *engine) tryStart(pl *pool, k int32) outcome {
+	g := e.j[k].gpus
 	s := &e.w.sites[pl.site]
 	ns := pl.nodes
 	parts := e.partBuf[:0]
@@ -33,7 +36,7 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 		switch {
 		case ns == nil:
 			if pl.free < g {
-				return false
+				return noRoom
 			}
 			if pl.gfree == nil {
 				parts = append(parts, part{pl.groups[0].typ, g})
@@ -42,7 +45,7 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 			}
 		case g <= ns.maxCap:
 			if node = ns.bestFit(g); node < 0 {
-				return false
+				return noRoom
 			}
 			parts = append(parts, part{pl.groups[ns.grp[node]].typ, g})
 			if ns.isOff(node) {
@@ -50,7 +53,7 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 			}
 		default:
 			if nodes = ns.wholeNodes(g, e.nodeBuf[:0]); nodes == nil {
-				return false
+				return noRoom
 			}
 			e.nodeBuf = nodes
 			parts = e.spread(pl, g, nodes, parts)
@@ -66,9 +69,10 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 		d := e.placedMWOf(s, k, parts)
 		if !s.within(float64(s.base + onMW + s.placed + d)) {
 			pl.blocked = true
-			return false
+			return noPower
 		}
 		s.placed += d
+		e.cost[k] = d
 	}
 
 	startAt := e.now
@@ -76,18 +80,18 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 		switch {
 		case ns == nil:
 			if pl.gfree != nil {
-				e.alloc[k] = pl.takeGroups(g)
+				e.j[k].alloc = pl.takeGroups(g)
 			}
 		case node >= 0:
 			ns.setFree(node, ns.free[node]-g)
-			e.alloc[k] = node
+			e.j[k].alloc = node
 			startAt = max(startAt, e.claim(pl, s, node))
 		default:
 			prev := int32(-1)
 			for _, i := range nodes {
 				ns.setFree(i, 0)
 				if prev < 0 {
-					e.alloc[k] = i
+					e.j[k].alloc = i
 				} else {
 					ns.next[prev] = i
 				}
@@ -99,7 +103,9 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 	}
 	pl.version++
 	if pl.est != nil {
-		pl.est.push(k, startAt+e.dur[k]*e.estFactor)
+		// In the site's work clock: at an unthrottled site that is real time; at a throttled one the
+		// estimate follows the power limit in force (see doc.go).
+		pl.est.push(k, s.vnow(e.now)+s.speed*(startAt-e.now)+e.j[k].dur*e.estFactor)
 	}
 	if e.place != nil {
 		e.place[k] = e.now
@@ -110,7 +116,7 @@ func (e *engine) tryStart(pl *pool, k int32) bool {
 	} else {
 		e.beginParts(k, pl, s, parts)
 	}
-	return true
+	return started
 }
 
 // claim takes node i for a job and returns when the node is ready: powering it on if it was off
@@ -142,7 +148,7 @@ func (e *engine) spread(pl *pool, g int32, nodes []int32, dst []part) []part {
 
 // partsOf returns how placed job k's GPUs split over GPU types, from its allocation.
 func (e *engine) partsOf(pl *pool, k int32) []part {
-	g := e.gpus[k]
+	g := e.j[k].gpus
 	parts := e.partBuf[:0]
 	if g > 0 {
 		ns := pl.nodes
@@ -151,16 +157,16 @@ func (e *engine) partsOf(pl *pool, k int32) []part {
 			parts = append(parts, part{pl.groups[0].typ, g})
 		case ns == nil:
 			ng := len(pl.groups)
-			slot := int(e.alloc[k])
+			slot := int(e.j[k].alloc)
 			for gi, n := range pl.split[slot*ng : (slot+1)*ng] {
 				if n > 0 {
 					parts = append(parts, part{pl.groups[gi].typ, n})
 				}
 			}
 		case g <= ns.maxCap:
-			parts = append(parts, part{pl.groups[ns.grp[e.alloc[k]]].typ, g})
+			parts = append(parts, part{pl.groups[ns.grp[e.j[k].alloc]].typ, g})
 		default:
-			for i := e.alloc[k]; i >= 0; i = ns.next[i] {
+			for i := e.j[k].alloc; i >= 0; i = ns.next[i] {
 				n := min(ns.cap[i], g)
 				g -= n
 				parts = append(parts, part{pl.groups[ns.grp[i]].typ, n})
@@ -182,20 +188,15 @@ func (e *engine) placedMWOf(s *site, k int32, parts []part) int64 {
 	return d
 }
 
-// placedMW is placedMWOf for a placed job.
-func (e *engine) placedMW(s *site, pl *pool, k int32) int64 {
-	return e.placedMWOf(s, k, e.partsOf(pl, k))
-}
-
 // needW estimates the facility power a waiting job needs at admission, as if all its GPUs were of
 // the pool's first type (exact for single-type pools).
 func (e *engine) needW(pl *pool, k int32) float64 {
 	s := &e.w.sites[pl.site]
-	if !s.capped() || e.gpus[k] == 0 {
+	if !s.capped() || e.j[k].gpus == 0 {
 		return 0
 	}
 	typ := pl.groups[0].typ
-	d := int64(e.gpus[k]) * (min(e.drawMW(k, typ), s.checkT[typ]) - e.w.types[typ].idle)
+	d := int64(e.j[k].gpus) * (min(e.drawMW(k, typ), s.checkT[typ]) - e.w.types[typ].idle)
 	return s.pue * float64(d) / 1000
 }
 
@@ -222,19 +223,17 @@ func (e *engine) runPower(s *site, k int32, parts []part, sign int64) (delta1 in
 
 // begin starts a job whose nodes have booted.
 func (e *engine) begin(k int32) {
-	pl := &e.w.pools[e.pool[k]]
+	pl := &e.w.pools[e.j[k].pool]
 	e.beginParts(k, pl, &e.w.sites[pl.site], e.partsOf(pl, k))
 }
 
 // beginParts starts job k now: it draws busy power and its completion is scheduled, in real time
 // (s + d, one addition) or, at a throttled site, in the site's virtual time.
 func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part) {
-	e.start[k] = e.now
+	e.j[k].start = e.now
 	d1 := e.runPower(s, k, parts, 1)
-	if e.jfac != nil {
-		e.jfac[k] = s.pue * float64(d1) / 1000
-	}
-	if d := e.dur[k]; s.throttle() && d > 0 {
+	e.j[k].fac = s.pue * float64(d1) / 1000
+	if d := e.j[k].dur; s.throttle() && d > 0 {
 		s.ch.push(vEntry{s.vnow(e.now) + d, k})
 		s.proxyDirty = true
 	} else {
@@ -245,17 +244,17 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part) {
 
 // complete ends job k now and gives its GPUs and power back.
 func (e *engine) complete(k int32) {
-	pl := &e.w.pools[e.pool[k]]
+	pl := &e.w.pools[e.j[k].pool]
 	s := &e.w.sites[pl.site]
-	e.end[k] = e.now
+	e.j[k].end = e.now
 	parts := e.partsOf(pl, k)
 	e.runPower(s, k, parts, -1)
 	if s.capped() {
-		s.placed -= e.placedMWOf(s, k, parts)
+		s.placed -= e.cost[k]
 	}
 	e.release(pl, k)
 	if pl.est != nil {
-		pl.est.remove(k)
+		pl.est.trim(e.done)
 	}
 	e.active--
 	e.completed++
@@ -263,9 +262,12 @@ func (e *engine) complete(k int32) {
 	e.freed(pl, s)
 }
 
+// done reports whether job k has completed.
+func (e *engine) done(k int32) bool { return !math.IsNaN(e.j[k].end) }
+
 // release returns job k's GPUs to the pool; nodes left idle arm their power-off timers.
 func (e *engine) release(pl *pool, k int32) {
-	g := e.gpus[k]
+	g := e.j[k].gpus
 	if g == 0 {
 		return
 	}
@@ -273,14 +275,14 @@ func (e *engine) release(pl *pool, k int32) {
 	switch {
 	case ns == nil:
 		if pl.gfree != nil {
-			pl.releaseGroups(e.alloc[k])
+			pl.releaseGroups(e.j[k].alloc)
 		}
 	case g <= ns.maxCap:
-		i := e.alloc[k]
+		i := e.j[k].alloc
 		ns.setFree(i, ns.free[i]+g)
 		e.armIdle(ns, i)
 	default:
-		for i := e.alloc[k]; i >= 0; {
+		for i := e.j[k].alloc; i >= 0; {
 			nx := ns.next[i]
 			ns.next[i] = -1
 			ns.setFree(i, ns.cap[i])
@@ -339,10 +341,10 @@ func (e *engine) idleOff(i int32, gen uint32) {
 // and, on the power-off pool, only its nodes powered.
 func (e *engine) powerFeasible(pl *pool, k int32) bool {
 	s := &e.w.sites[pl.site]
-	if !s.capped() || e.gpus[k] == 0 {
+	if !s.capped() || e.j[k].gpus == 0 {
 		return true
 	}
-	parts, nodesMW := e.emptyPlacement(pl, e.gpus[k])
+	parts, nodesMW := e.emptyPlacement(pl, e.j[k].gpus)
 	base := s.baseAll
 	if pl.idx == e.w.offPool {
 		base += nodesMW - pl.allOn
@@ -396,5 +398,5 @@ func (e *engine) reorder(pl *pool, cmp func(a, b queued) int) {
 }
 
 func (e *engine) queuedOf(k int32) queued {
-	return queued{Job: k, Owner: e.owner[k], GPUs: e.gpus[k], Submit: e.sub[k], Estimate: e.dur[k] * e.estFactor}
+	return queued{Job: k, Owner: e.j[k].owner, GPUs: e.j[k].gpus, Submit: e.j[k].sub, Estimate: e.j[k].dur * e.estFactor}
 }

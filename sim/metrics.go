@@ -15,7 +15,7 @@ func (e *engine) result(name string, w *Workload) *Result {
 	r.Start = make([]float64, n)
 	r.End = make([]float64, n)
 	for k, i := range e.orig {
-		r.Start[i], r.End[i] = e.start[k], e.end[k]
+		r.Start[i], r.End[i] = e.j[k].start, e.j[k].end
 	}
 	r.Jobs = JobCounts{Submitted: n, Completed: e.completed, Infeasible: e.infeasible, InfeasibleGPUHours: e.infeasibleGPUS / 3600}
 
@@ -27,9 +27,9 @@ func (e *engine) result(name string, w *Workload) *Result {
 	}
 	ow := make([]acc, no)
 	for k := range n {
-		o := &ow[e.owner[k]]
+		o := &ow[e.j[k].owner]
 		o.jobs++
-		if math.IsNaN(e.start[k]) {
+		if math.IsNaN(e.j[k].start) {
 			o.infeasible++
 		} else {
 			o.done++
@@ -43,24 +43,24 @@ func (e *engine) result(name string, w *Workload) *Result {
 	fill := append([]int(nil), off[:no]...)
 	var sumWait, sumBsld, alloc, work, maxWait float64
 	for k := range n {
-		st := e.start[k]
+		st := e.j[k].start
 		if math.IsNaN(st) {
 			continue
 		}
-		wait := st - e.sub[k]
-		run := e.end[k] - st
+		wait := st - e.j[k].sub
+		run := e.j[k].end - st
 		bsld := max(1, (wait+run)/max(run, slowdownTauS))
-		g := float64(e.gpus[k])
-		o := &ow[e.owner[k]]
+		g := float64(e.j[k].gpus)
+		o := &ow[e.j[k].owner]
 		o.wait += wait
 		o.bsld += bsld
-		o.work += g * e.dur[k]
-		waits[fill[e.owner[k]]] = wait
-		fill[e.owner[k]]++
+		o.work += g * e.j[k].dur
+		waits[fill[e.j[k].owner]] = wait
+		fill[e.j[k].owner]++
 		sumWait += wait
 		sumBsld += bsld
 		alloc += g * run
-		work += g * e.dur[k]
+		work += g * e.j[k].dur
 		maxWait = max(maxWait, wait)
 	}
 	var bslds []float64
@@ -148,7 +148,7 @@ func (e *engine) timeline(win float64) Timeline {
 		dp = make([]float64, m+1)
 	}
 	for k := range int(e.n) {
-		st := e.start[k]
+		st := e.j[k].start
 		if math.IsNaN(st) {
 			continue
 		}
@@ -156,16 +156,16 @@ func (e *engine) timeline(win float64) Timeline {
 		if e.place != nil {
 			placed = e.place[k]
 		}
-		if a, b := firstAt(e.sub[k]), firstAt(placed); a < b {
+		if a, b := firstAt(e.j[k].sub), firstAt(placed); a < b {
 			dq[a]++
 			dq[b]--
 		}
-		if a, b := firstAt(st), firstAt(e.end[k]); a < b {
-			du[a] += float64(e.gpus[k])
-			du[b] -= float64(e.gpus[k])
+		if a, b := firstAt(st), firstAt(e.j[k].end); a < b {
+			du[a] += float64(e.j[k].gpus)
+			du[b] -= float64(e.j[k].gpus)
 			if dp != nil {
-				dp[a] += e.jfac[k]
-				dp[b] -= e.jfac[k]
+				dp[a] += e.j[k].fac
+				dp[b] -= e.j[k].fac
 			}
 		}
 	}

@@ -51,6 +51,17 @@ func (v *view) Len() int { return v.pl.q.len() }
 // Waiting reports whether position i still holds a waiting job.
 func (v *view) Waiting(i int) bool { return v.pl.q.at(i) >= 0 }
 
+// Total is the pool's GPU count.
+func (v *view) Total() int32 { return v.pl.total }
+
+// JobInfo describes waiting job k.
+func (v *view) JobInfo(k int32) queued { return v.e.queuedOf(k) }
+
+// NeedOf is Need for waiting job k.
+func (v *view) NeedOf(k int32) room {
+	return room{GPUs: v.e.j[k].gpus, PowerW: v.e.needW(v.pl, k)}
+}
+
 // Job describes the job at position i, which must be waiting.
 func (v *view) Job(i int) queued {
 	return v.e.queuedOf(v.pl.q.at(i))
@@ -72,16 +83,17 @@ func (v *view) Free() room {
 
 // Need is what the job at position i needs, its power estimated for the pool's first GPU type.
 func (v *view) Need(i int) room {
-	k := v.pl.q.at(i)
-	return room{GPUs: v.e.gpus[k], PowerW: v.e.needW(v.pl, k)}
+	return v.NeedOf(v.pl.q.at(i))
 }
 
 // Version changes whenever the room in the pool may have grown or shrunk (a start, a completion,
 // power freed at the site). Arrivals do not change it.
 func (v *view) Version() uint64 { return v.pl.version }
 
-// Running lists the pool's placed jobs by estimated end (start + estimate, raised to now for a job
-// past its estimate), with what each frees. Only for policies created with estimates.
+// Running lists the pool's placed jobs by estimated end, with what each frees. The estimated end is
+// start + estimate at an unthrottled site; at a throttled one the estimate is work, done at the
+// current power limit's speed. A job past its estimate is expected to end now. Only for policies
+// created with estimates.
 func (v *view) Running() running {
 	return running{v: v, w: newEstWalk(v.pl.est, v.e.walkBuf)}
 }
@@ -94,21 +106,28 @@ type running struct {
 }
 
 func (r *running) Next() bool {
-	r.slot = r.w.next()
+	for {
+		r.slot = r.w.next()
+		if r.slot < 0 || !r.v.e.done(r.w.h.job[r.slot]) {
+			break
+		}
+	}
 	r.v.e.walkBuf = r.w.fr[:0] // keep the grown scratch for the next walk
 	return r.slot >= 0
 }
 
 // End is the estimated end of the current job.
-func (r *running) End() float64 { return max(r.w.h.key[r.slot], r.v.e.now) }
+func (r *running) End() float64 {
+	return max(r.v.e.w.sites[r.v.pl.site].realAt(r.w.h.key[r.slot]), r.v.e.now)
+}
 
 // Frees is what the current job gives back when it ends.
 func (r *running) Frees() room {
 	e := r.v.e
 	k := r.w.h.job[r.slot]
-	rm := room{GPUs: e.gpus[k]}
+	rm := room{GPUs: e.j[k].gpus}
 	if s := &e.w.sites[r.v.pl.site]; s.capped() {
-		rm.PowerW = s.pue * float64(e.placedMW(s, r.v.pl, k)) / 1000
+		rm.PowerW = s.pue * float64(e.cost[k]) / 1000
 	}
 	return rm
 }
@@ -122,19 +141,44 @@ type plan struct {
 
 // Start starts the job at position i now if it is waiting and fits (placement and power), and
 // reports whether it did.
-func (p *plan) Start(i int) bool {
+func (p *plan) Start(i int) bool { return p.try(i) == started }
+
+// StartJob is Start for the waiting job with engine id k, and says why a job did not start.
+func (p *plan) StartJob(k int32) outcome {
+	i := p.pl.q.find(k)
+	if i < 0 {
+		return notWaiting
+	}
+	return p.try(i)
+}
+
+func (p *plan) try(i int) outcome {
 	q := &p.pl.q
 	k := q.at(i)
-	if k < 0 || !p.e.tryStart(p.pl, k) {
-		return false
+	if k < 0 {
+		return notWaiting
 	}
-	q.take(i, p.e.gpus[k])
+	if o := p.e.tryStart(p.pl, k); o != started {
+		return o
+	}
+	q.take(i, p.e.j[k].gpus)
 	p.started++
-	return true
+	return started
 }
+
+// outcome is what became of a start.
+type outcome uint8
+
+const (
+	started    outcome = iota
+	noRoom             // no placement for its GPUs now (the same for every job of its size)
+	noPower            // placed, but the site's power cap refuses it
+	notWaiting         // not in the queue (already started)
+)
 
 // Reorder sorts the waiting jobs by cmp (stable); call it before starting anything in the pass.
 // First-come-first-served policies never need it: the queue is kept in submit order.
 func (p *plan) Reorder(cmp func(a, b queued) int) {
 	p.e.reorder(p.pl, cmp)
+	p.pl.q.ordered = false
 }

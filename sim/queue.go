@@ -1,11 +1,17 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // queue holds a pool's waiting jobs in scheduling order. During a scheduling pass positions are
-// stable: a job that starts leaves a hole (-1), and the engine closes the holes after the pass.
+// stable: a job k that starts leaves a hole (^k, negative), and the engine closes the holes after
+// the pass. Unless a policy reorders it, the queue is in job id order, holes included, so a job is
+// found by binary search.
 type queue struct {
 	jobs    []int32
+	ordered bool // in job id order (holes by the id they held)
 	head    int
 	holes   int
 	touched int     // holes lie at positions below touched (relative to head)
@@ -17,6 +23,7 @@ type queue struct {
 func (q *queue) init(maxG int32) {
 	q.count = make([]int32, maxG+1)
 	q.minG = math.MaxInt32
+	q.ordered = true
 }
 
 func (q *queue) len() int         { return len(q.jobs) - q.head }
@@ -37,9 +44,33 @@ func (q *queue) push(job, g int32) {
 	}
 }
 
+// find returns the position of waiting job k, or -1.
+func (q *queue) find(k int32) int {
+	e := q.entries()
+	if q.ordered {
+		i := sort.Search(len(e), func(i int) bool {
+			x := e[i]
+			if x < 0 {
+				x = ^x
+			}
+			return x >= k
+		})
+		if i < len(e) && e[i] == k {
+			return i
+		}
+		return -1
+	}
+	for i, x := range e {
+		if x == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // take removes the job at position i, which must not be a hole, leaving a hole.
 func (q *queue) take(i int, g int32) {
-	q.jobs[q.head+i] = -1
+	q.jobs[q.head+i] = ^q.jobs[q.head+i]
 	q.holes++
 	if i >= q.touched {
 		q.touched = i + 1

@@ -19,7 +19,7 @@ type policyDef struct {
 var registry = []policyDef{
 	{name: "fragmented", make: func() policy { return fifo{} }},
 	{name: "fifo", farm: true, make: func() policy { return fifo{} }},
-	{name: "easy", farm: true, est: true, make: func() policy { return &easy{} }},
+	{name: "easy", farm: true, est: true, make: newEasy},
 }
 
 // Policies lists the policy names Run accepts.
