@@ -1,6 +1,10 @@
 package sim_test
 
 import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gpuplan/gpuplan/sim"
@@ -106,6 +110,17 @@ func TestHandPower(t *testing.T) {
 			itJ: 171525, facJ: 214406.25, peakW: 1712.5, capShare: 112.5 / 132.5,
 		},
 		{
+			// Throttle on a 3-GPU node, cap 2025 W = 1.25 * 1620 W. Three busy GPUs need
+			// 3000 f + 120 <= 1620: f = 0.5, perf 0.6. J0 (50 s) ends at 50/0.6; then two busy and
+			// one idle need 2000 f + 220 <= 1620: f = 0.7, perf 0.6 + 0.2/0.5*0.4 = 0.76, and J1,
+			// J2 finish their last 50 s at 50/0.6 + 50/0.76. The site sits at 2025 W all along.
+			name:    "cap throttle partial recovery",
+			cluster: powerFarm(3, 120, 1.25, 2025, sim.CapThrottle, 0.3), policy: "fifo",
+			jobs:  []jobSpec{{"a", 0, 1, 50, 0}, {"a", 0, 1, 100, 0}, {"a", 0, 1, 100, 0}},
+			start: []float64{0, 0, 0}, end: []float64{50 / 0.6, 50/0.6 + 50/0.76, 50/0.6 + 50/0.76},
+			itJ: 1620 * (50/0.6 + 50/0.76), facJ: 2025 * (50/0.6 + 50/0.76), peakW: 2025, capShare: 1,
+		},
+		{
 			// Throttle with minimum limit 0.8: at f = 0.8 two jobs draw 1.25*(1600+120) > 2025 W,
 			// so J1 waits for J0 as under queue: same energy as "cap queue waits".
 			name:    "cap throttle below minimum waits",
@@ -197,5 +212,157 @@ func TestFragmentedEnergy(t *testing.T) {
 		if !near(ck.got, ck.want, 1e-9) {
 			t.Errorf("%s = %.12g, want %.12g", ck.name, ck.got, ck.want)
 		}
+	}
+}
+
+// randomPowerWorkload draws jobs with continuous times (no ties, no zero lengths) and mixed draws:
+// 0 (the type's busy draw), below busy, above busy and above TDP.
+func randomPowerWorkload(seed uint64, n int) *sim.Workload {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	w := &sim.Workload{Owners: []string{"a", "b", "c"}}
+	draws := []float64{0, 0, 300, 650, 900, 1200}
+	t := 0.0
+	for i := range n {
+		t += rng.ExpFloat64() * 4
+		w.Jobs = append(w.Jobs, sim.Job{ID: jobID(i), Owner: int32(rng.IntN(3)), Group: -1, Submit: t,
+			GPUs: int32(1 + rng.IntN(4)), Duration: 1 + 20*rng.ExpFloat64(), PowerW: draws[rng.IntN(len(draws))]})
+	}
+	return w
+}
+
+// powerFleet: owners a, b, c with one 4-GPU workstation each (node 150 W) in a lab of PUE 1.8; a
+// farm of 3 nodes of 4 GPUs (node 200 W) at PUE 1.4 with the given cap.
+func powerFleet(capW float64, mode sim.CapMode) *sim.Cluster {
+	ws := []sim.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "p", NodeW: 150}}
+	return &sim.Cluster{
+		GPUTypes: []sim.GPUType{powerGPU(0.3)},
+		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.4, CapW: capW, CapMode: mode}},
+		Owners:   []sim.Owner{{Name: "a", Site: "lab", Nodes: ws}, {Name: "b", Site: "lab", Nodes: ws}, {Name: "c", Site: "lab", Nodes: ws}},
+		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 3, GPUsPerNode: 4, GPUType: "p", NodeW: 200}}},
+	}
+}
+
+// flatPower integrates facility power over a run's window from its per-job times, for runs at full
+// power limit (no cap, or a queue cap): power = PUE * (node draw + idle draw of every GPU + the
+// extra draw min(job draw or busy, TDP) - idle of each busy GPU). It returns energy in joules and
+// the peak in watts.
+func flatPower(w *sim.Workload, r *sim.Result, pue, baseW float64) (energyJ, peakW float64) {
+	g := powerGPU(0.3)
+	type ev struct{ t, dw float64 }
+	var evs []ev
+	first, last := math.Inf(1), math.Inf(-1)
+	for i, j := range w.Jobs {
+		first = math.Min(first, j.Submit)
+		if math.IsNaN(r.Start[i]) {
+			continue
+		}
+		last = math.Max(last, r.End[i])
+		draw := j.PowerW
+		if draw == 0 {
+			draw = g.BusyW
+		}
+		dw := float64(j.GPUs) * (math.Min(draw, g.TDPW) - g.IdleW)
+		evs = append(evs, ev{r.Start[i], dw}, ev{r.End[i], -dw})
+	}
+	slices.SortFunc(evs, func(a, b ev) int {
+		if a.t != b.t {
+			return cmp.Compare(a.t, b.t)
+		}
+		return cmp.Compare(a.dw, b.dw) // ends before starts
+	})
+	p, prev := baseW, first
+	peakW = baseW
+	for _, e := range evs {
+		energyJ += pue * p * (e.t - prev)
+		prev = e.t
+		p += e.dw
+		peakW = math.Max(peakW, p)
+	}
+	energyJ += pue * p * (last - prev)
+	return energyJ, pue * peakW
+}
+
+// TestEnergyMatchesPerJobTimes: without a cap, and with a queue cap (which never lowers the power
+// limit), energy and peak follow from the per-job times alone. Under the queue cap the power
+// computed from those times must also never exceed the cap.
+func TestEnergyMatchesPerJobTimes(t *testing.T) {
+	w := randomPowerWorkload(3, 3000)
+	farmBase := 3*200 + 12*100.0       // farm nodes + idle GPUs, W
+	labBase := 3*150 + 12*100.0        // three workstations + idle GPUs, W
+	const capW = 1.4 * (600 + 8*900.0) // a queue cap a little below 8 GPUs busy at 1000 W
+	cases := []struct {
+		name    string
+		cluster *sim.Cluster
+		policy  string
+		pue     float64
+		base    float64
+		capW    float64
+	}{
+		{"fragmented", powerFleet(0, sim.CapNone), "fragmented", 1.8, labBase, 0},
+		{"fifo", powerFleet(0, sim.CapNone), "fifo", 1.4, farmBase, 0},
+		{"easy", powerFleet(0, sim.CapNone), "easy", 1.4, farmBase, 0},
+		{"fifo queue cap", powerFleet(capW, sim.CapQueue), "fifo", 1.4, farmBase, capW},
+		{"easy queue cap", powerFleet(capW, sim.CapQueue), "easy", 1.4, farmBase, capW},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, tc.cluster, w, tc.policy, sim.Options{Placement: sim.PlacementPool})
+			for i, j := range w.Jobs {
+				if !math.IsNaN(r.Start[i]) && r.End[i] != r.Start[i]+j.Duration {
+					t.Fatalf("job %d runs [%g, %g] for duration %g at full power limit", i, r.Start[i], r.End[i], j.Duration)
+				}
+			}
+			e, peak := flatPower(w, r, tc.pue, tc.base)
+			if !near(r.EnergyKWh.Facility, e/joulesPerKWh, 1e-9) {
+				t.Errorf("facility energy %.12g kWh, per-job times give %.12g", r.EnergyKWh.Facility, e/joulesPerKWh)
+			}
+			if !near(r.EnergyKWh.IT, e/tc.pue/joulesPerKWh, 1e-9) {
+				t.Errorf("IT energy %.12g kWh, per-job times give %.12g", r.EnergyKWh.IT, e/tc.pue/joulesPerKWh)
+			}
+			if !near(r.PeakPowerKW, peak/1000, 1e-9) {
+				t.Errorf("peak %.12g kW, per-job times give %.12g", r.PeakPowerKW, peak/1000)
+			}
+			if tc.capW > 0 && peak > tc.capW*(1+1e-12) {
+				t.Errorf("power reaches %g W over the %g W cap", peak, tc.capW)
+			}
+		})
+	}
+}
+
+// TestThrottleInvariants: under a throttle cap power never exceeds the cap, no job runs faster
+// than at full speed or slower than at perf(min limit) = 0.3, and energy is at most cap x window.
+func TestThrottleInvariants(t *testing.T) {
+	w := randomPowerWorkload(4, 3000)
+	const capW = 1.4 * (600 + 6*800.0 + 6*100)
+	for _, policy := range []string{"fifo", "easy"} {
+		t.Run(policy, func(t *testing.T) {
+			r := run(t, powerFleet(capW, sim.CapThrottle), w, policy, sim.Options{Placement: sim.PlacementNodes})
+			for i, j := range w.Jobs {
+				if math.IsNaN(r.Start[i]) {
+					continue
+				}
+				// Throttled progress is summed across rate changes: allow rounding at the scale of
+				// the absolute times.
+				slack := 1e-9 * math.Max(1, math.Abs(r.End[i]))
+				took := r.End[i] - r.Start[i]
+				if took < j.Duration-slack || took > j.Duration/0.3+slack {
+					t.Fatalf("job %d took %g s for %g s of work", i, took, j.Duration)
+				}
+			}
+			if r.PeakPowerKW > capW/1000*(1+1e-12) {
+				t.Errorf("peak %g kW above the %g kW cap", r.PeakPowerKW, capW/1000)
+			}
+			if r.EnergyKWh.Facility > capW*r.WindowS/joulesPerKWh*(1+1e-12) {
+				t.Errorf("energy %g kWh above cap x window", r.EnergyKWh.Facility)
+			}
+			if r.CapTimeShare <= 0 || r.CapTimeShare > 1 {
+				t.Errorf("cap time share %g: this cap binds, so it must be in (0, 1]", r.CapTimeShare)
+			}
+			for k, p := range r.Timeline.PowerKW {
+				if p > capW/1000*(1+1e-12) {
+					t.Errorf("timeline power %g kW at t=%g above the cap", p, r.Timeline.T[k])
+				}
+			}
+		})
 	}
 }

@@ -47,6 +47,16 @@ func TestHandSchedules(t *testing.T) {
 		{"a", 1, 4, 5, 0},  // J1
 		{"a", 2, 1, 9, 0},  // J2
 	}
+	// EASY's shadow counts every job ending at s, 6 GPUs; two input orders of the jobs ending at 10.
+	shadowTie := []jobSpec{
+		{"a", 0, 3, 10, 0},  // J0
+		{"a", 0, 1, 10, 0},  // J1
+		{"a", 0, 1, 30, 0},  // J2
+		{"a", 1, 4, 5, 0},   // J3
+		{"a", 2, 1, 100, 0}, // J4
+	}
+	shadowTieSwapped := slices.Clone(shadowTie)
+	shadowTieSwapped[0], shadowTieSwapped[1] = shadowTieSwapped[1], shadowTieSwapped[0]
 	// Ties and unsorted input, 2 GPUs: the first row is submitted after the second.
 	ties := []jobSpec{
 		{"a", 10, 1, 3, 0}, // J0
@@ -123,6 +133,21 @@ func TestHandSchedules(t *testing.T) {
 			name: "easy extra rule allows one long job and forbids the next", cluster: farmOf(1, 6),
 			jobs: extra, policy: "easy", opt: pool,
 			start: []float64{0, 0, 10, 2, 15, 2}, end: []float64{10, 20, 15, 102, 115, 10},
+		},
+		{
+			// t=0 J0, J1, J2 start (free 1). t=2 pass: head J3 (4) blocked. J0 and J1 both end at
+			// 10: s = 10 with free 1 + 3 + 1 = 5 at s, extra = 1 (stopping at the first job that
+			// makes 4 free would give extra 0). J4: 102 > 10 but 1 <= extra: starts 2..102.
+			// t=10: free 4, J3 runs 10..15.
+			name: "easy shadow counts all jobs ending at s", cluster: farmOf(1, 6), jobs: shadowTie,
+			policy: "easy", opt: pool,
+			start: []float64{0, 0, 0, 10, 2}, end: []float64{10, 10, 30, 15, 102},
+		},
+		{
+			// The same with the 1-GPU job listed first.
+			name: "easy shadow counts all jobs ending at s, swapped", cluster: farmOf(1, 6), jobs: shadowTieSwapped,
+			policy: "easy", opt: pool,
+			start: []float64{0, 0, 0, 10, 2}, end: []float64{10, 10, 30, 15, 102},
 		},
 		{
 			// Same jobs, strict FIFO: J2 10..15 (free 1), J3 10..110 (free 0), t=15 J2 ends:
@@ -486,5 +511,153 @@ func TestPoliciesAndBadInput(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, tc.mention)
 			}
 		})
+	}
+}
+
+// refEASY is an independent, deliberately plain reference for design §5's EASY on one pool of size
+// GPUs with pool placement and no cap: batches of simultaneous events (completions, then arrivals in
+// queue order), one pass per batch, zero-length jobs completing in a later batch at the same time.
+// It is quadratic and only meant for small workloads. Infeasible jobs get NaN.
+func refEASY(jobs []sim.Job, size int32, factor float64) []float64 {
+	if factor == 0 {
+		factor = 1
+	}
+	type run struct {
+		end, est float64
+		gpus     int32
+	}
+	start := make([]float64, len(jobs))
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case jobs[a].Submit < jobs[b].Submit:
+			return -1
+		case jobs[a].Submit > jobs[b].Submit:
+			return 1
+		}
+		return 0
+	})
+	var running []run
+	var queue []int
+	free := size
+	next := 0 // next arrival in order
+	for next < len(order) || len(queue) > 0 || len(running) > 0 {
+		t := math.Inf(1)
+		if next < len(order) {
+			t = jobs[order[next]].Submit
+		}
+		for _, r := range running {
+			t = math.Min(t, r.end)
+		}
+		kept := running[:0]
+		for _, r := range running {
+			if r.end <= t {
+				free += r.gpus
+			} else {
+				kept = append(kept, r)
+			}
+		}
+		running = kept
+		for next < len(order) && jobs[order[next]].Submit <= t {
+			i := order[next]
+			next++
+			if jobs[i].GPUs > size {
+				start[i] = math.NaN()
+				continue
+			}
+			queue = append(queue, i)
+		}
+		begin := func(k int) {
+			i := queue[k]
+			start[i] = t
+			free -= jobs[i].GPUs
+			running = append(running, run{t + jobs[i].Duration, t + factor*jobs[i].Duration, jobs[i].GPUs})
+			queue = slices.Delete(queue, k, k+1)
+		}
+		for len(queue) > 0 && jobs[queue[0]].GPUs <= free {
+			begin(0)
+		}
+		if len(queue) == 0 {
+			continue
+		}
+		need := jobs[queue[0]].GPUs
+		byEst := slices.Clone(running)
+		slices.SortFunc(byEst, func(a, b run) int {
+			switch {
+			case a.est < b.est:
+				return -1
+			case a.est > b.est:
+				return 1
+			}
+			return 0
+		})
+		s, acc := math.Inf(1), free
+		for _, r := range byEst {
+			if r.est > s {
+				break
+			}
+			acc += r.gpus
+			if math.IsInf(s, 1) && acc >= need {
+				s = r.est
+			}
+		}
+		extra := acc - need
+		for k := 1; k < len(queue); {
+			j := jobs[queue[k]]
+			if j.GPUs <= free {
+				if t+factor*j.Duration <= s {
+					begin(k)
+					continue
+				}
+				if j.GPUs <= extra {
+					extra -= j.GPUs
+					begin(k)
+					continue
+				}
+			}
+			k++
+		}
+	}
+	return start
+}
+
+// TestEASYMatchesReference compares the engine's easy schedule with refEASY, job by job and
+// exactly, on random workloads with integer times (many ties), zero-length jobs and infeasible
+// jobs, for estimate factors 1 and 2.
+func TestEASYMatchesReference(t *testing.T) {
+	sizes := []int32{1, 1, 1, 2, 3, 4, 6, 8, 13} // 13 > 12: infeasible
+	for _, factor := range []float64{1, 2} {
+		for seed := range uint64(4) {
+			rng := rand.New(rand.NewPCG(seed, 17))
+			w := &sim.Workload{Owners: []string{"a"}}
+			for i := range 1500 {
+				w.Jobs = append(w.Jobs, sim.Job{
+					ID: jobID(i), Group: -1, Submit: float64(rng.IntN(3000)),
+					GPUs: sizes[rng.IntN(len(sizes))], Duration: float64(rng.IntN(40)),
+				})
+			}
+			want := refEASY(w.Jobs, 12, factor)
+			r := run(t, farmOf(2, 6), w, "easy", sim.Options{Placement: sim.PlacementPool, EstimateFactor: factor})
+			bad := 0
+			for i, j := range w.Jobs {
+				ok := r.Start[i] == want[i] && r.End[i] == want[i]+j.Duration
+				if math.IsNaN(want[i]) {
+					ok = math.IsNaN(r.Start[i])
+				}
+				if !ok {
+					if bad < 5 {
+						t.Errorf("factor %g seed %d: job %d (%d GPUs, submit %g, d %g) starts %g, reference %g",
+							factor, seed, i, j.GPUs, j.Submit, j.Duration, r.Start[i], want[i])
+					}
+					bad++
+				}
+			}
+			if bad > 0 {
+				t.Errorf("factor %g seed %d: %d of %d jobs differ", factor, seed, bad, len(w.Jobs))
+			}
+		}
 	}
 }
