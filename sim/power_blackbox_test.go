@@ -366,3 +366,40 @@ func TestThrottleInvariants(t *testing.T) {
 		})
 	}
 }
+
+// TestLabCapSharedByOwners: a cap belongs to a site, so under fragmented the owners in one lab
+// share it. Owners a and b each hold one 1-GPU node (no node draw) in a lab of PUE 1; a runs
+// 0..100, b submits at 10. One busy + one idle GPU draw 900 W, two busy 1600 W.
+func TestLabCapSharedByOwners(t *testing.T) {
+	cases := []struct {
+		name       string
+		capW       float64
+		mode       sim.CapMode
+		start, end []float64
+		facJ       float64
+	}{
+		// Queue, cap 1000 W: b would take the lab to 1600 W, so it waits for a's end although its
+		// own GPU is idle: 100..200 at 900 W throughout, 180000 J.
+		{"queue", 1000, sim.CapQueue, []float64{0, 100}, []float64{100, 200}, 180000},
+		// Throttle, cap 1500 W = 2 x 750 W: f = 0.75, perf 0.8 for both owners from 10. a ends at
+		// 10 + 90/0.8 = 122.5, b has 10 s left then: 132.5. 900*10 + 1500*112.5 + 900*10 = 186750 J.
+		{"throttle", 1500, sim.CapThrottle, []float64{0, 10}, []float64{122.5, 132.5}, 186750},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			one := []sim.NodeGroup{{Count: 1, GPUsPerNode: 1, GPUType: "p"}}
+			c := &sim.Cluster{
+				GPUTypes: []sim.GPUType{powerGPU(0.3)},
+				Sites:    []sim.Site{{Name: "lab", PUE: 1, CapW: tc.capW, CapMode: tc.mode}, {Name: "farm", PUE: 1.3}},
+				Owners:   []sim.Owner{{Name: "a", Site: "lab", Nodes: one}, {Name: "b", Site: "lab", Nodes: one}},
+				Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "p"}}},
+			}
+			w := workload([]string{"a", "b"}, []jobSpec{{"a", 0, 1, 100, 0}, {"b", 10, 1, 100, 0}})
+			r := run(t, c, w, "fragmented", sim.Options{})
+			checkTimes(t, r, tc.start, tc.end, 1e-9)
+			if !near(r.EnergyKWh.Facility, tc.facJ/joulesPerKWh, 1e-9) {
+				t.Errorf("facility energy %.12g kWh, want %.12g", r.EnergyKWh.Facility, tc.facJ/joulesPerKWh)
+			}
+		})
+	}
+}

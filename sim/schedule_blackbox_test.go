@@ -407,7 +407,107 @@ func TestMetricsMatchPerJobTimes(t *testing.T) {
 			if policy != "fragmented" {
 				checkCapacity(t, w, r, 24)
 			}
+			checkOwnerRows(t, w, r)
+			pue := 1.3
+			if policy == "fragmented" {
+				pue = 1.8
+			}
+			checkTimeline(t, w, r, 24, pue)
 		})
+	}
+}
+
+// checkOwnerRows recomputes each owner's row from the per-job times: infeasible count, mean and
+// p95 wait, mean bounded slowdown and GPU-hours over completed jobs; and Jain's index of the
+// owners' mean bounded slowdowns.
+func checkOwnerRows(t *testing.T, w *sim.Workload, r *sim.Result) {
+	t.Helper()
+	var sds []float64
+	for o, name := range w.Owners {
+		var waits, sd []float64
+		var gpuh float64
+		infeasible := 0
+		for i, j := range w.Jobs {
+			if j.Owner != int32(o) {
+				continue
+			}
+			if math.IsNaN(r.Start[i]) {
+				infeasible++
+				continue
+			}
+			wait := r.Start[i] - j.Submit
+			waits = append(waits, wait)
+			sd = append(sd, math.Max(1, (wait+j.Duration)/math.Max(j.Duration, 10)))
+			gpuh += float64(j.GPUs) * j.Duration / 3600
+		}
+		row := ownerRow(t, r, name)
+		if row.Infeasible != infeasible {
+			t.Errorf("%s: owner %s infeasible %d, want %d", r.Name, name, row.Infeasible, infeasible)
+		}
+		for _, ck := range []struct {
+			what      string
+			got, want float64
+		}{
+			{"mean wait", row.MeanWaitS, mean(waits)},
+			{"p95 wait", row.P95WaitS, numpyPercentile(waits, 0.95)},
+			{"slowdown", row.MeanBoundedSlowdown, mean(sd)},
+			{"GPU-hours", row.GPUHours, gpuh},
+		} {
+			if !near(ck.got, ck.want, 1e-9) {
+				t.Errorf("%s: owner %s %s = %.12g, want %.12g", r.Name, name, ck.what, ck.got, ck.want)
+			}
+		}
+		sds = append(sds, mean(sd))
+	}
+	var sum, sq float64
+	for _, x := range sds {
+		sum += x
+		sq += x * x
+	}
+	if jain := sum * sum / (float64(len(sds)) * sq); !near(r.JainSlowdown, jain, 1e-9) {
+		t.Errorf("%s: Jain index %.12g, want %.12g", r.Name, r.JainSlowdown, jain)
+	}
+}
+
+// checkTimeline recomputes the timeline samples of an uncapped run from the per-job times, taking
+// each sample as the state after everything at its instant happened: GPUs busy (start <= T < end),
+// jobs queued (submit <= T < start) and facility power PUE * (all GPUs idle + busy GPUs' extra).
+// Samples must lie in the window, in order, ending at the last completion.
+func checkTimeline(t *testing.T, w *sim.Workload, r *sim.Result, gpus int, pue float64) {
+	t.Helper()
+	g := gpuType()
+	tl := r.Timeline
+	if len(tl.T) != 500 || len(tl.Utilization) != 500 || len(tl.Queued) != 500 || len(tl.PowerKW) != 500 {
+		t.Fatalf("%s: timeline lengths %d/%d/%d/%d, want the default 500", r.Name,
+			len(tl.T), len(tl.Utilization), len(tl.Queued), len(tl.PowerKW))
+	}
+	if !near(tl.T[len(tl.T)-1]-tl.T[0], r.WindowS, 1e-9) || !slices.IsSorted(tl.T) {
+		t.Errorf("%s: timeline spans [%g, %g], window %g", r.Name, tl.T[0], tl.T[len(tl.T)-1], r.WindowS)
+	}
+	bad := 0
+	for k, at := range tl.T {
+		var busy, queued int
+		for i, j := range w.Jobs {
+			if math.IsNaN(r.Start[i]) {
+				continue
+			}
+			if r.Start[i] <= at && at < r.End[i] {
+				busy += int(j.GPUs)
+			}
+			if j.Submit <= at && at < r.Start[i] {
+				queued++
+			}
+		}
+		powerKW := pue * (float64(gpus)*g.IdleW + float64(busy)*(g.BusyW-g.IdleW)) / 1000
+		if !near(tl.Utilization[k], float64(busy)/float64(gpus), 1e-9) || tl.Queued[k] != queued ||
+			!near(tl.PowerKW[k], powerKW, 1e-9) || tl.LimitFrac[k] != 1 {
+			if bad < 3 {
+				t.Errorf("%s: sample %d at t=%g: utilization %g queued %d power %g kW limit %g; want %g, %d, %g, 1",
+					r.Name, k, at, tl.Utilization[k], tl.Queued[k], tl.PowerKW[k], tl.LimitFrac[k],
+					float64(busy)/float64(gpus), queued, powerKW)
+			}
+			bad++
+		}
 	}
 }
 
