@@ -10,7 +10,8 @@ import (
 // estimated end of a running job at which the GPUs (and, under a cap, the power) then free cover
 // H's need, counting every job estimated to end exactly at s; extra is what is free at s beyond H's
 // need. Each later job J, in queue order, starts now if it fits now and either ends by s
-// (now + estimate <= s) or takes no more than extra (which it then uses up).
+// (now + estimate <= s; at a throttled site the estimate runs at the current speed) or takes no
+// more than extra (which it then uses up).
 //
 // The backfill scan does not walk the queue: the waiting jobs are indexed by GPU count, each count
 // with a min-tree of estimates, so the next job that could qualify is found in O(counts * log n).
@@ -56,10 +57,12 @@ func (p *easy) Schedule(v *view, pl *plan) {
 	}
 	p.index(v)
 	s, extra := p.s, p.extra
-	// Candidates by estimate: est <= s - now, with slack for rounding; the exact test follows.
-	short := min(s-now+1e-9*max(1, math.Abs(s)), math.MaxFloat64)
+	// Candidates by estimate: est <= (s - now) * speed, with slack for rounding; the exact test
+	// (EndIfStarted <= s) follows.
+	short := min((s-now)*v.Speed()*(1+1e-9)+1e-9*max(1, math.Abs(s)), math.MaxFloat64)
 	cur := p.head
 	var blocked uint64 // sizes (by index, first 64) with no placement this pass
+	stale := false
 	for {
 		free := v.Free()
 		if free.GPUs < v.MinGPUs() {
@@ -86,8 +89,7 @@ func (p *easy) Schedule(v *view, pl *plan) {
 			break
 		}
 		cur = best
-		j := v.JobInfo(best)
-		fits := now+j.Estimate <= s
+		fits := v.EndIfStarted(best) <= s
 		need := v.NeedOf(best)
 		if !fits && !extra.covers(need) {
 			continue
@@ -95,16 +97,23 @@ func (p *easy) Schedule(v *view, pl *plan) {
 		switch pl.StartJob(best) {
 		case started:
 			p.sizes[bi].remove(best)
+			took := free.minus(v.Free()) // powering nodes on included
 			if !fits {
-				extra = extra.minus(need)
+				extra = extra.minus(took)
 			}
+			// It took more than it gives back when it ends (a node it powered on stays on): the
+			// reservation no longer holds as computed, so compute it afresh next time.
+			stale = stale || took != v.Holds(best)
 		case noRoom:
 			if bi < 64 {
 				blocked |= 1 << bi
 			}
 		}
 	}
-	p.valid, p.ver, p.s, p.extra = true, v.Version(), s, extra
+	// A job that took more power than its estimated need (mixed GPU types under a cap) can also
+	// leave extra negative.
+	p.valid = !stale && extra.GPUs >= 0 && extra.Power >= 0
+	p.ver, p.s, p.extra = v.Version(), s, extra
 }
 
 // index adds the jobs that joined the queue since the last pass and are still waiting: they are

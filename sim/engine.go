@@ -119,6 +119,9 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 	}
 	if wd.offPool >= 0 {
 		e.place = make([]float64, n)
+		for k := range e.place {
+			e.place[k] = math.NaN()
+		}
 	}
 	for i := range wd.sites {
 		if wd.sites[i].capped() {

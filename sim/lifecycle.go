@@ -67,7 +67,7 @@ func (e *engine) tryStart(pl *pool, k int32) outcome {
 	e.partBuf = parts
 	if s.capped() {
 		d := e.placedMWOf(s, k, parts)
-		if !s.within(float64(s.base + onMW + s.placed + d)) {
+		if !s.within(s.base + onMW + s.placed + d) {
 			pl.blocked = true
 			return noPower
 		}
@@ -103,9 +103,7 @@ func (e *engine) tryStart(pl *pool, k int32) outcome {
 	}
 	pl.version++
 	if pl.est != nil {
-		// In the site's work clock: at an unthrottled site that is real time; at a throttled one the
-		// estimate follows the power limit in force (see doc.go).
-		pl.est.push(k, s.vnow(e.now)+s.speed*(startAt-e.now)+e.j[k].dur*e.estFactor)
+		pl.est.push(k, e.estKey(s, k, startAt))
 	}
 	if e.place != nil {
 		e.place[k] = e.now
@@ -117,6 +115,52 @@ func (e *engine) tryStart(pl *pool, k int32) outcome {
 		e.beginParts(k, pl, s, parts)
 	}
 	return started
+}
+
+// estKey is job k's estimated end in its site's work clock if it starts at startAt: real time at
+// an unthrottled site; at a throttled one the estimate runs at the current speed.
+func (e *engine) estKey(s *site, k int32, startAt float64) float64 {
+	if startAt == e.now {
+		return s.vnow(e.now) + e.j[k].dur*e.estFactor
+	}
+	return s.vnow(e.now) + s.speed*(startAt-e.now) + e.j[k].dur*e.estFactor
+}
+
+// estEnd is estKey in real time.
+func (e *engine) estEnd(pl *pool, k int32, startAt float64) float64 {
+	s := &e.w.sites[pl.site]
+	return s.realAt(e.estKey(s, k, startAt))
+}
+
+// readyAt is when job k could start if placed now: later than now only where the nodes it would
+// get are off or still booting.
+func (e *engine) readyAt(pl *pool, k int32) float64 {
+	ns := pl.nodes
+	g := e.j[k].gpus
+	if ns == nil || ns.off == nil || g == 0 {
+		return e.now
+	}
+	ready := func(i int32) float64 {
+		if hasBit(ns.off, int(i)) {
+			return e.now + e.w.bootS
+		}
+		return max(e.now, ns.bootUntil[i])
+	}
+	if g <= ns.maxCap {
+		if i := ns.bestFit(g); i >= 0 {
+			return ready(i)
+		}
+		return e.now
+	}
+	t := e.now
+	nodes := ns.wholeNodes(g, e.nodeBuf[:0])
+	for _, i := range nodes {
+		t = max(t, ready(i))
+	}
+	if nodes != nil {
+		e.nodeBuf = nodes
+	}
+	return t
 }
 
 // claim takes node i for a job and returns when the node is ready: powering it on if it was off
@@ -188,16 +232,15 @@ func (e *engine) placedMWOf(s *site, k int32, parts []part) int64 {
 	return d
 }
 
-// needW estimates the facility power a waiting job needs at admission, as if all its GPUs were of
+// needMW estimates what a waiting job adds to its site's admission sum, as if all its GPUs were of
 // the pool's first type (exact for single-type pools).
-func (e *engine) needW(pl *pool, k int32) float64 {
+func (e *engine) needMW(pl *pool, k int32) int64 {
 	s := &e.w.sites[pl.site]
 	if !s.capped() || e.j[k].gpus == 0 {
 		return 0
 	}
 	typ := pl.groups[0].typ
-	d := int64(e.j[k].gpus) * (min(e.drawMW(k, typ), s.checkT[typ]) - e.w.types[typ].idle)
-	return s.pue * float64(d) / 1000
+	return int64(e.j[k].gpus) * (min(e.drawMW(k, typ), s.checkT[typ]) - e.w.types[typ].idle)
 }
 
 // runPower adds (sign +1) or removes (-1) a running job's draw.
@@ -349,7 +392,7 @@ func (e *engine) powerFeasible(pl *pool, k int32) bool {
 	if pl.idx == e.w.offPool {
 		base += nodesMW - pl.allOn
 	}
-	return s.within(float64(base + e.placedMWOf(s, k, parts)))
+	return s.within(base + e.placedMWOf(s, k, parts))
 }
 
 // emptyPlacement is where a job of g GPUs would go in the empty pool, and the draw of the nodes it

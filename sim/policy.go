@@ -1,7 +1,5 @@
 package sim
 
-import "math"
-
 // policy decides which waiting jobs of one pool start now. It reads the pool through a view and
 // asks the plan to start jobs; the engine checks each start against placement and the site's power
 // cap and applies it at once, so the view shows its effect to the next decision. A policy never
@@ -25,16 +23,19 @@ type queued struct {
 	Estimate float64 // runtime estimate, s: duration times Options.EstimateFactor
 }
 
-// room is an amount of what a start consumes: GPUs and, at a capped site, facility power (W) at
-// the site's admission fraction. An uncapped site has infinite power room and jobs need none.
+// room is an amount of what a start consumes: GPUs and, at a capped site, power: IT draw above
+// idle at the site's admission fraction, in integer mW so that sums are exact in any order. An
+// uncapped site has unlimited power room (noLimit) and jobs need none.
 type room struct {
-	GPUs   int32
-	PowerW float64
+	GPUs  int32
+	Power int64
 }
 
-func (r room) covers(n room) bool { return r.GPUs >= n.GPUs && r.PowerW >= n.PowerW }
-func (r room) plus(n room) room   { return room{r.GPUs + n.GPUs, r.PowerW + n.PowerW} }
-func (r room) minus(n room) room  { return room{r.GPUs - n.GPUs, r.PowerW - n.PowerW} }
+const noLimit = int64(1) << 60
+
+func (r room) covers(n room) bool { return r.GPUs >= n.GPUs && r.Power >= n.Power }
+func (r room) plus(n room) room   { return room{r.GPUs + n.GPUs, r.Power + n.Power} }
+func (r room) minus(n room) room  { return room{r.GPUs - n.GPUs, r.Power - n.Power} }
 
 // view is the read-only face of one pool during a scheduling pass. Queue positions are stable
 // for the whole pass: a started job leaves its position empty (waiting reports false).
@@ -57,9 +58,20 @@ func (v *view) Total() int32 { return v.pl.total }
 // JobInfo describes waiting job k.
 func (v *view) JobInfo(k int32) queued { return v.e.queuedOf(k) }
 
+// EndIfStarted is when waiting job k would be expected to end if it were placed now: now + its
+// estimate (one addition) at an unthrottled site; at a throttled one the estimate is work done at
+// the current power limit's speed, as for the running jobs' estimated ends; and where its nodes
+// would first have to boot, it starts when they are up.
+func (v *view) EndIfStarted(k int32) float64 {
+	return v.e.estEnd(v.pl, k, v.e.readyAt(v.pl, k))
+}
+
+// Speed is the rate at which the pool's jobs progress now (perf of the site's power limit).
+func (v *view) Speed() float64 { return v.e.w.sites[v.pl.site].speed }
+
 // NeedOf is Need for waiting job k.
 func (v *view) NeedOf(k int32) room {
-	return room{GPUs: v.e.j[k].gpus, PowerW: v.e.needW(v.pl, k)}
+	return room{GPUs: v.e.j[k].gpus, Power: v.e.needMW(v.pl, k)}
 }
 
 // Job describes the job at position i, which must be waiting.
@@ -74,9 +86,9 @@ func (v *view) MinGPUs() int32 { return v.pl.q.minG }
 // Free is what the pool could give a job now, counted as if GPUs were interchangeable (with node
 // placement a job may still not fit).
 func (v *view) Free() room {
-	r := room{GPUs: v.pl.free, PowerW: math.Inf(1)}
+	r := room{GPUs: v.pl.free, Power: noLimit}
 	if s := &v.e.w.sites[v.pl.site]; s.capped() {
-		r.PowerW = s.capW - s.pue*float64(s.base+s.placed)/1000
+		r.Power = s.capMW - s.base - s.placed
 	}
 	return r
 }
@@ -122,12 +134,13 @@ func (r *running) End() float64 {
 }
 
 // Frees is what the current job gives back when it ends.
-func (r *running) Frees() room {
-	e := r.v.e
-	k := r.w.h.job[r.slot]
-	rm := room{GPUs: e.j[k].gpus}
-	if s := &e.w.sites[r.v.pl.site]; s.capped() {
-		rm.PowerW = s.pue * float64(e.cost[k]) / 1000
+func (r *running) Frees() room { return r.v.Holds(r.w.h.job[r.slot]) }
+
+// Holds is what placed job k holds: its GPUs and its admission power.
+func (v *view) Holds(k int32) room {
+	rm := room{GPUs: v.e.j[k].gpus}
+	if v.e.cost != nil {
+		rm.Power = v.e.cost[k]
 	}
 	return rm
 }

@@ -46,6 +46,7 @@ type part struct{ typ, n int32 }
 type site struct {
 	name      string
 	pue, capW float64
+	capMW     int64   // the cap as the largest IT draw within it (see setCap)
 	mode      CapMode // CapNone when uncapped
 	fmin      float64 // throttle floor: the highest MinLimit among the site's GPU types
 	types     []int32 // GPU types present
@@ -85,8 +86,20 @@ func (s *site) capped() bool   { return s.mode != CapNone }
 func (s *site) throttle() bool { return s.mode == CapThrottle }
 
 // within reports whether an IT draw of itMW keeps the site at or below its cap.
-func (s *site) within(itMW float64) bool {
-	return s.pue*itMW/1000 <= s.capW*(1+capEps)
+func (s *site) within(itMW int64) bool { return itMW <= s.capMW }
+
+// setCap fixes capMW, the largest IT draw (mW) whose facility power PUE*IT is within the cap, so
+// that every admission test afterwards is an exact integer comparison.
+func (s *site) setCap() {
+	ok := func(x int64) bool { return s.pue*float64(x)/1000 <= s.capW*(1+capEps) }
+	x := int64(math.Floor(s.capW * 1000 / s.pue))
+	for ok(x + 1) {
+		x++
+	}
+	for x > math.MinInt64/2 && !ok(x) {
+		x--
+	}
+	s.capMW = x
 }
 
 // vnow is the site's virtual time at t.
@@ -133,11 +146,11 @@ func (s *site) gpuDrawAt(f float64) float64 {
 // solveF returns the largest f in [fmin, 1] at which the running jobs keep the site within its cap,
 // or fmin when even that does not fit (booting jobs, reserved at admission, are not yet drawing).
 func (s *site) solveF() float64 {
-	if s.within(float64(s.base + s.run1)) {
+	if s.within(s.base + s.run1) {
 		return 1
 	}
 	// Budget for sum min(w, f*tdp) over running GPUs.
-	budget := s.capW/s.pue*1000 - float64(s.base) + float64(s.runIdle)
+	budget := float64(s.capMW - s.base + s.runIdle)
 	// Fenwick descent: the largest prefix of ratios r_i with G(r_i) <= budget, where
 	// G(f) = sum_{r<=f} A + f*sum_{r>f} B is continuous and non-decreasing.
 	n := len(s.fwA) - 1

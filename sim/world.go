@@ -136,6 +136,9 @@ func (wd *world) initPower(s *site, w *Workload) {
 			s.fmin = max(s.fmin, wd.types[t].minLimit)
 		}
 	}
+	if s.capped() {
+		s.setCap()
+	}
 	s.checkT = make([]int64, len(wd.types))
 	for t := range wd.types {
 		s.checkT[t] = int64(math.Round(s.fmin * float64(wd.types[t].tdp)))
