@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// writePerJobFile writes one row per job and policy (design.md §8), in workload order per policy.
+func writePerJobFile(path string, w *sim.Workload, res []*sim.Result) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--per-job: %w", err)
+	}
+	if err := writePerJob(fh, w, res); err != nil {
+		fh.Close()
+		return fmt.Errorf("--per-job %s: %w", path, err)
+	}
+	return fh.Close()
+}
+
+func writePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {
+	bw := bufio.NewWriterSize(out, 1<<16)
+	bw.WriteString("id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible\n")
+	var line []byte
+	for _, r := range res {
+		for i := range w.Jobs {
+			j := &w.Jobs[i]
+			line = append(line[:0], j.ID...)
+			line = append(line, ',')
+			line = append(line, w.Owners[j.Owner]...)
+			line = append(line, ',')
+			line = append(line, r.Name...)
+			line = append(line, ',')
+			line = appendSeconds(line, j.Submit)
+			start, end := r.Start[i], r.End[i]
+			infeasible := math.IsNaN(start)
+			if infeasible {
+				line = append(line, ",,,"...)
+			} else {
+				line = append(line, ',')
+				line = appendSeconds(line, start)
+				line = append(line, ',')
+				line = appendSeconds(line, end)
+				line = append(line, ',')
+				line = appendSeconds(line, start-j.Submit)
+			}
+			line = append(line, ',')
+			line = strconv.AppendInt(line, int64(j.GPUs), 10)
+			line = append(line, ',')
+			line = strconv.AppendBool(line, infeasible)
+			line = append(line, '\n')
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// appendSeconds writes the shortest representation that reads back to the same float64.
+func appendSeconds(b []byte, s float64) []byte { return strconv.AppendFloat(b, s, 'g', -1, 64) }
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

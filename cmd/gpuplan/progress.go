@@ -1,0 +1,52 @@
+package main
+
+import (
+	"io"
+	"os"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// progressMinWork is the job count (summed over policies) below which a run is too quick for a bar.
+const progressMinWork = 200_000
+
+// progress draws a bar on stderr when stderr is a terminal and the run is long; otherwise it does
+// nothing, so redirected output and --json - stay clean.
+type progress struct {
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(stderr io.Writer, work int, what string) *progress {
+	f, ok := stderr.(*os.File)
+	if !ok || work < progressMinWork || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	return &progress{bar: progressbar.NewOptions(work,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100_000_000), // 0.1 s: redraws cost more than the simulation
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
+// callback returns a sim.Options.Progress function; sim reports jobs done over all policies.
+func (p *progress) callback(int) func(done, total int) {
+	if p.bar == nil {
+		return nil
+	}
+	return func(done, _ int) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		_ = p.bar.Set(done)
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpuplan/gpuplan/scenarios"
+	"github.com/gpuplan/gpuplan/scenarios/traces"
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// simulateFlags are the inputs shared by every command that runs the simulator.
+type simulateFlags struct {
+	scenario       string
+	workload       string
+	format         string
+	pools          string
+	policies       []string
+	placement      string
+	estimateFactor float64
+	jsonOut        string
+	perJob         string
+}
+
+func newSimulateCmd() *cobra.Command {
+	var f simulateFlags
+	cmd := &cobra.Command{
+		Use:   "simulate",
+		Short: "Replay a workload under each policy and compare waits, utilization, energy and cost",
+		Example: `  gpuplan simulate --scenario small
+  gpuplan simulate --scenario institute-3000 --json results.json
+  gpuplan simulate --workload jobs.csv --pools pools.csv --policy fragmented,easy --placement pool
+  gpuplan simulate --workload cluster04.csv --format itp --json - | jq '.policies[].wait_s'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSimulate(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.scenario, "scenario", "", "built-in scenario name or scenario YAML file")
+	fl.StringVar(&f.workload, "workload", "", "workload file (instead of --scenario)")
+	fl.StringVar(&f.format, "format", "csv", "workload format: csv, itp, genpw, openb, swf (gzip allowed)")
+	fl.StringVar(&f.pools, "pools", "", "pools CSV (owner,gpus[,gpus_per_node,gpu_type,site]); derived from the workload when absent")
+	fl.StringSliceVar(&f.policies, "policy", nil, "policies to compare, comma separated (default: the scenario's, or "+strings.Join(sim.Policies(), ",")+")")
+	fl.StringVar(&f.placement, "placement", "", "placement: pool or nodes (default: nodes for the farm, pool for private pools)")
+	fl.Float64Var(&f.estimateFactor, "estimate-factor", 0, "EASY runtime estimate = duration x factor (default: the scenario's, or 1)")
+	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to FILE, or - for stdout (then nothing else goes to stdout)")
+	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to FILE")
+	return cmd
+}
+
+func runSimulate(stdout, stderr io.Writer, f simulateFlags) error {
+	built, err := buildInput(f)
+	if err != nil {
+		return err
+	}
+	out, err := simulateBuilt(built, stderr)
+	if err != nil {
+		return err
+	}
+	if f.perJob != "" {
+		if err := writePerJobFile(f.perJob, built.Workload, out.Policies); err != nil {
+			return err
+		}
+	}
+	if f.jsonOut != "" {
+		if err := writeJSON(f.jsonOut, stdout, out); err != nil {
+			return err
+		}
+		if f.jsonOut == "-" {
+			return nil
+		}
+	}
+	return writeTable(stdout, built, out.Policies)
+}
+
+// buildInput turns the flags into a scenario ready to simulate, applying flag overrides.
+func buildInput(f simulateFlags) (*scenarios.Built, error) {
+	var built *scenarios.Built
+	switch {
+	case f.scenario != "" && f.workload != "":
+		return nil, usagef("use --scenario or --workload, not both")
+	case f.scenario != "":
+		if f.pools != "" {
+			return nil, usagef("--pools goes with --workload; a scenario names its own owners")
+		}
+		s, err := scenarios.Lookup(f.scenario)
+		if err != nil {
+			return nil, err
+		}
+		if built, err = s.Build(); err != nil {
+			return nil, err
+		}
+	case f.workload != "":
+		format, err := traces.ParseFormat(f.format)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if built, err = scenarios.FromFiles(f.workload, format, f.pools, scenarios.FileOptions{}); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, usagef("nothing to simulate: give --scenario NAME|FILE (see 'gpuplan scenarios') or --workload FILE")
+	}
+	if len(f.policies) > 0 {
+		known := map[string]bool{}
+		for _, p := range sim.Policies() {
+			known[p] = true
+		}
+		for _, p := range f.policies {
+			if !known[p] {
+				return nil, usagef("--policy: unknown policy %q (have %s)", p, strings.Join(sim.Policies(), ", "))
+			}
+		}
+		built.Policies = f.policies
+	}
+	switch f.placement {
+	case "":
+	case "pool":
+		built.Options.Placement = sim.PlacementPool
+	case "nodes":
+		built.Options.Placement = sim.PlacementNodes
+	default:
+		return nil, usagef("--placement: want pool or nodes, got %q", f.placement)
+	}
+	if f.estimateFactor != 0 {
+		if !(f.estimateFactor >= 1) {
+			return nil, usagef("--estimate-factor: want a number >= 1, got %v", f.estimateFactor)
+		}
+		built.Options.EstimateFactor = f.estimateFactor
+	}
+	return built, nil
+}
+
+// results is the JSON document of design.md §8. Wall-clock timings never go in it.
+type results struct {
+	Scenario     string        `json:"scenario"`
+	ScenarioHash string        `json:"scenario_hash,omitempty"`
+	Seed         uint64        `json:"seed"`
+	Version      string        `json:"version"`
+	Policies     []*sim.Result `json:"policies"`
+}
+
+func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
+	opt := b.Options
+	bar := newProgress(stderr, len(b.Workload.Jobs)*len(b.Policies), "simulating "+strings.Join(b.Policies, ", "))
+	opt.Progress = bar.callback(len(b.Policies))
+	res, err := sim.RunAll(b.Cluster, b.Workload, b.Policies, opt)
+	bar.finish()
+	if err != nil {
+		return nil, fmt.Errorf("simulate %s: %w", b.Name, err)
+	}
+	return &results{Scenario: b.Name, ScenarioHash: b.Hash, Seed: b.Seed, Version: version(), Policies: res}, nil
+}
+
+func writeJSON(path string, stdout io.Writer, r *results) error {
+	if path == "-" {
+		return encodeJSON(stdout, r)
+	}
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--json: %w", err)
+	}
+	if err := encodeJSON(fh, r); err != nil {
+		fh.Close()
+		return fmt.Errorf("--json %s: %w", path, err)
+	}
+	return fh.Close()
+}
