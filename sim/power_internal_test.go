@@ -1,0 +1,90 @@
+package sim
+
+import (
+	"math"
+	"testing"
+)
+
+func TestPerfAt(t *testing.T) {
+	cases := []struct {
+		f, want float64
+	}{
+		{1, 1},
+		{0.95, 0.995}, // halfway between 0.9 -> 0.99 and 1 -> 1
+		{0.45, 0.61},  // halfway between 0.4 -> 0.50 and 0.5 -> 0.72
+		{0.3, 0.31},   // first knot
+		{0.2, 0.31},   // below the curve: held at the first knot
+		{0.72, 0.93},  // 0.92 + 0.2*(0.97-0.92)
+		{0.6, 0.86},   // on a knot
+		{1.2, 1},      // above: held at the last knot
+	}
+	for _, tc := range cases {
+		if got := perfAt(zeus, tc.f); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("perf(%g) = %v, want %v", tc.f, got, tc.want)
+		}
+	}
+	if got := perfAt(nil, 0.4); got != 1 {
+		t.Errorf("empty curve: perf(0.4) = %v, want 1", got)
+	}
+}
+
+// throttleSite is a site of GPUs of TDP 700 W and idle 70 W, PUE pue, no node draw, with running
+// jobs given as (GPUs, per-GPU draw W), every GPU of the site busy.
+func throttleSite(pue, capW, fmin float64, jobs [][2]float64) *site {
+	s := &site{pue: pue, capW: capW, mode: CapThrottle, fmin: fmin, f: 1, speed: 1}
+	var draws []float64
+	for _, j := range jobs {
+		draws = append(draws, j[1]/700)
+	}
+	s.ratios = draws
+	for i := 1; i < len(s.ratios); i++ { // insertion sort, tiny
+		for k := i; k > 0 && s.ratios[k] < s.ratios[k-1]; k-- {
+			s.ratios[k], s.ratios[k-1] = s.ratios[k-1], s.ratios[k]
+		}
+	}
+	s.fwA = make([]int64, len(s.ratios)+1)
+	s.fwB = make([]int64, len(s.ratios)+1)
+	for _, j := range jobs {
+		n, w := int64(j[0]), mw(j[1])
+		s.base += n * mw(70)
+		s.run1 += n * (min(w, mw(700)) - mw(70))
+		s.runIdle += n * mw(70)
+		s.fwAdd(s.ratioIndex(float64(w)/float64(mw(700))), n*w, n*mw(700))
+	}
+	s.setCap()
+	return s
+}
+
+// TestSolveF: the largest f in [fmin, 1] with PUE * (idle + sum n*(min(w, 700 f) - 70)) <= cap,
+// solved by hand.
+func TestSolveF(t *testing.T) {
+	four := [][2]float64{{4, 500}}            // IT at f = 1: 280 + 4*430 = 2000 W
+	mixed := [][2]float64{{4, 500}, {2, 200}} // IT at f = 1: 420 + 1720 + 260 = 2400 W
+	cases := []struct {
+		name            string
+		pue, capW, fmin float64
+		jobs            [][2]float64
+		want            float64
+	}{
+		{"fits at full power", 1, 2000, 0.3, four, 1},
+		{"linear", 1, 1500, 0.3, four, 1500.0 / 2800},                  // 2800 f = 1500
+		{"pue", 1.25, 1500, 0.3, four, 1200.0 / 2800},                  // 2800 f = 1500/1.25
+		{"floor", 1, 500, 0.3, four, 0.3},                              // 500/2800 < 0.3
+		{"light jobs unthrottled", 1, 2000, 0.1, mixed, 1600.0 / 2800}, // 2800 f + 400 = 2000, f >= 200/700
+		{"all throttled", 1, 700, 0.1, mixed, 700.0 / 4200},            // 4200 f = 700, f < 200/700
+		{"at the kink", 1, 1200, 0.1, mixed, 200.0 / 700},              // 2800 f + 400 = 1200 gives f = 2/7
+	}
+	for _, tc := range cases {
+		s := throttleSite(tc.pue, tc.capW, tc.fmin, tc.jobs)
+		got := s.solveF()
+		if math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: f = %.12g, want %.12g", tc.name, got, tc.want)
+		}
+		if got > tc.fmin {
+			s.f = got
+			if p := s.pue * s.itMW() / 1000; p > tc.capW*(1+1e-9) {
+				t.Errorf("%s: %v W at f %v above the %v W cap", tc.name, p, got, tc.capW)
+			}
+		}
+	}
+}
