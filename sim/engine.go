@@ -14,10 +14,13 @@ type engine struct {
 	estFactor float64
 	n         int32
 
+	jobs  []Job     // Workload.Jobs
 	orig  []int32   // engine job -> index in Workload.Jobs
-	j     []jobRec  // by engine job
-	pw    []int64   // the job's own per-GPU draw, mW (0: the GPU type's); nil when no job has one
+	j     []jobRec  // by engine job, filled at arrival
+	start []float64 // Result.Start, by input position
+	end   []float64 // Result.End, by input position
 	place []float64 // with power-off: when the job was placed (its start may wait for a boot)
+	anyPW bool      // some job has its own power draw
 	cost  []int64   // with a capped site: what the placed job adds to its site's admission sum, mW
 
 	ev      eventQueue
@@ -34,32 +37,50 @@ type engine struct {
 	plan    plan
 
 	// Accounting. Power totals are W; energies J.
-	t0, lastT      float64
-	totIT, totFac  float64
-	eIT, eFac      float64
-	peak, capTime  float64
-	binding        int // capped sites whose cap constrains them now
-	lastEnd        float64
-	atEnd          [4]float64 // eIT, eFac, peak, capTime at lastEnd
-	completed      int
-	infeasible     int
-	infeasibleGPUS float64 // GPU-seconds
-	trace          powerTrace
+	t0, lastT       float64
+	totIT, totFac   float64
+	eIT, eFac       float64
+	peak, capTime   float64
+	binding         int // capped sites whose cap constrains them now
+	lastEnd         float64
+	atEnd           [4]float64 // eIT, eFac, peak, capTime at lastEnd
+	completed       int
+	infeasible      int
+	infeasibleGPUS  float64 // GPU-seconds
+	ownerJobs       []int32 // by Workload owner: jobs arrived
+	ownerInfeasible []int32 // and of them infeasible
+	trace           powerTrace
 
 	hook func(e *engine, at hookPoint)
 }
 
-// jobRec is what the engine keeps per job, in one record so that starting or completing a job
-// touches one or two cache lines rather than one per field.
+// jobRec is what the engine keeps per job while it runs, in 32 bytes, so that starting or
+// completing a job touches one cache line. It is filled when the job arrives; submit time and
+// owner stay in Workload.Jobs, start and end go straight to the result.
 type jobRec struct {
-	sub, dur   float64
-	start, end float64
-	fac        float64 // facility draw the running job adds, W (for the timeline when power is a sum of job terms)
-	gpus       int32
-	owner      int32
-	pool       int32
-	alloc      int32 // node (node placement) or split slot (pool placement, several groups)
+	dur   float64
+	fac   float32 // facility draw the running job adds, W (timeline, when power is a sum of job terms)
+	gpus  int32
+	pool  int32
+	alloc int32 // node (node placement) or split slot (pool placement, several groups)
+	pw    int32 // the job's own per-GPU draw, mW; 0: its GPU type's busy draw
+	state jobState
 }
+
+type jobState uint8
+
+const (
+	jobNew        jobState = iota // not arrived yet
+	jobWaiting                    // in its pool's queue
+	jobBooting                    // placed, waiting for its nodes to boot
+	jobRunning                    // running
+	jobDone                       // completed
+	jobInfeasible                 // could never run
+)
+
+func (e *engine) sub(k int32) float64     { return e.jobs[e.orig[k]].Submit }
+func (e *engine) startOf(k int32) float64 { return e.start[e.orig[k]] }
+func (e *engine) endOf(k int32) float64   { return e.end[e.orig[k]] }
 
 type hookPoint uint8
 
@@ -89,6 +110,9 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 		if i > 0 && w.Jobs[i].Submit < w.Jobs[i-1].Submit {
 			sorted = false
 		}
+		if w.Jobs[i].PowerW > 0 {
+			e.anyPW = true
+		}
 	}
 	if !sorted {
 		slices.SortFunc(e.orig, func(a, b int32) int {
@@ -102,17 +126,12 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 			return int(a - b)
 		})
 	}
+	e.jobs = w.Jobs
 	e.j = make([]jobRec, n)
-	for k, i := range e.orig {
-		j := &w.Jobs[i]
-		e.j[k] = jobRec{sub: j.Submit, dur: j.Duration, start: math.NaN(), end: math.NaN(), gpus: j.GPUs, owner: j.Owner, pool: wd.ownerPool[j.Owner]}
-		if j.PowerW > 0 {
-			if e.pw == nil {
-				e.pw = make([]int64, n)
-			}
-			e.pw[k] = mw(j.PowerW)
-		}
-	}
+	e.start = make([]float64, n)
+	e.end = make([]float64, n)
+	e.ownerJobs = make([]int32, len(w.Owners))
+	e.ownerInfeasible = make([]int32, len(w.Owners))
 	throttled := false
 	for i := range wd.sites {
 		throttled = throttled || wd.sites[i].throttle()
@@ -145,12 +164,13 @@ func (e *engine) run() {
 	if e.n == 0 {
 		return
 	}
-	e.t0, e.lastT, e.now = e.j[0].sub, e.j[0].sub, e.j[0].sub
+	e.t0 = e.sub(0)
+	e.lastT, e.now = e.t0, e.t0
 	e.initPower()
 	for {
 		t := math.Inf(1)
 		if e.next < e.n {
-			t = e.j[e.next].sub
+			t = e.sub(e.next)
 		}
 		if e.ev.len() > 0 && e.ev.earliest() < t {
 			t = e.ev.earliest()
@@ -163,7 +183,7 @@ func (e *engine) run() {
 		for e.ev.len() > 0 && e.ev.earliest() <= t {
 			e.apply(e.ev.pop())
 		}
-		for e.next < e.n && e.j[e.next].sub <= t {
+		for e.next < e.n && e.sub(e.next) <= t {
 			e.arrive(e.next)
 			e.next++
 		}
@@ -241,15 +261,23 @@ func (e *engine) apply(ev event) {
 }
 
 func (e *engine) arrive(k int32) {
-	pl := &e.w.pools[e.j[k].pool]
-	g := e.j[k].gpus
+	i := e.orig[k]
+	jb := &e.jobs[i]
+	j := &e.j[k]
+	*j = jobRec{dur: jb.Duration, gpus: jb.GPUs, pool: e.w.ownerPool[jb.Owner], pw: int32(mw(jb.PowerW))}
+	pl := &e.w.pools[j.pool]
+	g := j.gpus
+	e.ownerJobs[jb.Owner]++
 	if g > pl.total || !e.powerFeasible(pl, k) {
-		e.j[k].start, e.j[k].end = math.NaN(), math.NaN()
+		e.ownerInfeasible[jb.Owner]++
+		j.state = jobInfeasible
+		e.start[i], e.end[i] = math.NaN(), math.NaN()
 		e.infeasible++
-		e.infeasibleGPUS += float64(g) * e.j[k].dur
+		e.infeasibleGPUS += float64(g) * j.dur
 		e.progress()
 	} else {
-		pl.q.push(k, g)
+		j.state = jobWaiting
+		pl.q.push(k, g, j.dur)
 		e.active++
 		e.queued++
 		e.markDirty(pl)

@@ -1,28 +1,35 @@
 package sim
 
-// estHeap holds a pool's placed jobs by estimated end, for backfilling. A completed job is not
-// searched for: it is dropped when it reaches the top (dead reports it), and walks skip it. With
-// exact estimates jobs complete in estimate order, so the dead are always at the top.
+// estHeap holds a pool's placed jobs by estimated end (in the site's work clock), for
+// backfilling. A completed job is not searched for: it is dropped when it reaches the top (dead
+// reports it), and walks skip it. With exact estimates jobs complete in estimate order, so the dead
+// are always at the top. Keys are order-preserving integers (tkey), for branch-free sifting as in
+// eventQueue.
 type estHeap struct {
-	key []float64
+	key []uint64
 	job []int32
 }
 
 func (h *estHeap) len() int { return len(h.key) }
 
-func (h *estHeap) push(job int32, key float64) {
+// end is the estimated end at slot i, in the site's work clock.
+func (h *estHeap) end(i int32) float64 { return untkey(h.key[i]) }
+
+func (h *estHeap) push(job int32, end float64) {
+	key := tkey(end)
 	h.key = append(h.key, key)
 	h.job = append(h.job, job)
-	i := len(h.key) - 1
+	ks, js := h.key, h.job
+	i := len(ks) - 1
 	for i > 0 {
-		p := (i - 1) / 2
-		if !(key < h.key[p]) {
+		p := (i - 1) >> 1
+		if key >= ks[p] {
 			break
 		}
-		h.key[i], h.job[i] = h.key[p], h.job[p]
+		ks[i], js[i] = ks[p], js[p]
 		i = p
 	}
-	h.key[i], h.job[i] = key, job
+	ks[i], js[i] = key, job
 }
 
 // trim pops completed jobs off the top.
@@ -33,28 +40,39 @@ func (h *estHeap) trim(dead func(int32) bool) {
 }
 
 func (h *estHeap) pop() {
-	n := len(h.key) - 1
-	k, j := h.key[n], h.job[n]
-	h.key, h.job = h.key[:n], h.job[:n]
+	ks, js := h.key, h.job
+	n := len(ks) - 1
+	lk, lj := ks[n], js[n]
+	ks, js = ks[:n], js[:n]
+	h.key, h.job = ks, js
 	if n == 0 {
 		return
 	}
 	i := 0
 	for {
 		c := 2*i + 1
-		if c >= n {
+		if c+1 >= n {
+			if c < n {
+				ks[i], js[i] = ks[c], js[c]
+				i = c
+			}
 			break
 		}
-		if c+1 < n && h.key[c+1] < h.key[c] {
+		if ks[c+1] < ks[c] {
 			c++
 		}
-		if !(h.key[c] < k) {
-			break
-		}
-		h.key[i], h.job[i] = h.key[c], h.job[c]
+		ks[i], js[i] = ks[c], js[c]
 		i = c
 	}
-	h.key[i], h.job[i] = k, j
+	for i > 0 {
+		p := (i - 1) >> 1
+		if lk >= ks[p] {
+			break
+		}
+		ks[i], js[i] = ks[p], js[p]
+		i = p
+	}
+	ks[i], js[i] = lk, lj
 }
 
 // estWalk visits the heap's entries in key order without disturbing it: a small frontier heap of

@@ -1,28 +1,20 @@
 package sim
 
-import (
-	"math"
-	"math/bits"
-)
+import "math"
 
-// eventQueue is a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) of events by time. It relies
-// on what a discrete-event simulation guarantees: no event is scheduled before the last one taken.
-// Looking at the earliest time does not take anything, so arrivals (read from the sorted jobs, not
-// queued) may come before it and schedule events of their own.
-// Bucket b holds events whose time key differs from the last taken key first at bit b-1, so a push
-// is an append and each event moves down a few buckets over its life, with no comparisons between
-// unrelated events, which makes it several times cheaper than a comparison heap here. Events with
-// equal times leave in an order fixed by the sequence of operations, so runs are reproducible; the
-// engine applies all of them before scheduling, so that order never changes a schedule.
+// eventQueue is a binary min-heap of events by time. Times are kept as order-preserving integer
+// keys, in their own array so that a node's two children share a cache line; pop moves the hole
+// to a leaf choosing the smaller child without a branch (integer keys compile to a flag set, and
+// the comparisons are coin flips a branch would mispredict), then sifts the last element up, which
+// is usually short. Events with equal times leave in an order fixed by the sequence of operations,
+// so runs are reproducible; the engine applies all of them before scheduling, so that order never
+// changes a schedule.
 type eventQueue struct {
-	last  uint64 // key of the last event taken
-	n     int
-	b     [65][]event
-	minOK bool    // minT caches the earliest time in buckets 1 and up
-	minT  float64 // valid when minOK
+	k []uint64 // tkey(time)
+	v []uint64 // ref<<32 | gen
 }
 
-// tkey maps a time to a uint64 with the same order.
+// tkey maps a time to a uint64 with the same order; untkey inverts it.
 func tkey(t float64) uint64 {
 	u := math.Float64bits(t)
 	if u>>63 != 0 {
@@ -31,65 +23,70 @@ func tkey(t float64) uint64 {
 	return u | 1<<63
 }
 
-func (q *eventQueue) len() int { return q.n }
-
-func (q *eventQueue) push(e event) {
-	k := tkey(e.t)
-	i := bits.Len64(k ^ q.last)
-	q.b[i] = append(q.b[i], e)
-	q.n++
-	if i > 0 && q.minOK && e.t < q.minT { // the cache covers buckets 1 and up
-		q.minT = e.t
+func untkey(k uint64) float64 {
+	if k>>63 != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
 	}
+	return math.Float64frombits(^k)
 }
+
+func (q *eventQueue) len() int { return len(q.k) }
 
 // earliest returns the earliest event time; the queue must not be empty.
-func (q *eventQueue) earliest() float64 {
-	if len(q.b[0]) > 0 {
-		return q.b[0][0].t
-	}
-	if !q.minOK {
-		i := 1
-		for len(q.b[i]) == 0 {
-			i++
+func (q *eventQueue) earliest() float64 { return untkey(q.k[0]) }
+
+func (q *eventQueue) push(e event) {
+	key, v := tkey(e.t), uint64(e.ref)<<32|uint64(e.gen)
+	q.k = append(q.k, key)
+	q.v = append(q.v, v)
+	ks, vs := q.k, q.v
+	i := len(ks) - 1
+	for i > 0 {
+		p := (i - 1) >> 1
+		if key >= ks[p] {
+			break
 		}
-		m := q.b[i][0].t
-		for _, e := range q.b[i][1:] {
-			m = min(m, e.t)
-		}
-		q.minT, q.minOK = m, true
+		ks[i], vs[i] = ks[p], vs[p]
+		i = p
 	}
-	return q.minT
+	ks[i], vs[i] = key, v
 }
 
-// pop takes an earliest event; the caller has reached its time, so later pushes are not earlier.
+// pop takes an earliest event.
 func (q *eventQueue) pop() event {
-	if len(q.b[0]) == 0 {
-		q.settle()
+	ks, vs := q.k, q.v
+	top := event{t: untkey(ks[0]), ref: uint32(vs[0] >> 32), gen: uint32(vs[0])}
+	n := len(ks) - 1
+	lk, lv := ks[n], vs[n]
+	ks, vs = ks[:n], vs[:n]
+	q.k, q.v = ks, vs
+	if n == 0 {
+		return top
 	}
-	e := q.b[0][len(q.b[0])-1]
-	q.b[0] = q.b[0][:len(q.b[0])-1]
-	q.n--
-	return e
-}
-
-// settle refills bucket 0 from the first non-empty bucket: its smallest key becomes last, and every
-// event in it moves to a lower bucket.
-func (q *eventQueue) settle() {
-	i := 1
-	for len(q.b[i]) == 0 {
-		i++
+	i := 0
+	for {
+		c := 2*i + 1
+		if c+1 >= n {
+			if c < n {
+				ks[i], vs[i] = ks[c], vs[c]
+				i = c
+			}
+			break
+		}
+		if ks[c+1] < ks[c] {
+			c++
+		}
+		ks[i], vs[i] = ks[c], vs[c]
+		i = c
 	}
-	bk := q.b[i]
-	m := tkey(bk[0].t)
-	for _, e := range bk[1:] {
-		m = min(m, tkey(e.t))
+	for i > 0 {
+		p := (i - 1) >> 1
+		if lk >= ks[p] {
+			break
+		}
+		ks[i], vs[i] = ks[p], vs[p]
+		i = p
 	}
-	q.last = m
-	for _, e := range bk {
-		j := bits.Len64(tkey(e.t) ^ m)
-		q.b[j] = append(q.b[j], e)
-	}
-	q.b[i] = bk[:0]
-	q.minOK = false
+	ks[i], vs[i] = lk, lv
+	return top
 }

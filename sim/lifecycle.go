@@ -1,17 +1,16 @@
 package sim
 
-import (
-	"math"
-	"slices"
-)
+import "slices"
 
 // A job's life: arrive (queue or infeasible), tryStart (placed; runs now or after its nodes boot),
 // begin (running), complete. Every change of GPUs or power goes through these functions.
 
 // drawMW is job k's per-GPU draw on GPU type t at full power limit.
 func (e *engine) drawMW(k, t int32) int64 {
-	if e.pw != nil && e.pw[k] > 0 {
-		return e.pw[k]
+	if e.anyPW {
+		if pw := e.j[k].pw; pw > 0 {
+			return int64(pw)
+		}
 	}
 	return e.w.types[t].busy
 }
@@ -24,8 +23,10 @@ func (e *engine) nodeOnMW(pl *pool, i int32) int64 {
 
 // tryStart places job k in pool pl now if it fits, and starts it, or books its start for when its
 // powered-off nodes have booted.
-func (e *engine) tryStart(pl *pool, k int32) outcome {
-	g := e.j[k].gpus
+//
+// g and d are the job's GPUs and duration, passed in from its queue entry so that a job record
+// gone cold while the job waited is only written, never read.
+func (e *engine) tryStart(pl *pool, k, g int32, d float64) outcome {
 	s := &e.w.sites[pl.site]
 	ns := pl.nodes
 	parts := e.partBuf[:0]
@@ -103,33 +104,34 @@ func (e *engine) tryStart(pl *pool, k int32) outcome {
 	}
 	pl.version++
 	if pl.est != nil {
-		pl.est.push(k, e.estKey(s, k, startAt))
+		pl.est.push(k, e.estKey(s, d, startAt))
 	}
 	if e.place != nil {
 		e.place[k] = e.now
 	}
 	if startAt > e.now {
+		e.j[k].state = jobBooting
 		e.ev.push(event{t: startAt, ref: mkRef(evBoot, k)})
 		e.touch(pl.site)
 	} else {
-		e.beginParts(k, pl, s, parts)
+		e.beginParts(k, pl, s, parts, d)
 	}
 	return started
 }
 
 // estKey is job k's estimated end in its site's work clock if it starts at startAt: real time at
 // an unthrottled site; at a throttled one the estimate runs at the current speed.
-func (e *engine) estKey(s *site, k int32, startAt float64) float64 {
+func (e *engine) estKey(s *site, d, startAt float64) float64 {
 	if startAt == e.now {
-		return s.vnow(e.now) + e.j[k].dur*e.estFactor
+		return s.vnow(e.now) + d*e.estFactor
 	}
-	return s.vnow(e.now) + s.speed*(startAt-e.now) + e.j[k].dur*e.estFactor
+	return s.vnow(e.now) + s.speed*(startAt-e.now) + d*e.estFactor
 }
 
 // estEnd is estKey in real time.
 func (e *engine) estEnd(pl *pool, k int32, startAt float64) float64 {
 	s := &e.w.sites[pl.site]
-	return s.realAt(e.estKey(s, k, startAt))
+	return s.realAt(e.estKey(s, e.j[k].dur, startAt))
 }
 
 // readyAt is when job k could start if placed now: later than now only where the nodes it would
@@ -255,7 +257,7 @@ func (e *engine) runPower(s *site, k int32, parts []part, sign int64) (delta1 in
 		s.runIdle += n * t.idle
 		if s.throttle() {
 			idx := int(s.defIdx[p.typ])
-			if e.pw != nil && e.pw[k] > 0 {
+			if e.anyPW && e.j[k].pw > 0 {
 				idx = s.ratioIndex(ratioOf(wm, t.tdp))
 			}
 			s.fwAdd(idx, n*wm, n*t.tdp)
@@ -267,16 +269,18 @@ func (e *engine) runPower(s *site, k int32, parts []part, sign int64) (delta1 in
 // begin starts a job whose nodes have booted.
 func (e *engine) begin(k int32) {
 	pl := &e.w.pools[e.j[k].pool]
-	e.beginParts(k, pl, &e.w.sites[pl.site], e.partsOf(pl, k))
+	e.beginParts(k, pl, &e.w.sites[pl.site], e.partsOf(pl, k), e.j[k].dur)
 }
 
 // beginParts starts job k now: it draws busy power and its completion is scheduled, in real time
 // (s + d, one addition) or, at a throttled site, in the site's virtual time.
-func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part) {
-	e.j[k].start = e.now
+func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64) {
+	j := &e.j[k]
+	e.start[e.orig[k]] = e.now
+	j.state = jobRunning
 	d1 := e.runPower(s, k, parts, 1)
-	e.j[k].fac = s.pue * float64(d1) / 1000
-	if d := e.j[k].dur; s.throttle() && d > 0 {
+	j.fac = float32(s.pue * float64(d1) / 1000)
+	if s.throttle() && d > 0 {
 		s.ch.push(vEntry{s.vnow(e.now) + d, k})
 		s.proxyDirty = true
 	} else {
@@ -289,7 +293,8 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part) {
 func (e *engine) complete(k int32) {
 	pl := &e.w.pools[e.j[k].pool]
 	s := &e.w.sites[pl.site]
-	e.j[k].end = e.now
+	e.end[e.orig[k]] = e.now
+	e.j[k].state = jobDone
 	parts := e.partsOf(pl, k)
 	e.runPower(s, k, parts, -1)
 	if s.capped() {
@@ -306,7 +311,7 @@ func (e *engine) complete(k int32) {
 }
 
 // done reports whether job k has completed.
-func (e *engine) done(k int32) bool { return !math.IsNaN(e.j[k].end) }
+func (e *engine) done(k int32) bool { return e.j[k].state == jobDone }
 
 // release returns job k's GPUs to the pool; nodes left idle arm their power-off timers.
 func (e *engine) release(pl *pool, k int32) {
@@ -435,11 +440,16 @@ func (e *engine) emptyPlacement(pl *pool, g int32) ([]part, int64) {
 func (e *engine) reorder(pl *pool, cmp func(a, b queued) int) {
 	pl.q.compact()
 	e.view.pl = pl
-	slices.SortStableFunc(pl.q.entries(), func(a, b int32) int {
+	ks := pl.q.entries()
+	slices.SortStableFunc(ks, func(a, b int32) int {
 		return cmp(e.queuedOf(a), e.queuedOf(b))
 	})
+	for i, k := range ks {
+		pl.q.gs[pl.q.head+i], pl.q.ds[pl.q.head+i] = e.j[k].gpus, e.j[k].dur
+	}
 }
 
 func (e *engine) queuedOf(k int32) queued {
-	return queued{Job: k, Owner: e.j[k].owner, GPUs: e.j[k].gpus, Submit: e.j[k].sub, Estimate: e.j[k].dur * e.estFactor}
+	jb := &e.jobs[e.orig[k]]
+	return queued{Job: k, Owner: jb.Owner, GPUs: e.j[k].gpus, Submit: jb.Submit, Estimate: e.j[k].dur * e.estFactor}
 }

@@ -11,66 +11,51 @@ const (
 // result turns the finished run into a Result.
 func (e *engine) result(name string, w *Workload) *Result {
 	n := int(e.n)
-	r := &Result{Name: name, GPUs: int(e.w.gpus)}
-	r.Start = make([]float64, n)
-	r.End = make([]float64, n)
-	for k, i := range e.orig {
-		r.Start[i], r.End[i] = e.j[k].start, e.j[k].end
-	}
+	r := &Result{Name: name, GPUs: int(e.w.gpus), Start: e.start, End: e.end}
 	r.Jobs = JobCounts{Submitted: n, Completed: e.completed, Infeasible: e.infeasible, InfeasibleGPUHours: e.infeasibleGPUS / 3600}
 
-	// Per owner: completed jobs' waits grouped by owner (a counting sort), sums of the rest.
+	// Completed jobs' waits grouped by owner (the groups sized from the arrival counts), and sums.
 	no := len(w.Owners)
-	type acc struct {
-		jobs, infeasible, done int
-		wait, bsld, work       float64
-	}
+	type acc struct{ wait, bsld, work float64 }
 	ow := make([]acc, no)
-	for k := range n {
-		o := &ow[e.j[k].owner]
-		o.jobs++
-		if math.IsNaN(e.j[k].start) {
-			o.infeasible++
-		} else {
-			o.done++
-		}
-	}
 	off := make([]int, no+1)
-	for i := range ow {
-		off[i+1] = off[i] + ow[i].done
+	for o := range no {
+		off[o+1] = off[o] + int(e.ownerJobs[o]-e.ownerInfeasible[o])
 	}
-	waits := make([]float64, e.completed)
 	fill := append([]int(nil), off[:no]...)
+	waits := make([]float64, e.completed)
 	var sumWait, sumBsld, alloc, work, maxWait float64
-	for k := range n {
-		st := e.j[k].start
+	for i := range w.Jobs {
+		st := r.Start[i]
 		if math.IsNaN(st) {
 			continue
 		}
-		wait := st - e.j[k].sub
-		run := e.j[k].end - st
+		jb := &w.Jobs[i]
+		wait := st - jb.Submit
+		run := r.End[i] - st
 		bsld := max(1, (wait+run)/max(run, slowdownTauS))
-		g := float64(e.j[k].gpus)
-		o := &ow[e.j[k].owner]
+		g := float64(jb.GPUs)
+		o := &ow[jb.Owner]
 		o.wait += wait
 		o.bsld += bsld
-		o.work += g * e.j[k].dur
-		waits[fill[e.j[k].owner]] = wait
-		fill[e.j[k].owner]++
+		o.work += g * jb.Duration
+		waits[fill[jb.Owner]] = wait
+		fill[jb.Owner]++
 		sumWait += wait
 		sumBsld += bsld
 		alloc += g * run
-		work += g * e.j[k].dur
+		work += g * jb.Duration
 		maxWait = max(maxWait, wait)
 	}
 	var bslds []float64
 	r.Owners = make([]OwnerResult, no)
 	for i, name := range w.Owners {
 		o := &ow[i]
-		row := OwnerResult{Owner: name, Jobs: o.jobs, Infeasible: o.infeasible, GPUHours: o.work / 3600}
-		if o.done > 0 {
-			row.MeanWaitS = o.wait / float64(o.done)
-			row.MeanBoundedSlowdown = o.bsld / float64(o.done)
+		done := off[i+1] - off[i]
+		row := OwnerResult{Owner: name, Jobs: int(e.ownerJobs[i]), Infeasible: int(e.ownerInfeasible[i]), GPUHours: o.work / 3600}
+		if done > 0 {
+			row.MeanWaitS = o.wait / float64(done)
+			row.MeanBoundedSlowdown = o.bsld / float64(done)
 			row.P95WaitS = quantiles(waits[off[i]:off[i+1]], 0.95)[0]
 			bslds = append(bslds, row.MeanBoundedSlowdown)
 		}
@@ -147,8 +132,8 @@ func (e *engine) timeline(win float64) Timeline {
 	if !e.trace.on {
 		dp = make([]float64, m+1)
 	}
-	for k := range int(e.n) {
-		st := e.j[k].start
+	for k, i := range e.orig {
+		st := e.start[i]
 		if math.IsNaN(st) {
 			continue
 		}
@@ -156,16 +141,19 @@ func (e *engine) timeline(win float64) Timeline {
 		if e.place != nil {
 			placed = e.place[k]
 		}
-		if a, b := firstAt(e.j[k].sub), firstAt(placed); a < b {
-			dq[a]++
-			dq[b]--
+		if sub := e.jobs[i].Submit; sub < placed {
+			if a, b := firstAt(sub), firstAt(placed); a < b {
+				dq[a]++
+				dq[b]--
+			}
 		}
-		if a, b := firstAt(st), firstAt(e.j[k].end); a < b {
-			du[a] += float64(e.j[k].gpus)
-			du[b] -= float64(e.j[k].gpus)
+		j := &e.j[k]
+		if a, b := firstAt(st), firstAt(e.end[i]); a < b {
+			du[a] += float64(j.gpus)
+			du[b] -= float64(j.gpus)
 			if dp != nil {
-				dp[a] += e.j[k].fac
-				dp[b] -= e.j[k].fac
+				dp[a] += float64(j.fac)
+				dp[b] -= float64(j.fac)
 			}
 		}
 	}

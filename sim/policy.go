@@ -130,7 +130,7 @@ func (r *running) Next() bool {
 
 // End is the estimated end of the current job.
 func (r *running) End() float64 {
-	return max(r.v.e.w.sites[r.v.pl.site].realAt(r.w.h.key[r.slot]), r.v.e.now)
+	return max(r.v.e.w.sites[r.v.pl.site].realAt(r.w.h.end(r.slot)), r.v.e.now)
 }
 
 // Frees is what the current job gives back when it ends.
@@ -171,10 +171,14 @@ func (p *plan) try(i int) outcome {
 	if k < 0 {
 		return notWaiting
 	}
-	if o := p.e.tryStart(p.pl, k); o != started {
+	g := q.gpus(i)
+	if g > p.pl.free {
+		return noRoom // without touching the job's record, cold when it waited long
+	}
+	if o := p.e.tryStart(p.pl, k, g, q.dur(i)); o != started {
 		return o
 	}
-	q.take(i, p.e.j[k].gpus)
+	q.take(i, g)
 	p.started++
 	return started
 }

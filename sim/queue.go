@@ -11,6 +11,10 @@ import (
 // found by binary search.
 type queue struct {
 	jobs    []int32
+	// Each entry's GPUs and duration travel with it: a pass then reads no job record to test or
+	// start its head, and records of jobs that waited long are no longer in cache.
+	gs []int32
+	ds []float64
 	ordered bool // in job id order (holes by the id they held)
 	head    int
 	holes   int
@@ -28,15 +32,21 @@ func (q *queue) init(maxG int32) {
 
 func (q *queue) len() int         { return len(q.jobs) - q.head }
 func (q *queue) at(i int) int32   { return q.jobs[q.head+i] }
+func (q *queue) gpus(i int) int32 { return q.gs[q.head+i] }
+func (q *queue) dur(i int) float64 { return q.ds[q.head+i] }
 func (q *queue) entries() []int32 { return q.jobs[q.head:] }
 
-func (q *queue) push(job, g int32) {
+func (q *queue) push(job, g int32, d float64) {
 	if q.head > 0 && len(q.jobs) == cap(q.jobs) && q.head >= len(q.jobs)/2 {
 		n := copy(q.jobs, q.jobs[q.head:])
-		q.jobs = q.jobs[:n]
+		copy(q.gs, q.gs[q.head:])
+		copy(q.ds, q.ds[q.head:])
+		q.jobs, q.gs, q.ds = q.jobs[:n], q.gs[:n], q.ds[:n]
 		q.head = 0
 	}
 	q.jobs = append(q.jobs, job)
+	q.gs = append(q.gs, g)
+	q.ds = append(q.ds, d)
 	q.live++
 	q.count[g]++
 	if g < q.minG {
@@ -101,13 +111,13 @@ func (q *queue) compact() {
 	for r := end - 1; r >= q.head; r-- {
 		if j := q.jobs[r]; j >= 0 {
 			w--
-			q.jobs[w] = j
+			q.jobs[w], q.gs[w], q.ds[w] = j, q.gs[r], q.ds[r]
 		}
 	}
 	q.head = w
 	q.holes, q.touched = 0, 0
 	if q.head == len(q.jobs) {
-		q.jobs = q.jobs[:0]
+		q.jobs, q.gs, q.ds = q.jobs[:0], q.gs[:0], q.ds[:0]
 		q.head = 0
 	}
 }

@@ -254,12 +254,13 @@ func (ck *checker) checkAllocation() {
 
 // isPlaced: holds GPUs now (booting or running).
 func (ck *checker) isPlaced(k int32) bool {
-	return ck.everPlaced(k) && math.IsNaN(ck.e.j[k].end)
+	st := ck.e.j[k].state
+	return st == jobBooting || st == jobRunning
 }
 
 func (ck *checker) everPlaced(k int32) bool {
-	e := ck.e
-	return !math.IsNaN(e.j[k].start) || e.place != nil && !math.IsNaN(e.place[k])
+	st := ck.e.j[k].state
+	return st == jobBooting || st == jobRunning || st == jobDone
 }
 
 // batch runs after a timestamp settled: power, energy, work, order.
@@ -290,8 +291,8 @@ func (ck *checker) batch() {
 			ck.fail("job %d placed and waiting", k)
 		}
 		ck.placed[k] = true
-		if j.sub > now {
-			ck.fail("job %d placed before its submit %g", k, j.sub)
+		if e.sub(k) > now {
+			ck.fail("job %d placed before its submit %g", k, e.sub(k))
 		}
 		if ck.fifo {
 			if k < ck.maxPlaced[j.pool] {
@@ -313,12 +314,12 @@ func (ck *checker) batch() {
 	// no throttle applies).
 	for _, k := range ck.running {
 		j := &e.j[k]
-		if math.IsNaN(j.end) {
+		if j.state != jobDone {
 			continue
 		}
 		if s := &e.w.sites[e.w.pools[j.pool].site]; !s.throttle() || j.dur == 0 {
-			if j.end != j.start+j.dur {
-				ck.fail("job %d: ends %v, want start %v + duration %v exactly", k, j.end, j.start, j.dur)
+			if end, start := e.endOf(k), e.startOf(k); end != start+j.dur {
+				ck.fail("job %d: ends %v, want start %v + duration %v exactly", k, end, start, j.dur)
 			}
 		} else if math.Abs(ck.work[k]-j.dur) > 1e-6*max(1, j.dur) {
 			ck.fail("job %d: did %v s of work, needs %v", k, ck.work[k], j.dur)
@@ -358,8 +359,7 @@ func (ck *checker) batch() {
 	}
 	ck.running = ck.running[:0]
 	for k := range e.n {
-		j := &e.j[k]
-		if !math.IsNaN(j.start) && math.IsNaN(j.end) {
+		if e.j[k].state == jobRunning {
 			ck.running = append(ck.running, k)
 		}
 	}
@@ -391,7 +391,7 @@ func (ck *checker) sitePowerIT(si int32, f float64) float64 {
 		}
 		for k := range e.n {
 			j := &e.j[k]
-			if j.pool != int32(pi) || math.IsNaN(j.start) || !math.IsNaN(j.end) || j.gpus == 0 {
+			if j.pool != int32(pi) || j.state != jobRunning || j.gpus == 0 {
 				continue
 			}
 			for _, pt := range ck.parts(pl, k) {
@@ -407,12 +407,7 @@ func (ck *checker) sitePowerIT(si int32, f float64) float64 {
 	return p
 }
 
-func (ck *checker) powerW(k int32) float64 {
-	if ck.e.pw == nil {
-		return 0
-	}
-	return float64(ck.e.pw[k]) / 1000
-}
+func (ck *checker) powerW(k int32) float64 { return ck.e.jobs[ck.e.orig[k]].PowerW }
 
 func (ck *checker) nodeIndex(pl *pool, group, n int) int {
 	i := 0

@@ -10,6 +10,9 @@ import (
 // maxJobs bounds the workload so a job index fits the event encoding (see events.go).
 const maxJobs = 1 << refBits
 
+// maxPowerW bounds a job's per-GPU draw (W), so it fits the engine's 32-bit milliwatts.
+const maxPowerW = 1e6
+
 // maxListed caps the per-job problems reported, so a broken million-row file gives a readable error.
 const maxListed = 20
 
@@ -157,8 +160,8 @@ func validateJobs(w *Workload) []error {
 		if !finite(j.Duration) || j.Duration < 0 {
 			bad(j, i, "duration_s %v must be finite and non-negative", j.Duration)
 		}
-		if !finite(j.PowerW) || j.PowerW < 0 {
-			bad(j, i, "power_w %v must be finite and non-negative", j.PowerW)
+		if !finite(j.PowerW) || j.PowerW < 0 || j.PowerW > maxPowerW {
+			bad(j, i, "power_w %v must be between 0 and %g", j.PowerW, maxPowerW)
 		}
 		if !finite(j.Util) || j.Util < 0 {
 			bad(j, i, "util %v must be finite and non-negative", j.Util)
