@@ -10,11 +10,11 @@ import (
 // the pass. Unless a policy reorders it, the queue is in job id order, holes included, so a job is
 // found by binary search.
 type queue struct {
-	jobs    []int32
+	jobs []int32
 	// Each entry's GPUs and duration travel with it: a pass then reads no job record to test or
 	// start its head, and records of jobs that waited long are no longer in cache.
-	gs []int32
-	ds []float64
+	gs      []int32
+	ds      []float64
 	ordered bool // in job id order (holes by the id they held)
 	head    int
 	holes   int
@@ -30,11 +30,11 @@ func (q *queue) init(maxG int32) {
 	q.ordered = true
 }
 
-func (q *queue) len() int         { return len(q.jobs) - q.head }
-func (q *queue) at(i int) int32   { return q.jobs[q.head+i] }
-func (q *queue) gpus(i int) int32 { return q.gs[q.head+i] }
+func (q *queue) len() int          { return len(q.jobs) - q.head }
+func (q *queue) at(i int) int32    { return q.jobs[q.head+i] }
+func (q *queue) gpus(i int) int32  { return q.gs[q.head+i] }
 func (q *queue) dur(i int) float64 { return q.ds[q.head+i] }
-func (q *queue) entries() []int32 { return q.jobs[q.head:] }
+func (q *queue) entries() []int32  { return q.jobs[q.head:] }
 
 func (q *queue) push(job, g int32, d float64) {
 	if q.head > 0 && len(q.jobs) == cap(q.jobs) && q.head >= len(q.jobs)/2 {
