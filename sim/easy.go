@@ -40,12 +40,15 @@ func (p *easy) Schedule(v *view, pl *plan) {
 	if !(p.valid && p.ver == v.Version() && n > 0 && v.Job(0).Job == p.head && p.s > now) {
 		i := 0
 		for ; i < n; i++ {
-			j := v.Job(i)
+			if !v.Waiting(i) {
+				continue
+			}
+			k, g := v.ID(i), v.GPUs(i)
 			if !pl.Start(i) {
 				break
 			}
-			if j.Job <= p.seen {
-				p.list(j.GPUs).remove(j.Job)
+			if k <= p.seen {
+				p.list(g).remove(k)
 			}
 		}
 		if i == n {
@@ -61,8 +64,9 @@ func (p *easy) Schedule(v *view, pl *plan) {
 	// (EndIfStarted <= s) follows.
 	short := min((s-now)*v.Speed()*(1+1e-9)+1e-9*max(1, math.Abs(s)), math.MaxFloat64)
 	cur := p.head
-	var blocked uint64 // sizes (by index, first 64) with no placement this pass
+	var blocked uint64 // sizes (by index, first 64) that cannot start this pass
 	stale := false
+	own := v.OwnDraws()
 	for {
 		free := v.Free()
 		if free.GPUs < v.MinGPUs() {
@@ -78,7 +82,7 @@ func (p *easy) Schedule(v *view, pl *plan) {
 				continue
 			}
 			x := short
-			if q.g <= extra.GPUs {
+			if q.g <= extra.GPUs && (own || extra.Power >= v.NeedFor(q.g).Power) {
 				x = math.MaxFloat64
 			}
 			if k := q.first(cur, x); k >= 0 && (best < 0 || k < best) {
@@ -94,7 +98,7 @@ func (p *easy) Schedule(v *view, pl *plan) {
 		if !fits && !extra.covers(need) {
 			continue
 		}
-		switch pl.StartJob(best) {
+		switch o := pl.StartJob(best); o {
 		case started:
 			p.sizes[bi].remove(best)
 			took := free.minus(v.Free()) // powering nodes on included
@@ -104,8 +108,10 @@ func (p *easy) Schedule(v *view, pl *plan) {
 			// It took more than it gives back when it ends (a node it powered on stays on): the
 			// reservation no longer holds as computed, so compute it afresh next time.
 			stale = stale || took != v.Holds(best)
-		case noRoom:
-			if bi < 64 {
+		case noRoom, noPower:
+			// Nothing changed since: every job of this size gets the same placement and, without
+			// draws of their own, needs the same power.
+			if bi < 64 && (o == noRoom || !own) {
 				blocked |= 1 << bi
 			}
 		}

@@ -15,7 +15,7 @@ type easyScan struct{}
 func (easyScan) Schedule(v *view, p *plan) {
 	n := v.Len()
 	i := 0
-	for i < n && p.Start(i) {
+	for i < n && (!v.Waiting(i) || p.Start(i)) {
 		i++
 	}
 	if i == n {

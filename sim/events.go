@@ -32,57 +32,66 @@ type vEntry struct {
 	job int32
 }
 
-// vHeap is a binary min-heap of vEntry by v.
-type vHeap struct{ a []vEntry }
+// vHeap is a min-heap of vEntry by v, on integer keys like eventQueue.
+type vHeap struct {
+	k []uint64
+	j []int32
+}
 
-func (h *vHeap) len() int    { return len(h.a) }
-func (h *vHeap) top() vEntry { return h.a[0] }
+func (h *vHeap) len() int    { return len(h.k) }
+func (h *vHeap) top() vEntry { return vEntry{untkey(h.k[0]), h.j[0]} }
 
 func (h *vHeap) push(e vEntry) {
-	a := append(h.a, e)
-	i := len(a) - 1
+	key := tkey(e.v)
+	h.k = append(h.k, key)
+	h.j = append(h.j, e.job)
+	ks, js := h.k, h.j
+	i := len(ks) - 1
 	for i > 0 {
-		p := (i - 1) / 2
-		if !(e.v < a[p].v) {
+		p := (i - 1) >> 1
+		if key >= ks[p] {
 			break
 		}
-		a[i] = a[p]
+		ks[i], js[i] = ks[p], js[p]
 		i = p
 	}
-	a[i] = e
-	h.a = a
+	ks[i], js[i] = key, e.job
 }
 
 func (h *vHeap) pop() vEntry {
-	a := h.a
-	top := a[0]
-	n := len(a) - 1
-	last := a[n]
-	a = a[:n]
-	h.a = a
+	ks, js := h.k, h.j
+	top := vEntry{untkey(ks[0]), js[0]}
+	n := len(ks) - 1
+	lk, lj := ks[n], js[n]
+	ks, js = ks[:n], js[:n]
+	h.k, h.j = ks, js
 	if n == 0 {
 		return top
 	}
 	i := 0
 	for {
 		c := 2*i + 1
-		if c >= n {
+		if c+1 >= n {
+			if c < n {
+				ks[i], js[i] = ks[c], js[c]
+				i = c
+			}
 			break
 		}
-		if c+1 < n && a[c+1].v < a[c].v {
+		if ks[c+1] < ks[c] {
 			c++
 		}
-		a[i] = a[c]
+		ks[i], js[i] = ks[c], js[c]
 		i = c
 	}
 	for i > 0 {
-		p := (i - 1) / 2
-		if !(last.v < a[p].v) {
+		p := (i - 1) >> 1
+		if lk >= ks[p] {
 			break
 		}
-		a[i] = a[p]
+		ks[i], js[i] = ks[p], js[p]
 		i = p
 	}
-	a[i] = last
+	ks[i], js[i] = lk, lj
 	return top
 }

@@ -7,6 +7,9 @@ type fifo struct{}
 var _ policy = fifo{}
 
 func (fifo) Schedule(v *view, p *plan) {
-	for i, n := 0, v.Len(); i < n && p.Start(i); i++ {
+	for i, n := 0, v.Len(); i < n; i++ {
+		if v.Waiting(i) && !p.Start(i) {
+			break
+		}
 	}
 }

@@ -276,7 +276,7 @@ func (e *engine) begin(k int32) {
 // (s + d, one addition) or, at a throttled site, in the site's virtual time.
 func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64) {
 	j := &e.j[k]
-	e.start[e.orig[k]] = e.now
+	e.start[e.in(k)] = e.now
 	j.state = jobRunning
 	d1 := e.runPower(s, k, parts, 1)
 	j.fac = float32(s.pue * float64(d1) / 1000)
@@ -293,7 +293,7 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64)
 func (e *engine) complete(k int32) {
 	pl := &e.w.pools[e.j[k].pool]
 	s := &e.w.sites[pl.site]
-	e.end[e.orig[k]] = e.now
+	e.end[e.in(k)] = e.now
 	e.j[k].state = jobDone
 	parts := e.partsOf(pl, k)
 	e.runPower(s, k, parts, -1)
@@ -389,15 +389,32 @@ func (e *engine) idleOff(i int32, gen uint32) {
 // and, on the power-off pool, only its nodes powered.
 func (e *engine) powerFeasible(pl *pool, k int32) bool {
 	s := &e.w.sites[pl.site]
-	if !s.capped() || e.j[k].gpus == 0 {
+	g := e.j[k].gpus
+	if !s.capped() || g == 0 {
 		return true
 	}
-	parts, nodesMW := e.emptyPlacement(pl, e.j[k].gpus)
+	own := e.j[k].pw > 0 // jobs without their own draw: the answer depends on g only
+	if !own {
+		if pl.feasible == nil {
+			pl.feasible = make([]int8, pl.total+1)
+		}
+		if f := pl.feasible[g]; f != 0 {
+			return f > 0
+		}
+	}
+	parts, nodesMW := e.emptyPlacement(pl, g)
 	base := s.baseAll
 	if pl.idx == e.w.offPool {
 		base += nodesMW - pl.allOn
 	}
-	return s.within(base + e.placedMWOf(s, k, parts))
+	ok := s.within(base + e.placedMWOf(s, k, parts))
+	if !own {
+		pl.feasible[g] = -1
+		if ok {
+			pl.feasible[g] = 1
+		}
+	}
+	return ok
 }
 
 // emptyPlacement is where a job of g GPUs would go in the empty pool, and the draw of the nodes it
@@ -450,6 +467,6 @@ func (e *engine) reorder(pl *pool, cmp func(a, b queued) int) {
 }
 
 func (e *engine) queuedOf(k int32) queued {
-	jb := &e.jobs[e.orig[k]]
+	jb := &e.jobs[e.in(k)]
 	return queued{Job: k, Owner: jb.Owner, GPUs: e.j[k].gpus, Submit: jb.Submit, Estimate: e.j[k].dur * e.estFactor}
 }

@@ -112,11 +112,16 @@ func (e *engine) timeline(win float64) Timeline {
 	} else {
 		ts[0] = e.t0
 	}
-	// firstAt is the first sample at or after x.
+	// firstAt is the first sample at or after x: a guess from the spacing, corrected against the
+	// sample times themselves.
+	inv := 0.0
+	if step > 0 {
+		inv = 1 / step
+	}
 	firstAt := func(x float64) int {
 		i := m
-		if step > 0 {
-			i = int(min(max(math.Ceil((x-e.t0)/step), 0), float64(m)))
+		if inv > 0 {
+			i = min(max(int((x-e.t0)*inv), 0), m)
 		}
 		for i > 0 && ts[i-1] >= x {
 			i--
@@ -132,7 +137,8 @@ func (e *engine) timeline(win float64) Timeline {
 	if !e.trace.on {
 		dp = make([]float64, m+1)
 	}
-	for k, i := range e.orig {
+	for k := range e.n {
+		i := e.in(k)
 		st := e.start[i]
 		if math.IsNaN(st) {
 			continue

@@ -38,7 +38,8 @@ func (r room) plus(n room) room   { return room{r.GPUs + n.GPUs, r.Power + n.Pow
 func (r room) minus(n room) room  { return room{r.GPUs - n.GPUs, r.Power - n.Power} }
 
 // view is the read-only face of one pool during a scheduling pass. Queue positions are stable
-// for the whole pass: a started job leaves its position empty (waiting reports false).
+// for the whole pass: a started job leaves its position empty (Waiting reports false), and such
+// positions may also remain from earlier passes.
 type view struct {
 	e  *engine
 	pl *pool
@@ -49,8 +50,13 @@ func (v *view) Now() float64 { return v.e.now }
 // Len is the number of queue positions, started ones included.
 func (v *view) Len() int { return v.pl.q.len() }
 
-// Waiting reports whether position i still holds a waiting job.
+// Waiting reports whether position i holds a waiting job; positions of jobs that started (in
+// this pass or before) are skipped. Position 0 always holds one at the start of a pass.
 func (v *view) Waiting(i int) bool { return v.pl.q.at(i) >= 0 }
+
+// ID and GPUs describe the waiting job at position i cheaply (no job record is read).
+func (v *view) ID(i int) int32   { return v.pl.q.at(i) }
+func (v *view) GPUs(i int) int32 { return v.pl.q.gpus(i) }
 
 // Total is the pool's GPU count.
 func (v *view) Total() int32 { return v.pl.total }
@@ -68,6 +74,21 @@ func (v *view) EndIfStarted(k int32) float64 {
 
 // Speed is the rate at which the pool's jobs progress now (perf of the site's power limit).
 func (v *view) Speed() float64 { return v.e.w.sites[v.pl.site].speed }
+
+// NeedFor is what a job of g GPUs without its own power draw needs (see Need).
+func (v *view) NeedFor(g int32) room {
+	s := &v.e.w.sites[v.pl.site]
+	if !s.capped() || g == 0 {
+		return room{GPUs: g}
+	}
+	typ := v.pl.groups[0].typ
+	t := &v.e.w.types[typ]
+	return room{GPUs: g, Power: int64(g) * (min(t.busy, s.checkT[typ]) - t.idle)}
+}
+
+// OwnDraws reports whether some jobs have their own power draw, so that jobs of the same size may
+// need different power.
+func (v *view) OwnDraws() bool { return v.e.anyPW }
 
 // NeedOf is Need for waiting job k.
 func (v *view) NeedOf(k int32) room {

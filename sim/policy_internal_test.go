@@ -11,7 +11,7 @@ type sjf struct{}
 
 func (sjf) Schedule(v *view, p *plan) {
 	p.Reorder(func(a, b queued) int { return cmp.Compare(a.Estimate, b.Estimate) })
-	for i, n := 0, v.Len(); i < n && p.Start(i); i++ {
+	for i, n := 0, v.Len(); i < n && (!v.Waiting(i) || p.Start(i)); i++ {
 	}
 }
 

@@ -16,6 +16,8 @@ type pool struct {
 	free   int32
 	allOn  int64 // draw of all the pool's nodes powered and idle, mW
 
+	feasible []int8 // by GPU count, for jobs without their own draw: could it ever fit the cap (1, -1; 0 unknown)
+
 	// Pool placement with several node groups: free GPUs per group, and per running job (a slot)
 	// how many it took from each, since power depends on the GPU type.
 	gfree []int32

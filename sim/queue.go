@@ -5,9 +5,11 @@ import (
 	"sort"
 )
 
-// queue holds a pool's waiting jobs in scheduling order. During a scheduling pass positions are
-// stable: a job k that starts leaves a hole (^k, negative), and the engine closes the holes after
-// the pass. Unless a policy reorders it, the queue is in job id order, holes included, so a job is
+// queue holds a pool's waiting jobs in scheduling order. Positions are stable during a
+// scheduling pass: a job k that starts leaves a hole (^k, negative). After the pass leading holes
+// are dropped, and the rest are closed only once they outnumber the waiting jobs, so that
+// backfilling deep in a long queue costs O(1) per start, amortized, rather than a shift of the
+// queue. Unless a policy reorders it, the queue is in job id order, holes included, so a job is
 // found by binary search.
 type queue struct {
 	jobs []int32
@@ -15,13 +17,12 @@ type queue struct {
 	// start its head, and records of jobs that waited long are no longer in cache.
 	gs      []int32
 	ds      []float64
-	ordered bool // in job id order (holes by the id they held)
 	head    int
-	holes   int
-	touched int     // holes lie at positions below touched (relative to head)
+	holes   int     // holes at positions head and beyond
 	live    int     // jobs waiting
 	count   []int32 // waiting jobs by GPU count, to know the smallest request
 	minG    int32   // smallest request waiting; MaxInt32 when none
+	ordered bool    // in job id order (holes by the id they held)
 }
 
 func (q *queue) init(maxG int32) {
@@ -82,9 +83,6 @@ func (q *queue) find(k int32) int {
 func (q *queue) take(i int, g int32) {
 	q.jobs[q.head+i] = ^q.jobs[q.head+i]
 	q.holes++
-	if i >= q.touched {
-		q.touched = i + 1
-	}
 	q.live--
 	q.count[g]--
 	if q.count[g] == 0 && g == q.minG {
@@ -100,24 +98,34 @@ func (q *queue) take(i int, g int32) {
 	}
 }
 
-// compact closes the holes, keeping the order of the waiting jobs. It moves only the prefix that
-// held holes, so a pass that started k jobs costs O(position of the last one).
-func (q *queue) compact() {
-	if q.holes == 0 {
-		return
+// tidy runs after a pass: it drops leading holes, and closes all holes once they outnumber the
+// waiting jobs.
+func (q *queue) tidy() {
+	for q.head < len(q.jobs) && q.jobs[q.head] < 0 {
+		q.head++
+		q.holes--
 	}
-	end := q.head + q.touched
-	w := end
-	for r := end - 1; r >= q.head; r-- {
-		if j := q.jobs[r]; j >= 0 {
-			w--
-			q.jobs[w], q.gs[w], q.ds[w] = j, q.gs[r], q.ds[r]
-		}
+	if q.holes > 16 && q.holes > q.live {
+		q.compact()
 	}
-	q.head = w
-	q.holes, q.touched = 0, 0
 	if q.head == len(q.jobs) {
 		q.jobs, q.gs, q.ds = q.jobs[:0], q.gs[:0], q.ds[:0]
 		q.head = 0
 	}
+}
+
+// compact closes every hole, keeping the order of the waiting jobs.
+func (q *queue) compact() {
+	if q.holes == 0 {
+		return
+	}
+	w := q.head
+	for r := q.head; r < len(q.jobs); r++ {
+		if j := q.jobs[r]; j >= 0 {
+			q.jobs[w], q.gs[w], q.ds[w] = j, q.gs[r], q.ds[r]
+			w++
+		}
+	}
+	q.jobs, q.gs, q.ds = q.jobs[:w], q.gs[:w], q.ds[:w]
+	q.holes = 0
 }

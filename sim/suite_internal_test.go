@@ -407,7 +407,7 @@ func (ck *checker) sitePowerIT(si int32, f float64) float64 {
 	return p
 }
 
-func (ck *checker) powerW(k int32) float64 { return ck.e.jobs[ck.e.orig[k]].PowerW }
+func (ck *checker) powerW(k int32) float64 { return ck.e.jobs[ck.e.in(k)].PowerW }
 
 func (ck *checker) nodeIndex(pl *pool, group, n int) int {
 	i := 0
