@@ -162,7 +162,11 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 		}
 	}
 	e.trace.on = throttled || wd.offPool >= 0
-	if withEst {
+	// Backfilling needs placed jobs by estimated end. When estimates are exact, the site never
+	// throttles, nodes never boot and there is one pool, those are the completion events
+	// themselves, and the event queue serves (view.Running walks it).
+	exact := e.estFactor == 1 && !throttled && wd.offPool < 0 && len(wd.pools) == 1
+	if withEst && !exact {
 		for i := range wd.pools {
 			wd.pools[i].est = &estHeap{}
 		}

@@ -12,9 +12,6 @@ type estHeap struct {
 
 func (h *estHeap) len() int { return len(h.key) }
 
-// end is the estimated end at slot i, in the site's work clock.
-func (h *estHeap) end(i int32) float64 { return untkey(h.key[i]) }
-
 func (h *estHeap) push(job int32, end float64) {
 	key := tkey(end)
 	h.key = append(h.key, key)
@@ -75,18 +72,18 @@ func (h *estHeap) pop() {
 	ks[i], js[i] = lk, lj
 }
 
-// estWalk visits the heap's entries in key order without disturbing it: a small frontier heap of
-// slot indices starts at the root and, each time a slot is visited, admits its two children. Visiting
-// the k smallest costs O(k log k), however many jobs run.
+// estWalk visits a binary min-heap's entries in key order without disturbing it: a small frontier
+// heap of slot indices starts at the root and, each time a slot is visited, admits its two
+// children. Visiting the k smallest costs O(k log k), however large the heap.
 type estWalk struct {
-	h    *estHeap
+	key  []uint64
 	fr   []int32 // frontier, a min-heap of slots by key
 	last int32   // slot visited last; its children join the frontier on the next step
 }
 
-func newEstWalk(h *estHeap, scratch []int32) estWalk {
-	w := estWalk{h: h, fr: scratch[:0], last: -1}
-	if h.len() > 0 {
+func newEstWalk(key []uint64, scratch []int32) estWalk {
+	w := estWalk{key: key, fr: scratch[:0], last: -1}
+	if len(key) > 0 {
 		w.fr = append(w.fr, 0)
 	}
 	return w
@@ -94,7 +91,7 @@ func newEstWalk(h *estHeap, scratch []int32) estWalk {
 
 // next moves to the entry with the next smallest key and returns its slot, or -1 when done.
 func (w *estWalk) next() int32 {
-	n := int32(w.h.len())
+	n := int32(len(w.key))
 	if w.last >= 0 {
 		if c := 2*w.last + 1; c < n {
 			w.admit(c)
@@ -112,12 +109,12 @@ func (w *estWalk) next() int32 {
 }
 
 func (w *estWalk) admit(slot int32) {
-	key := w.h.key
+	key := w.key
 	a := append(w.fr, slot)
 	i := len(a) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !(key[slot] < key[a[p]]) {
+		if key[slot] >= key[a[p]] {
 			break
 		}
 		a[i] = a[p]
@@ -128,7 +125,7 @@ func (w *estWalk) admit(slot int32) {
 }
 
 func (w *estWalk) take() int32 {
-	key := w.h.key
+	key := w.key
 	a := w.fr
 	top := a[0]
 	n := len(a) - 1
@@ -147,7 +144,7 @@ func (w *estWalk) take() int32 {
 		if c+1 < n && key[a[c+1]] < key[a[c]] {
 			c++
 		}
-		if !(key[a[c]] < key[last]) {
+		if key[a[c]] >= key[last] {
 			break
 		}
 		a[i] = a[c]

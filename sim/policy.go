@@ -128,34 +128,48 @@ func (v *view) Version() uint64 { return v.pl.version }
 // current power limit's speed. A job past its estimate is expected to end now. Only for policies
 // created with estimates.
 func (v *view) Running() running {
-	return running{v: v, w: newEstWalk(v.pl.est, v.e.walkBuf)}
+	if v.pl.est == nil { // estimates are the completion times: walk the event queue
+		return running{v: v, w: newEstWalk(v.e.ev.k, v.e.walkBuf), events: true}
+	}
+	return running{v: v, w: newEstWalk(v.pl.est.key, v.e.walkBuf)}
 }
 
 // running walks placed jobs by estimated end; it visits the k earliest in O(k log k).
 type running struct {
-	v    *view
-	w    estWalk
-	slot int32
+	v      *view
+	w      estWalk
+	events bool // walking the event queue, whose completions are this pool's jobs
+	slot   int32
+	job    int32
 }
 
 func (r *running) Next() bool {
+	e := r.v.e
 	for {
 		r.slot = r.w.next()
-		if r.slot < 0 || !r.v.e.done(r.w.h.job[r.slot]) {
+		if r.slot < 0 {
+			break
+		}
+		if r.events {
+			if ev := (event{ref: uint32(e.ev.v[r.slot] >> 32)}); ev.kind() == evDone {
+				r.job = ev.index()
+				break
+			}
+		} else if r.job = r.v.pl.est.job[r.slot]; !e.done(r.job) {
 			break
 		}
 	}
-	r.v.e.walkBuf = r.w.fr[:0] // keep the grown scratch for the next walk
+	e.walkBuf = r.w.fr[:0] // keep the grown scratch for the next walk
 	return r.slot >= 0
 }
 
 // End is the estimated end of the current job.
 func (r *running) End() float64 {
-	return max(r.v.e.w.sites[r.v.pl.site].realAt(r.w.h.end(r.slot)), r.v.e.now)
+	return max(r.v.e.w.sites[r.v.pl.site].realAt(untkey(r.w.key[r.slot])), r.v.e.now)
 }
 
 // Frees is what the current job gives back when it ends.
-func (r *running) Frees() room { return r.v.Holds(r.w.h.job[r.slot]) }
+func (r *running) Frees() room { return r.v.Holds(r.job) }
 
 // Holds is what placed job k holds: its GPUs and its admission power.
 func (v *view) Holds(k int32) room {
