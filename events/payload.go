@@ -196,12 +196,50 @@ type JobFinished struct {
 	MeanUtil   float64   `json:"mean_util,omitzero"`    // mean GPU utilization 0..1 (as sim.Job.Util); 0 unknown
 	MeanPowerW float64   `json:"mean_power_w,omitzero"` // mean draw per GPU in watts; 0 unknown
 	Source     JobSource `json:"source"`
+	// Trace is set by trace importers only: see JobTrace.
+	Trace *JobTrace `json:"trace,omitempty"`
+}
+
+// JobTrace places an imported job in the workload its trace reader produced, so that a replay
+// rebuilds that workload bit for bit: event times are rounded to nanoseconds and do not keep a
+// reader's float64 seconds exactly, and synthetic owners are not numbered in order of appearance.
+// Imported jobs have no queueing history: Start is Submit and End is Start plus the duration.
+type JobTrace struct {
+	File   string `json:"file,omitempty"`   // base name of the trace file, for people
+	Format string `json:"format,omitempty"` // the reader's format name (csv, itp, ...)
+	// Seq is the job's 0-based position in the imported workload (all files of one import, in order).
+	Seq int64 `json:"seq"`
+	// OwnerIndex and GroupIndex are the job's indexes into that workload's owner and group lists
+	// (GroupIndex -1: no group).
+	OwnerIndex int32 `json:"owner_index"`
+	GroupIndex int32 `json:"group_index"`
+	// SubmitS and DurationS are the reader's values exactly: submit seconds since the import's
+	// epoch (Submit minus the epoch, before rounding) and duration seconds (End minus Start).
+	SubmitS   float64 `json:"submit_s"`
+	DurationS float64 `json:"duration_s"`
 }
 
 // Kind returns KindJobFinished.
 func (JobFinished) Kind() Kind { return KindJobFinished }
 
-func (p JobFinished) validate() error { return validateJob(p.JobID, p.GPUs, p.Start, p.End) }
+func (p JobFinished) validate() error {
+	if err := validateJob(p.JobID, p.GPUs, p.Start, p.End); err != nil {
+		return err
+	}
+	if t := p.Trace; t != nil {
+		switch {
+		case t.Seq < 0:
+			return fmt.Errorf("trace seq %d is negative", t.Seq)
+		case t.OwnerIndex < 0:
+			return fmt.Errorf("trace owner_index %d is negative", t.OwnerIndex)
+		case t.GroupIndex < -1:
+			return fmt.Errorf("trace group_index %d is below -1", t.GroupIndex)
+		case !(t.SubmitS >= 0) || !(t.DurationS >= 0):
+			return fmt.Errorf("trace submit_s %v or duration_s %v is not a non-negative number", t.SubmitS, t.DurationS)
+		}
+	}
+	return nil
+}
 
 func validateJob(id string, gpus int, start, end time.Time) error {
 	switch {
