@@ -23,11 +23,12 @@ type easy struct {
 
 	// The reservation of the last pass, reused while the pool's version is unchanged (nothing freed
 	// or started since), the head is the same and s is still ahead.
-	valid bool
-	ver   uint64
-	head  int32
-	s     float64
-	extra room
+	valid   bool
+	ver     uint64
+	head    int32
+	s       float64
+	extra   room
+	scanned int32 // highest job id the last pass looked at: none up to it qualified then
 }
 
 var _ policy = (*easy)(nil)
@@ -37,7 +38,19 @@ func newEasy() policy { return &easy{seen: -1} }
 func (p *easy) Schedule(v *view, pl *plan) {
 	n := v.Len()
 	now := v.Now()
-	if !(p.valid && p.ver == v.Version() && n > 0 && v.Job(0).Job == p.head && p.s > now) {
+	cur := int32(-1)
+	// Refusals are final until something is freed when fitting can only get harder as jobs start
+	// (see view.RefusalsFinal).
+	final := v.RefusalsFinal()
+	if p.valid && p.ver == v.Version() && n > 0 && v.ID(0) == p.head && p.s > now {
+		// Nothing freed or started since the last pass and time only moved on: the reservation
+		// stands, and if refusals are final the jobs it looked at would be refused again, so only
+		// later arrivals need a look.
+		cur = p.head
+		if final {
+			cur = p.scanned
+		}
+	} else {
 		i := 0
 		for ; i < n; i++ {
 			if !v.Waiting(i) {
@@ -55,15 +68,15 @@ func (p *easy) Schedule(v *view, pl *plan) {
 			p.valid = false
 			return
 		}
-		p.head = v.Job(i).Job
+		p.head = v.ID(i)
 		p.s, p.extra = p.shadow(v, v.Need(i))
+		cur = p.head
 	}
 	p.index(v)
 	s, extra := p.s, p.extra
 	// Candidates by estimate: est <= (s - now) * speed, with slack for rounding; the exact test
 	// (EndIfStarted <= s) follows.
 	short := min((s-now)*v.Speed()*(1+1e-9)+1e-9*max(1, math.Abs(s)), math.MaxFloat64)
-	cur := p.head
 	var blocked uint64 // sizes (by index, first 64) that cannot start this pass
 	stale := false
 	own := v.OwnDraws()
@@ -109,9 +122,9 @@ func (p *easy) Schedule(v *view, pl *plan) {
 			// reservation no longer holds as computed, so compute it afresh next time.
 			stale = stale || took != v.Holds(best)
 		case noRoom, noPower:
-			// Nothing changed since: every job of this size gets the same placement and, without
-			// draws of their own, needs the same power.
-			if bi < 64 && (o == noRoom || !own) {
+			// Nothing freed since: every later job of this size gets no better placement and,
+			// without draws of their own and with final refusals, needs no less power.
+			if bi < 64 && (o == noRoom || !own && final) {
 				blocked |= 1 << bi
 			}
 		}
@@ -119,7 +132,7 @@ func (p *easy) Schedule(v *view, pl *plan) {
 	// A job that took more power than its estimated need (mixed GPU types under a cap) can also
 	// leave extra negative.
 	p.valid = !stale && extra.GPUs >= 0 && extra.Power >= 0
-	p.ver, p.s, p.extra = v.Version(), s, extra
+	p.ver, p.s, p.extra, p.scanned = v.Version(), s, extra, p.seen
 }
 
 // index adds the jobs that joined the queue since the last pass and are still waiting: they are

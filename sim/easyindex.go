@@ -14,6 +14,7 @@ type sizeQueue struct {
 	tree []float64 // min-tree: root at 1, leaf i at size+i; +Inf for removed and unused leaves
 	size int
 	live int
+	lo   int // entries before lo are all removed
 }
 
 func (q *sizeQueue) add(id int32, est float64) {
@@ -28,9 +29,15 @@ func (q *sizeQueue) add(id int32, est float64) {
 
 // remove drops job id, which must be present.
 func (q *sizeQueue) remove(id int32) {
-	i := sort.Search(len(q.ids), func(i int) bool { return q.ids[i] >= id })
+	i := q.lo
+	if q.ids[i] != id {
+		i = q.lo + sort.Search(len(q.ids)-q.lo, func(j int) bool { return q.ids[q.lo+j] >= id })
+	}
 	q.set(i, math.Inf(1))
 	q.live--
+	for q.lo < len(q.ids) && math.IsInf(q.tree[q.size+q.lo], 1) {
+		q.lo++
+	}
 }
 
 func (q *sizeQueue) set(i int, v float64) {
@@ -66,16 +73,23 @@ func (q *sizeQueue) rebuild() {
 	for j := size - 1; j >= 1; j-- {
 		q.tree[j] = min(q.tree[2*j], q.tree[2*j+1])
 	}
+	q.lo = 0
 }
 
 // first returns the id of the first job after job id `after` whose estimate is at most x
 // (x <= MaxFloat64), or -1.
 func (q *sizeQueue) first(after int32, x float64) int32 {
-	i0 := sort.Search(len(q.ids), func(i int) bool { return q.ids[i] > after })
-	if i0 >= len(q.ids) {
+	t := q.tree
+	if q.live == 0 || t[1] > x { // nothing in the list qualifies
 		return -1
 	}
-	t := q.tree
+	i0 := q.lo
+	if q.ids[i0] <= after {
+		i0 += sort.Search(len(q.ids)-i0, func(j int) bool { return q.ids[i0+j] > after })
+		if i0 >= len(q.ids) {
+			return -1
+		}
+	}
 	j := q.size + i0
 	if t[j] > x {
 		for {

@@ -86,6 +86,15 @@ func (v *view) NeedFor(g int32) room {
 	return room{GPUs: g, Power: int64(g) * (min(t.busy, s.checkT[typ]) - t.idle)}
 }
 
+// RefusalsFinal reports whether a job refused now stays refused until something is freed. It is
+// false when where a job lands changes what it needs: the power, at a capped site with several GPU
+// types, and when it could start, where nodes power off (a node another job powered on boots
+// sooner than an off one).
+func (v *view) RefusalsFinal() bool {
+	s := &v.e.w.sites[v.pl.site]
+	return v.e.w.offPool < 0 && (!s.capped() || len(s.types) == 1)
+}
+
 // OwnDraws reports whether some jobs have their own power draw, so that jobs of the same size may
 // need different power.
 func (v *view) OwnDraws() bool { return v.e.anyPW }
