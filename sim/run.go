@@ -47,7 +47,7 @@ func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	lk, err := validate(c, w)
+	lk, err := validate(c, w, def.farm, opt.Placement)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,11 @@ func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result,
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	lk, err := validate(c, w)
+	farm := false
+	for _, d := range defs {
+		farm = farm || d.farm
+	}
+	lk, err := validate(c, w, farm, opt.Placement)
 	if err != nil {
 		return nil, err
 	}

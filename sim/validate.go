@@ -25,8 +25,9 @@ type lookup struct {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// validate checks c and w once, before any world is built, and lists every problem it finds.
-func validate(c *Cluster, w *Workload) (*lookup, error) {
+// validate checks c and w once, before any world is built, and lists every problem it finds. farm
+// says whether a farm policy will run, with the given placement.
+func validate(c *Cluster, w *Workload, farm bool, placement Placement) (*lookup, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: nil cluster", ErrInvalidCluster)
 	}
@@ -113,6 +114,9 @@ func validate(c *Cluster, w *Workload) (*lookup, error) {
 	}
 	if !finite(c.Farm.BootS) || c.Farm.BootS < 0 {
 		bad("farm: boot_s %v must be finite and non-negative", c.Farm.BootS)
+	}
+	if farm && c.Farm.IdleOffS > 0 && placement == PlacementPool {
+		bad("farm: idle power-off (idle_off_s %v) needs node placement", c.Farm.IdleOffS)
 	}
 
 	var missing []string

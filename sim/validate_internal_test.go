@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -21,7 +22,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	w.Owners = append(w.Owners, "ghost", "phantom")
 	w.Jobs[3].Duration = math.NaN()
 	w.Jobs[5].GPUs = -2
-	_, err := validate(c, w)
+	c.Farm.IdleOffS = 60
+	_, err := validate(c, w, true, PlacementPool)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -35,6 +37,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		`"ghost", "phantom"`,
 		`job "` + w.Jobs[3].ID + `" (row 3): duration_s NaN`,
 		`job "` + w.Jobs[5].ID + `" (row 5): gpus -2`,
+		`idle power-off (idle_off_s 60) needs node placement`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
@@ -114,5 +117,27 @@ func TestEmptyAndDegenerate(t *testing.T) {
 				t.Errorf("%s: infeasible job counted as %+v", p, r.Jobs)
 			}
 		}
+	}
+}
+
+// TestProgress: Progress sees a non-decreasing count that ends at the number of jobs, from every
+// run of RunAll (it must be safe for concurrent use, as documented).
+func TestProgress(t *testing.T) {
+	w := suiteWorkload(5, 40_000)
+	var mu sync.Mutex
+	calls := map[int]int{}
+	opt := Options{Placement: PlacementPool, Progress: func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if total != len(w.Jobs) || done > total {
+			t.Errorf("progress %d of %d for %d jobs", done, total, len(w.Jobs))
+		}
+		calls[done]++
+	}}
+	if _, err := RunAll(validCluster(), w, Policies(), opt); err != nil {
+		t.Fatal(err)
+	}
+	if calls[len(w.Jobs)] != len(Policies()) || len(calls) < 3 {
+		t.Errorf("final progress reported %d times (want %d), %d distinct counts", calls[len(w.Jobs)], len(Policies()), len(calls))
 	}
 }
