@@ -8,4 +8,5 @@ var (
 	ErrUnknownOwner    = errors.New("sim: unknown owner")
 	ErrInvalidCluster  = errors.New("sim: invalid cluster")
 	ErrInvalidWorkload = errors.New("sim: invalid workload")
+	ErrInvalidOptions  = errors.New("sim: invalid options")
 )

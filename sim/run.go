@@ -47,7 +47,7 @@ func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	lk, err := validate(c, w, def.farm, opt.Placement)
+	lk, err := validate(c, w, def.farm, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result,
 	for _, d := range defs {
 		farm = farm || d.farm
 	}
-	lk, err := validate(c, w, farm, opt.Placement)
+	lk, err := validate(c, w, farm, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ func TestPolicySuite(t *testing.T) {
 // checkRun runs one policy with the invariant hook and checks the result against what it saw.
 func checkRun(t *testing.T, sc suiteCase, def *policyDef, w *Workload) *Result {
 	t.Helper()
-	lk, err := validate(sc.c, w, def.farm, sc.opt.Placement)
+	lk, err := validate(sc.c, w, def.farm, sc.opt)
 	if err != nil {
 		t.Fatal(err)
 	}

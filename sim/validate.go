@@ -25,9 +25,9 @@ type lookup struct {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// validate checks c and w once, before any world is built, and lists every problem it finds. farm
-// says whether a farm policy will run, with the given placement.
-func validate(c *Cluster, w *Workload, farm bool, placement Placement) (*lookup, error) {
+// validate checks c, w and opt once, before any world is built, and lists every problem it finds.
+// farm says whether a farm policy will run.
+func validate(c *Cluster, w *Workload, farm bool, opt Options) (*lookup, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: nil cluster", ErrInvalidCluster)
 	}
@@ -115,8 +115,22 @@ func validate(c *Cluster, w *Workload, farm bool, placement Placement) (*lookup,
 	if !finite(c.Farm.BootS) || c.Farm.BootS < 0 {
 		bad("farm: boot_s %v must be finite and non-negative", c.Farm.BootS)
 	}
-	if farm && c.Farm.IdleOffS > 0 && placement == PlacementPool {
+	if farm && c.Farm.IdleOffS > 0 && opt.Placement == PlacementPool {
 		bad("farm: idle power-off (idle_off_s %v) needs node placement", c.Farm.IdleOffS)
+	}
+	if opt.Placement > PlacementNodes {
+		errs = append(errs, fmt.Errorf("%w: unknown placement %d", ErrInvalidOptions, opt.Placement))
+	}
+	if f := opt.EstimateFactor; !finite(f) || f < 0 {
+		errs = append(errs, fmt.Errorf("%w: estimate factor %v must be finite and non-negative", ErrInvalidOptions, f))
+	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"KRW per kWh", opt.Prices.KRWPerKWh}, {"kg CO2 per kWh", opt.Prices.KgCO2PerKWh}, {"KRW per kW-month", opt.Prices.KRWPerKWMonth}} {
+		if !finite(p.v) {
+			errs = append(errs, fmt.Errorf("%w: price %s %v is not finite", ErrInvalidOptions, p.name, p.v))
+		}
 	}
 
 	var missing []string

@@ -23,7 +23,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	w.Jobs[3].Duration = math.NaN()
 	w.Jobs[5].GPUs = -2
 	c.Farm.IdleOffS = 60
-	_, err := validate(c, w, true, PlacementPool)
+	_, err := validate(c, w, true, Options{Placement: PlacementPool, EstimateFactor: -1})
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -38,12 +38,13 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		`job "` + w.Jobs[3].ID + `" (row 3): duration_s NaN`,
 		`job "` + w.Jobs[5].ID + `" (row 5): gpus -2`,
 		`idle power-off (idle_off_s 60) needs node placement`,
+		`estimate factor -1`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
 	}
-	for _, target := range []error{ErrInvalidCluster, ErrUnknownOwner, ErrInvalidWorkload} {
+	for _, target := range []error{ErrInvalidCluster, ErrUnknownOwner, ErrInvalidWorkload, ErrInvalidOptions} {
 		if !errors.Is(err, target) {
 			t.Errorf("error is not %v", target)
 		}
