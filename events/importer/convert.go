@@ -1,0 +1,236 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gpuplan/gpuplan/events"
+	"github.com/gpuplan/gpuplan/scenarios/traces"
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// idScheme is the first part of every imported job's id; changing it (or the parts after it)
+// would make a re-import store every job again.
+const idScheme = "gpuplan-trace-job"
+
+// converter turns the jobs of checked trace files into events.
+type converter struct {
+	opt    Options
+	format traces.Format
+	epoch  time.Time
+	source string
+	batch  int
+	seq    int64
+}
+
+func newConverter(opt Options) (*converter, error) {
+	c := &converter{opt: opt, format: opt.Format, epoch: opt.Epoch.UTC(), source: opt.Source, batch: opt.Batch}
+	if c.format == "" {
+		c.format = traces.CSV
+	}
+	if opt.Epoch.IsZero() {
+		c.epoch = DefaultEpoch
+	}
+	if c.source == "" {
+		c.source = DefaultSource
+	}
+	if c.batch <= 0 {
+		c.batch = DefaultBatch
+	}
+	// One throwaway event checks the source and the epoch before any file is read.
+	if _, err := events.New(events.KindJobFinished, "x", c.source, c.epoch, events.JobFinished{JobID: "x", Start: c.epoch}); err != nil {
+		return nil, fmt.Errorf("importer: source %q, epoch %v: %w", c.source, c.epoch, err)
+	}
+	return c, nil
+}
+
+// toDuration converts seconds to a time.Duration, rounding to the nanosecond; ok is false when
+// the value does not fit. Import and replay must use this one function, so that a replay can tell
+// whether times still agree with a JobTrace's exact seconds.
+func toDuration(s float64) (d time.Duration, ok bool) {
+	ns := math.Round(s * 1e9)
+	if !(ns >= math.MinInt64 && ns < math.MaxInt64) { // the float MaxInt64 is 2^63, itself out of range
+		return 0, false
+	}
+	return time.Duration(ns), true
+}
+
+// times gives an imported job's start (= submit) and end.
+func (c *converter) times(j *sim.Job) (start, end time.Time, err error) {
+	s, ok := toDuration(j.Submit)
+	if !ok || j.Submit < 0 {
+		return start, end, fmt.Errorf("submit_s %v does not fit an event time (0 to about 292 years)", j.Submit)
+	}
+	d, ok := toDuration(j.Duration)
+	if !ok || j.Duration < 0 {
+		return start, end, fmt.Errorf("duration_s %v does not fit an event time (0 to about 292 years)", j.Duration)
+	}
+	start = c.epoch.Add(s)
+	end = start.Add(d)
+	if end.Year() > 9999 {
+		return start, end, fmt.Errorf("end %v is after the year 9999", end)
+	}
+	return start, end, nil
+}
+
+// check marks the jobs of f that can become events and returns the count and problems of those
+// that cannot (at most maxProblems listed, then a count).
+func (c *converter) check(f *traceFile) (skipped int, problems []error) {
+	w := f.w
+	f.keep = make([]bool, len(w.Jobs))
+	for i := range w.Jobs {
+		j := &w.Jobs[i]
+		err := c.checkJob(w, j)
+		if err == nil {
+			f.keep[i] = true
+			continue
+		}
+		skipped++
+		if len(problems) < maxProblems {
+			problems = append(problems, &JobError{File: f.path, Index: i, JobID: j.ID, Err: err})
+		}
+	}
+	if skipped > len(problems) {
+		problems = append(problems, fmt.Errorf("%s: and %d more jobs", f.path, skipped-len(problems)))
+	}
+	return skipped, problems
+}
+
+var errUTF8 = errors.New("not valid UTF-8 (JSON cannot carry it exactly)")
+
+func (c *converter) checkJob(w *sim.Workload, j *sim.Job) error {
+	switch {
+	case j.ID == "":
+		return errors.New("job id is empty")
+	case j.Owner < 0 || int(j.Owner) >= len(w.Owners):
+		return fmt.Errorf("owner index %d is outside the %d owners", j.Owner, len(w.Owners))
+	case j.Group < -1 || int(j.Group) >= len(w.Groups):
+		return fmt.Errorf("group index %d is outside the %d groups", j.Group, len(w.Groups))
+	case j.GPUs <= 0:
+		return fmt.Errorf("gpus %d is not positive", j.GPUs)
+	case !finiteNonNeg(j.Util) || !finiteNonNeg(j.PowerW):
+		return fmt.Errorf("util %v or power_w %v is not a finite non-negative number", j.Util, j.PowerW)
+	case !utf8.ValidString(j.ID):
+		return fmt.Errorf("id: %w", errUTF8)
+	case !utf8.ValidString(w.Owners[j.Owner]):
+		return fmt.Errorf("owner %q: %w", w.Owners[j.Owner], errUTF8)
+	case j.Group >= 0 && !utf8.ValidString(w.Groups[j.Group]):
+		return fmt.Errorf("group %q: %w", w.Groups[j.Group], errUTF8)
+	case j.Group >= 0 && w.Groups[j.Group] == "":
+		return errors.New("group name is empty (an empty group means none)")
+	case !utf8.ValidString(j.GPUType):
+		return fmt.Errorf("gpu_type %q: %w", j.GPUType, errUTF8)
+	}
+	_, _, err := c.times(j)
+	return err
+}
+
+func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }
+
+// merge numbers the owners and groups of the kept jobs across files: each file's lists in their
+// order, names already seen keeping their first number. For one file whose jobs are all kept this
+// is the reader's numbering.
+func (c *converter) merge(files []*traceFile) (owners, groups int) {
+	ownerIdx := map[string]int32{}
+	groupIdx := map[string]int32{}
+	for _, f := range files {
+		usedO := make([]bool, len(f.w.Owners))
+		usedG := make([]bool, len(f.w.Groups))
+		for i := range f.w.Jobs {
+			if f.keep[i] {
+				usedO[f.w.Jobs[i].Owner] = true
+				if g := f.w.Jobs[i].Group; g >= 0 {
+					usedG[g] = true
+				}
+			}
+		}
+		f.owner = intern(f.w.Owners, usedO, ownerIdx)
+		f.group = intern(f.w.Groups, usedG, groupIdx)
+	}
+	return len(ownerIdx), len(groupIdx)
+}
+
+func intern(names []string, used []bool, idx map[string]int32) []int32 {
+	out := make([]int32, len(names))
+	for i, name := range names {
+		if !used[i] {
+			out[i] = -1
+			continue
+		}
+		n, ok := idx[name]
+		if !ok {
+			n = int32(len(idx))
+			idx[name] = n
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// emit appends the kept jobs' events to a in batches and returns how many it handed over.
+func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceFile) (int, error) {
+	batch := make([]events.Event, 0, c.batch)
+	n := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := a.Append(ctx, batch...); err != nil {
+			return fmt.Errorf("importer: append: %w", err)
+		}
+		n += len(batch)
+		clear(batch) // drop references to payloads already handed over
+		batch = batch[:0]
+		return nil
+	}
+	for _, f := range files {
+		for i := range f.w.Jobs {
+			if !f.keep[i] {
+				continue
+			}
+			e, err := c.event(f, i)
+			if err != nil {
+				return n, err
+			}
+			batch = append(batch, e)
+			if len(batch) == c.batch {
+				if err := flush(); err != nil {
+					return n, err
+				}
+			}
+		}
+	}
+	return n, flush()
+}
+
+// event builds the job.finished event of job i of f and advances the import's sequence.
+func (c *converter) event(f *traceFile, i int) (events.Event, error) {
+	j := &f.w.Jobs[i]
+	start, end, err := c.times(j)
+	if err != nil { // check has passed it; kept for safety
+		return events.Event{}, &JobError{File: f.path, Index: i, JobID: j.ID, Err: err}
+	}
+	group, groupIdx := "", int32(-1)
+	if j.Group >= 0 {
+		group, groupIdx = f.w.Groups[j.Group], f.group[j.Group]
+	}
+	p := events.JobFinished{
+		JobID: j.ID, Owner: f.w.Owners[j.Owner], Group: group, GPUs: int(j.GPUs), GPUType: j.GPUType,
+		Submit: start, Start: start, End: end, MeanUtil: j.Util, MeanPowerW: j.PowerW,
+		Source: events.JobSourceImport,
+		Trace: &events.JobTrace{File: f.base, Format: string(c.format), Seq: c.seq,
+			OwnerIndex: f.owner[j.Owner], GroupIndex: groupIdx, SubmitS: j.Submit, DurationS: j.Duration},
+	}
+	id := events.DeriveID(idScheme, string(c.format), f.hash, strconv.Itoa(i), j.ID)
+	e, err := events.New(events.KindJobFinished, id, c.source, start, &p)
+	if err != nil {
+		return events.Event{}, &JobError{File: f.path, Index: i, JobID: j.ID, Err: err}
+	}
+	c.seq++
+	return e, nil
+}

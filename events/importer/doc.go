@@ -1,0 +1,47 @@
+// Package importer moves jobs between trace files, JSON Lines exports and the event log, and
+// rebuilds a simulator workload from the log's job events.
+//
+// # Trace jobs as events
+//
+// Import reads trace files with scenarios/traces (the reader gpuplan simulate uses) and turns every
+// job into one job.finished event ([events.JobFinished], source "import"):
+//
+//   - id: [events.DeriveID] of the format, the SHA-256 of the file's content (after gzip
+//     decompression, so a compressed copy is the same source), the job's position in the file and
+//     its trace id. Importing the same file again gives the same ids and stores nothing new. The
+//     owner options (traces.Options.Owners, Seed) are not part of the id: re-importing with another
+//     owner assignment keeps the first one.
+//   - event time, Submit and Start: Epoch (default [DefaultEpoch], 2020-01-01T00:00:00Z) plus the
+//     job's submit seconds, rounded to the nanosecond; End is Start plus the duration. A trace job
+//     has no queueing history, so it is recorded as if it started when submitted. Time ranges
+//     therefore select imported jobs by submission.
+//   - owner, group, GPU count, GPU type, mean power (MeanPowerW) and utilization (MeanUtil) as the
+//     reader gave them.
+//   - [events.JobTrace]: the job's position in the imported workload (all files of one Import call,
+//     in order), its owner and group indexes there, and its submit and duration seconds as exact
+//     float64 values, because nanosecond times cannot carry every float64 and synthetic owners
+//     (itp, openb) are not listed in order of appearance.
+//
+// # Workload from the log
+//
+// [Workload] replays the job.finished events of a time range and rebuilds a sim.Workload. Jobs that
+// carry a JobTrace come first, in trace position order; the others (from a projection or a
+// scheduler) follow in submit order. Ties in either go by event id, so the result depends on the
+// set of stored events, not on their stream order. Repeated ids (JetStream deduplicates only
+// within its window) are dropped. Owners and groups are listed by the smallest trace index any job
+// gives them, then by first appearance. For a log holding one import of one trace file this is
+// exactly the workload traces.ReadFile returns, bit for bit, except Workload.Skipped, which
+// counts the events the replay skipped rather than the rows the reader did; so gpuplan replay and
+// gpuplan simulate on the file produce the same results.
+//
+// Submit seconds count from WorkloadOptions.Epoch (default DefaultEpoch). For an imported job the
+// exact JobTrace values are used when its times agree with them at that epoch, and the times
+// otherwise. For other jobs submit is Submit, or Start when Submit is missing, and the duration is
+// End minus Start: a projection sees a process run, not its wait in a queue.
+//
+// # JSON Lines
+//
+// [Export] writes a time range of the log as JSON Lines in the envelope form of design.md §3;
+// [ImportJSONL] appends such a file to a log, idempotently (ids are kept), skipping and counting
+// events of unknown kinds and newer envelope versions.
+package importer

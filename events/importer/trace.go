@@ -1,0 +1,183 @@
+package importer
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gpuplan/gpuplan/events"
+	"github.com/gpuplan/gpuplan/scenarios/traces"
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// DefaultEpoch is time zero of imported traces (trace second s becomes event time DefaultEpoch+s)
+// and of replayed workloads, unless the options name another. A fixed date keeps event times,
+// and so ids of later imports and time ranges, independent of when an import ran.
+var DefaultEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// DefaultBatch is how many events go to one Append unless an options struct says otherwise: large
+// enough that per-call overhead vanishes, small enough to keep a batch's memory modest.
+const DefaultBatch = 10_000
+
+// DefaultSource is the envelope source of imported trace events.
+const DefaultSource = "import"
+
+// maxProblems bounds the problems a Result keeps per file, as the trace readers do.
+const maxProblems = 50
+
+// Options tune Import. The zero value reads canonical CSV with the readers' defaults.
+type Options struct {
+	Format traces.Format  // "" means CSV
+	Trace  traces.Options // synthetic owners and SkipBad, passed to the reader
+	Epoch  time.Time      // time zero of the trace; zero means DefaultEpoch
+	Source string         // envelope source; "" means DefaultSource
+	Batch  int            // events per Append; 0 means DefaultBatch
+}
+
+// Result says what an import did.
+type Result struct {
+	Files int
+	Jobs  int // job events handed to the appender; a store drops those it already holds
+	// Skipped counts what did not become an event: rows the readers skipped (jobs without a GPU,
+	// and with SkipBad bad rows) and, with SkipBad, jobs that cannot be events (see JobError).
+	Skipped int
+	// Problems lists, with SkipBad, the bad rows (*traces.RowError) and jobs (*JobError) skipped,
+	// at most 50 of each file followed by a count of the rest.
+	Problems []error
+	Owners   int // distinct owners of the imported jobs
+	Groups   int
+}
+
+// JobError is a job that a reader accepted but an event cannot carry faithfully, such as a
+// submit time beyond the 292 years a time.Duration spans, or a name that is not valid UTF-8
+// (JSON would replace its bytes). Import fails on it unless Trace.SkipBad is set.
+type JobError struct {
+	File  string
+	Index int // 0-based position of the job in the reader's workload of File
+	JobID string
+	Err   error
+}
+
+func (e *JobError) Error() string {
+	return fmt.Sprintf("%s: job %d (id %q): %v", e.File, e.Index, e.JobID, e.Err)
+}
+
+func (e *JobError) Unwrap() error { return e.Err }
+
+// traceFile is one file read and checked, ready to become events.
+type traceFile struct {
+	path, base, hash string
+	w                *sim.Workload
+	keep             []bool  // jobs that become events
+	owner, group     []int32 // the file's owner and group indexes in the merged workload
+}
+
+// Import reads trace files (any traces format, gzip allowed) and appends one job.finished event
+// per job to a, in batches. Every file is read and checked before anything is appended: with a
+// bad row or job anywhere, Import returns all of them (errors.Is(err, traces.ErrBadRow) holds for
+// rows) and appends nothing, unless opt.Trace.SkipBad is set. The files of one call form one
+// workload, in the order given (see the package doc). An Append error is returned as is; a prefix
+// of the events may then be stored, and running the import again is safe.
+func Import(ctx context.Context, a events.Appender, paths []string, opt Options) (Result, error) {
+	c, err := newConverter(opt)
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	files := make([]*traceFile, 0, len(paths))
+	var errs []error
+	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		f, problems, err := c.read(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res.Problems = append(res.Problems, problems...)
+		res.Skipped += f.w.Skipped
+		files = append(files, f)
+	}
+	if len(errs) > 0 {
+		return Result{}, errors.Join(errs...)
+	}
+	res.Files = len(files)
+	for _, f := range files {
+		n, problems := c.check(f)
+		if len(problems) > 0 && !opt.Trace.SkipBad {
+			errs = append(errs, problems...)
+		}
+		res.Skipped += n
+		res.Problems = append(res.Problems, problems...)
+	}
+	if len(errs) > 0 {
+		return Result{}, errors.Join(errs...)
+	}
+	res.Owners, res.Groups = c.merge(files)
+	res.Jobs, err = c.emit(ctx, a, files)
+	return res, err
+}
+
+// read reads one file. With SkipBad a file with bad rows is read twice: strictly, to list the
+// rows for the report (the readers only count what they skip), and then skipping them.
+func (c *converter) read(path string) (*traceFile, []error, error) {
+	strict := c.opt.Trace
+	strict.SkipBad = false
+	w, err := traces.ReadFile(path, c.format, strict)
+	var problems []error
+	if err != nil {
+		if !c.opt.Trace.SkipBad || !errors.Is(err, traces.ErrBadRow) {
+			return nil, nil, err
+		}
+		problems = flatten(err)
+		if w, err = traces.ReadFile(path, c.format, c.opt.Trace); err != nil {
+			return nil, nil, err
+		}
+	}
+	hash, err := contentHash(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &traceFile{path: path, base: filepath.Base(path), hash: hash, w: w}, problems, nil
+}
+
+// flatten lists the errors of an errors.Join.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// contentHash is the SHA-256 of a file's content, decompressed when it is gzip, so that a
+// compressed copy of a trace is the same source as the original.
+func contentHash(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("importer: %w", err)
+	}
+	defer fh.Close()
+	br := bufio.NewReaderSize(fh, 64<<10)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return "", fmt.Errorf("importer: %s: gzip: %w", path, err)
+		}
+		r = zr
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", fmt.Errorf("importer: %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
