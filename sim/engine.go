@@ -23,6 +23,7 @@ type engine struct {
 	anyPW bool      // some job has its own power draw
 	ident bool      // orig is the identity: the input was in queue order
 	cost  []int64   // with a capped site: what the placed job adds to its site's admission sum, mW
+	ridx  []int32   // with a throttled site and jobs with their own draw: the job's draw-ratio index, 0 unknown
 
 	ev      eventQueue
 	now     float64
@@ -100,11 +101,30 @@ const (
 )
 
 // powerTrace records facility power and the power-limit fraction whenever they change, for the
-// timeline of runs whose power is not a sum of per-job terms (throttling, power-off).
+// timeline of runs whose power is not a sum of per-job terms (throttling, power-off). It grows by
+// fixed chunks, so a long run never copies what it recorded.
 type powerTrace struct {
-	on   bool
-	t    []float64
-	p, f []float64
+	on     bool
+	chunks [][]tracePoint
+	last   tracePoint
+	n      int
+}
+
+type tracePoint struct{ t, kw, f float64 }
+
+const traceChunk = 1 << 15
+
+func (tr *powerTrace) add(p tracePoint) {
+	if tr.n > 0 && p.kw == tr.last.kw && p.f == tr.last.f {
+		return
+	}
+	if k := len(tr.chunks); k == 0 || len(tr.chunks[k-1]) == traceChunk {
+		tr.chunks = append(tr.chunks, make([]tracePoint, 0, traceChunk))
+	}
+	c := &tr.chunks[len(tr.chunks)-1]
+	*c = append(*c, p)
+	tr.last = p
+	tr.n++
 }
 
 func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
@@ -160,6 +180,9 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 			e.cost = make([]int64, n)
 			break
 		}
+	}
+	if throttled && e.anyPW {
+		e.ridx = make([]int32, n)
 	}
 	e.trace.on = throttled || wd.offPool >= 0
 	// Backfilling needs placed jobs by estimated end. When estimates are exact, the site never
@@ -405,11 +428,5 @@ func (e *engine) record() {
 			f = min(f, s.f)
 		}
 	}
-	tr := &e.trace
-	if n := len(tr.t); n > 0 && tr.p[n-1] == e.totFac/1000 && tr.f[n-1] == f {
-		return
-	}
-	tr.t = append(tr.t, e.now)
-	tr.p = append(tr.p, e.totFac/1000)
-	tr.f = append(tr.f, f)
+	e.trace.add(tracePoint{t: e.now, kw: e.totFac / 1000, f: f})
 }

@@ -258,12 +258,27 @@ func (e *engine) runPower(s *site, k int32, parts []part, sign int64) (delta1 in
 		if s.throttle() {
 			idx := int(s.defIdx[p.typ])
 			if e.anyPW && e.j[k].pw > 0 {
-				idx = s.ratioIndex(ratioOf(wm, t.tdp))
+				idx = e.ratioIndex(s, k, wm, t.tdp, len(parts) == 1)
 			}
 			s.fwAdd(idx, n*wm, n*t.tdp)
 		}
 	}
 	return delta1
+}
+
+// ratioIndex is the Fenwick index of job k's draw ratio at a throttled site: a binary search over
+// every ratio the site's jobs have, remembered between the job's start and end when it is on one
+// GPU type.
+func (e *engine) ratioIndex(s *site, k int32, wm, tdp int64, one bool) int {
+	if one && e.ridx != nil {
+		if i := e.ridx[k]; i > 0 {
+			return int(i)
+		}
+		i := s.ratioIndex(ratioOf(wm, tdp))
+		e.ridx[k] = int32(i)
+		return i
+	}
+	return s.ratioIndex(ratioOf(wm, tdp))
 }
 
 // begin starts a job whose nodes have booted.
@@ -433,14 +448,17 @@ func (e *engine) emptyPlacement(pl *pool, g int32) ([]part, int64) {
 			}
 		}
 	case g <= ns.maxCap:
-		best := int32(-1)
-		for i, c := range ns.cap {
-			if c >= g && (best < 0 || c < ns.cap[best]) {
-				best = int32(i)
+		// Best fit on an empty pool: the first node of the first group with the fewest GPUs that
+		// hold g (nodes are numbered group by group).
+		best, first, i := -1, int32(0), int32(0)
+		for gi, gr := range pl.groups {
+			if gr.gpn >= g && (best < 0 || gr.gpn < pl.groups[best].gpn) {
+				best, first = gi, i
 			}
+			i += gr.count
 		}
-		parts = append(parts, part{pl.groups[ns.grp[best]].typ, g})
-		nodesMW = e.nodeOnMW(pl, best)
+		parts = append(parts, part{pl.groups[best].typ, g})
+		nodesMW = e.nodeOnMW(pl, first)
 	default:
 		for i := int32(0); g > 0; i++ {
 			n := min(ns.cap[i], g)

@@ -174,7 +174,9 @@ func (e *engine) timeline(win float64) Timeline {
 	tl.PowerKW = make([]float64, m)
 	tl.LimitFrac = make([]float64, m)
 	var u, p float64
-	var q, j int
+	var q int
+	var prev *tracePoint // the last trace point at or before the sample
+	ci, pi := 0, 0       // the next trace point: chunk, index
 	for i := range m {
 		u += du[i]
 		q += dq[i]
@@ -188,13 +190,15 @@ func (e *engine) timeline(win float64) Timeline {
 			tl.LimitFrac[i] = 1
 			continue
 		}
-		tr := &e.trace
-		for j < len(tr.t) && tr.t[j] <= ts[i] {
-			j++
+		for ch := e.trace.chunks; ci < len(ch) && ch[ci][pi].t <= ts[i]; {
+			prev = &ch[ci][pi]
+			if pi++; pi == len(ch[ci]) {
+				ci, pi = ci+1, 0
+			}
 		}
 		tl.PowerKW[i], tl.LimitFrac[i] = idle/1000, 1
-		if j > 0 {
-			tl.PowerKW[i], tl.LimitFrac[i] = tr.p[j-1], tr.f[j-1]
+		if prev != nil {
+			tl.PowerKW[i], tl.LimitFrac[i] = prev.kw, prev.f
 		}
 	}
 	return tl

@@ -146,7 +146,7 @@ func (wd *world) initPower(s *site, w *Workload) {
 	if !s.throttle() {
 		return
 	}
-	var rs []float64
+	rs := make([]float64, 0, len(s.types)*(1+len(w.Jobs)/8))
 	for _, t := range s.types {
 		rs = append(rs, ratioOf(wd.types[t].busy, wd.types[t].tdp))
 	}
