@@ -109,5 +109,8 @@ func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options,
 	e := newEngine(wd, w, opt, def.est)
 	e.hook = hook
 	e.run()
+	if e.active > 0 { // every feasible job can run on an otherwise idle site, so this is a bug
+		return nil, fmt.Errorf("sim: %s: internal error: %d jobs never finished", def.name, e.active)
+	}
 	return e.result(def.name, w), nil
 }
