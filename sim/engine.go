@@ -23,7 +23,6 @@ type engine struct {
 	anyPW bool      // some job has its own power draw
 	ident bool      // orig is the identity: the input was in queue order
 	cost  []int64   // with a capped site: what the placed job adds to its site's admission sum, mW
-	ridx  []int32   // with a throttled site and jobs with their own draw: the job's draw-ratio index, 0 unknown
 
 	ev      eventQueue
 	now     float64
@@ -180,9 +179,6 @@ func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
 			e.cost = make([]int64, n)
 			break
 		}
-	}
-	if throttled && e.anyPW {
-		e.ridx = make([]int32, n)
 	}
 	e.trace.on = throttled || wd.offPool >= 0
 	// Backfilling needs placed jobs by estimated end. When estimates are exact, the site never

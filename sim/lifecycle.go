@@ -256,29 +256,10 @@ func (e *engine) runPower(s *site, k int32, parts []part, sign int64) (delta1 in
 		s.run1 += d
 		s.runIdle += n * t.idle
 		if s.throttle() {
-			idx := int(s.defIdx[p.typ])
-			if e.anyPW && e.j[k].pw > 0 {
-				idx = e.ratioIndex(s, k, wm, t.tdp, len(parts) == 1)
-			}
-			s.fwAdd(idx, n*wm, n*t.tdp)
+			s.draws.add(n, wm, t.tdp)
 		}
 	}
 	return delta1
-}
-
-// ratioIndex is the Fenwick index of job k's draw ratio at a throttled site: a binary search over
-// every ratio the site's jobs have, remembered between the job's start and end when it is on one
-// GPU type.
-func (e *engine) ratioIndex(s *site, k int32, wm, tdp int64, one bool) int {
-	if one && e.ridx != nil {
-		if i := e.ridx[k]; i > 0 {
-			return int(i)
-		}
-		i := s.ratioIndex(ratioOf(wm, tdp))
-		e.ridx[k] = int32(i)
-		return i
-	}
-	return s.ratioIndex(ratioOf(wm, tdp))
 }
 
 // begin starts a job whose nodes have booted.

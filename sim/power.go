@@ -60,13 +60,9 @@ type site struct {
 	placed  int64   // placed jobs (running or booting) at the admission fraction: sum n*(min(w, fc*tdp) - idle)
 	checkT  []int64 // by GPU type: the admission fraction times TDP, mW
 
-	// Throttle: the running jobs' n*w and n*tdp indexed by w/tdp, so that the largest f within the
-	// cap is found in O(log distinct ratios).
-	ratios []float64
-	defIdx []int32 // by GPU type: the ratio index of a job with no draw of its own
-	fwA    []int64
-	fwB    []int64
-	totB   int64
+	// Throttle: the running GPUs by draw ratio, so that the largest f within the cap is found in
+	// O(log GPUs).
+	draws *drawIndex
 
 	f, speed float64
 	// Virtual work clock: V(t) = v0 + speed*(t - t0). A job needing d seconds at full speed ends when
@@ -118,31 +114,6 @@ func (s *site) realAt(v float64) float64 {
 	return s.t0 + (v-s.v0)/s.speed
 }
 
-// ratioIndex returns the 1-based Fenwick index for the draw ratio r.
-func (s *site) ratioIndex(r float64) int {
-	return sort.SearchFloat64s(s.ratios, r) + 1
-}
-
-func (s *site) fwAdd(i int, a, b int64) {
-	for n := len(s.fwA); i < n; i += i & -i {
-		s.fwA[i] += a
-		s.fwB[i] += b
-	}
-	s.totB += b
-}
-
-// gpuDrawAt is the running jobs' GPU draw (mW) at power-limit fraction f:
-// the sum of n*w over ratios w/tdp <= f plus f times the sum of n*tdp over the rest.
-func (s *site) gpuDrawAt(f float64) float64 {
-	k := sort.Search(len(s.ratios), func(i int) bool { return s.ratios[i] > f })
-	var a, b int64
-	for i := k; i > 0; i -= i & -i {
-		a += s.fwA[i]
-		b += s.fwB[i]
-	}
-	return float64(a) + f*float64(s.totB-b)
-}
-
 // solveF returns the largest f in [fmin, 1] at which the running jobs keep the site within its cap,
 // or fmin when even that does not fit (booting jobs, reserved at admission, are not yet drawing).
 func (s *site) solveF() float64 {
@@ -151,35 +122,8 @@ func (s *site) solveF() float64 {
 	}
 	// Budget for sum min(w, f*tdp) over running GPUs.
 	budget := float64(s.capMW - s.base + s.runIdle)
-	// Fenwick descent: the largest prefix of ratios r_i with G(r_i) <= budget, where
-	// G(f) = sum_{r<=f} A + f*sum_{r>f} B is continuous and non-decreasing.
-	n := len(s.fwA) - 1
-	pos := 0
-	var accA, accB int64
-	for step := 1 << (bitsLen(n) - 1); step > 0; step >>= 1 {
-		np := pos + step
-		if np > n {
-			continue
-		}
-		na, nb := accA+s.fwA[np], accB+s.fwB[np]
-		if float64(na)+s.ratios[np-1]*float64(s.totB-nb) <= budget {
-			pos, accA, accB = np, na, nb
-		}
-	}
-	f := 1.0
-	if rest := s.totB - accB; rest > 0 {
-		f = (budget - float64(accA)) / float64(rest)
-	}
+	f := s.draws.solve(budget)
 	return min(max(f, s.fmin), 1)
-}
-
-func bitsLen(n int) int {
-	l := 0
-	for n > 0 {
-		l++
-		n >>= 1
-	}
-	return max(l, 1)
 }
 
 // speedAt is the progress rate of every job at the site at fraction f: the slowest of the site's
@@ -203,5 +147,5 @@ func (s *site) itMW() float64 {
 	if !s.throttle() || s.f >= 1 {
 		return float64(s.base + s.run1)
 	}
-	return float64(s.base-s.runIdle) + s.gpuDrawAt(s.f)
+	return float64(s.base-s.runIdle) + s.draws.drawAt(s.f)
 }

@@ -19,15 +19,7 @@ type world struct {
 	bootS     float64
 }
 
-func ratioOf(wm, tdp int64) float64 {
-	if tdp == 0 {
-		return math.Inf(1)
-	}
-	return float64(wm) / float64(tdp)
-}
-
-// buildWorld lays out the world of one policy. jobs gives every job's pool-independent data, to
-// collect the draw ratios a throttled site will see.
+// buildWorld lays out the world of one policy.
 func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placement) (*world, error) {
 	wd := &world{offPool: -1}
 	for _, t := range c.GPUTypes {
@@ -121,14 +113,13 @@ func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placem
 		}
 	}
 	for si := range wd.sites {
-		wd.initPower(&wd.sites[si], w)
+		wd.initPower(&wd.sites[si])
 	}
 	return wd, nil
 }
 
-// initPower sets a site's admission fraction and, for a throttled site, the draw ratios its jobs
-// can have.
-func (wd *world) initPower(s *site, w *Workload) {
+// initPower sets a site's admission fraction and cap, and gives a throttled site its draw index.
+func (wd *world) initPower(s *site) {
 	s.fmin = 1
 	if s.throttle() {
 		s.fmin = 0
@@ -146,29 +137,9 @@ func (wd *world) initPower(s *site, w *Workload) {
 	if !s.throttle() {
 		return
 	}
-	rs := make([]float64, 0, len(s.types)*(1+len(w.Jobs)/8))
-	for _, t := range s.types {
-		rs = append(rs, ratioOf(wd.types[t].busy, wd.types[t].tdp))
-	}
-	inSite := make([]bool, len(wd.pools))
+	var gpus int32
 	for _, pi := range s.pools {
-		inSite[pi] = true
+		gpus += wd.pools[pi].total
 	}
-	for i := range w.Jobs {
-		j := &w.Jobs[i]
-		if j.PowerW == 0 || !inSite[wd.ownerPool[j.Owner]] {
-			continue
-		}
-		for _, t := range s.types {
-			rs = append(rs, ratioOf(mw(j.PowerW), wd.types[t].tdp))
-		}
-	}
-	slices.Sort(rs)
-	s.ratios = slices.Compact(rs)
-	s.fwA = make([]int64, len(s.ratios)+1)
-	s.fwB = make([]int64, len(s.ratios)+1)
-	s.defIdx = make([]int32, len(wd.types))
-	for _, t := range s.types {
-		s.defIdx[t] = int32(s.ratioIndex(ratioOf(wd.types[t].busy, wd.types[t].tdp)))
-	}
+	s.draws = newDrawIndex(gpus)
 }
