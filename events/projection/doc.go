@@ -46,8 +46,9 @@
 // dropped and counted in Stats.TooLate. A batch whose node and time are already buffered is a
 // duplicate and is dropped (the first in stream order wins); ownership and inventory events
 // are also deduplicated by event id. Jobs and Workload may be called at any time: they fold a
-// copy of the buffers, report jobs still running at their node's newest batch as Open (cut at
-// one interval after their last sample) and leave the projector able to take more events.
+// copy of the buffers and leave the projector able to take more events. A job that a later batch
+// could still continue (its node's newest batch is less than MaxGapIntervals + 1 intervals after
+// its last sighting) is reported as Open, with its end as observed so far.
 //
 // The output is deterministic: the same events in the same stream order give the same jobs,
 // sorted by start, node and pid. Workload interns owners (and groups) in the order in which

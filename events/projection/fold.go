@@ -67,7 +67,7 @@ func (f *fold) add(b *batch, gap int64) {
 	}
 	// Jobs that could no longer continue end now, so the active list holds running jobs only.
 	for k := 0; k < len(f.active); {
-		if st := &f.active[k]; st.last != b.t && gone(b.t, st, gap) {
+		if st := &f.active[k]; st.last != b.t && ended(b.t, st, gap) {
 			f.close(k)
 			continue
 		}
@@ -75,15 +75,22 @@ func (f *fold) add(b *batch, gap int64) {
 	}
 }
 
-// gone reports whether a process last seen by st and seen again (or not) at t has been unseen
-// for more than gap intervals: t - last - iv > gap * iv. t > st.last; the difference of two
-// admitted times fits in a uint64.
-func gone(t int64, st *jobState, gap int64) bool {
+// gone reports whether a process last seen by st, and seen again at t > st.last, has been
+// unseen for more than gap intervals (t - last - iv > gap * iv): the sighting at t is a new job.
+func gone(t int64, st *jobState, gap int64) bool { return uint64(t)-uint64(st.last) > reach(st, gap) }
+
+// ended reports whether a process not shown by the batch at t can no longer continue: any later
+// sighting would be gone.
+func ended(t int64, st *jobState, gap int64) bool { return uint64(t)-uint64(st.last) >= reach(st, gap) }
+
+// reach is how long after its last sighting a process may reappear and continue its job:
+// (gap + 1) intervals, saturating. The difference of two admitted times fits in a uint64.
+func reach(st *jobState, gap int64) uint64 {
 	limit := uint64(math.MaxInt64)
 	if gap <= math.MaxInt64/st.iv {
 		limit = uint64(gap * st.iv)
 	}
-	return uint64(t)-uint64(st.last) > limit+uint64(st.iv)
+	return limit + uint64(st.iv)
 }
 
 func (f *fold) find(pid int32) int {

@@ -28,7 +28,7 @@ type Job struct {
 	Util    float64   // mean utilization 0..1 (see the package doc)
 	PowerW  float64   // mean per-GPU draw in W; 0 when no sample reported power
 	Samples int       // batches that showed it
-	Open    bool      // seen recently enough at its node's newest batch to be still running
+	Open    bool      // a later batch could still continue it: it may still be running
 }
 
 // GPU is one GPU of a node as the samples named it.

@@ -157,10 +157,11 @@ func (p *Projector) addBatch(e events.Event) error {
 func (p *Projector) observations(n *node, b *events.GPUSampleBatch) []obs {
 	out := p.scratch[:0]
 	for _, s := range b.GPUs {
+		// Idle GPUs are interned too: they give a node without an inventory its size.
+		g := n.ref(gpuID{s.Index, s.UUID}, &p.own)
 		if len(s.Processes) == 0 {
 			continue
 		}
-		g := n.ref(gpuID{s.Index, s.UUID}, &p.own)
 		util := float32(min(max(s.UtilPct, 0), 100) / 100)
 		var power float32
 		if s.PowerW > 0 && s.PowerW <= maxPowerW {

@@ -75,10 +75,10 @@ func TestJobs(t *testing.T) {
 					batch(t, "node-a", 60, kim(0, 50, 200)), batch(t, "node-a", 120, kim(0, 70, 300)),
 					batch(t, "node-a", 180, kim(0, 90, 400)), batch(t, "node-a", 240, idle(0)),
 					batch(t, "node-a", 300, idle(0)), batch(t, "node-a", 360, idle(0)),
-					batch(t, "node-a", 420, idle(0)), batch(t, "node-a", 480, idle(0)),
+					batch(t, "node-a", 420, idle(0)),
 				}
 			},
-			// 480 - 180 - 60 = 240 s unseen > 3 x 60: finished.
+			// Unseen through 420: a sighting after it would leave more than 3 x 60 s unseen.
 			want: []want{{node: "node-a", pid: 100, user: "kim", owner: "kim", start: 60, end: 240, gpus: []int{0},
 				util: (0.5 + 0.7 + 0.9) / 3, power: 300, samples: 3}},
 		},
@@ -89,10 +89,9 @@ func TestJobs(t *testing.T) {
 					batch(t, "node-a", 60, kim(0, 50, 200)), batch(t, "node-a", 120, kim(0, 70, 300)),
 					batch(t, "node-a", 180, kim(0, 90, 400)), batch(t, "node-a", 240, idle(0)),
 					batch(t, "node-a", 300, idle(0)), batch(t, "node-a", 360, idle(0)),
-					batch(t, "node-a", 420, idle(0)),
 				}
 			},
-			// 420 - 180 - 60 = 180 s unseen, not more than 3 x 60: could still come back.
+			// A sighting at 420 would continue it (420 - 180 - 60 = 180 s unseen).
 			want: []want{{node: "node-a", pid: 100, user: "kim", owner: "kim", start: 60, end: 240, gpus: []int{0},
 				util: 0.7, power: 300, samples: 3, open: true}},
 		},
