@@ -1,0 +1,464 @@
+package jetstream
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gpuplan/gpuplan/events"
+)
+
+// maxMalformedKept bounds the malformed messages a replay describes (all are counted).
+const maxMalformedKept = 16
+
+// replayBatch is how many decoded events travel from a stream's reader to the caller at once:
+// one channel operation per event would cost more than decoding a small one.
+const replayBatch = 256
+
+// ReplayStats says what one replay read.
+type ReplayStats struct {
+	Events    int           // events passed to fn
+	Malformed int           // messages that are not a valid envelope, skipped
+	Skipped   []events.Skip // unknown kinds not asked for and newer envelope versions, sorted by kind and version
+	Errors    []*MalformedError
+}
+
+// MalformedError describes a message that is not a valid event. ReplayStats keeps the first 16.
+type MalformedError struct {
+	Stream  string
+	Seq     uint64
+	Subject string
+	Err     error
+}
+
+func (e *MalformedError) Error() string {
+	return fmt.Sprintf("stream %s message %d on %s: %v", e.Stream, e.Seq, e.Subject, e.Err)
+}
+
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// Stats are a Store's running totals since Open.
+type Stats struct {
+	Stored, Duplicates, Retries int // from Publish
+	Replayed, Malformed, Skipped int // from Replay
+}
+
+// Stats returns the running totals.
+func (s *Store) Stats() Stats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	return s.stats
+}
+
+// Replay implements events.Replayer; see ReplayCounted.
+func (s *Store) Replay(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(events.Event) error) error {
+	_, err := s.ReplayCounted(ctx, since, until, kinds, fn)
+	return err
+}
+
+// ReplayCounted calls fn for every stored event whose time lies in [since, until) and whose kind
+// is in kinds (the rules of events.Replayer), and says what it skipped.
+//
+// Each stream involved is read through an ordered consumer, filtered on the server by the kinds'
+// subjects, up to the last message it held when the replay began: events stored meanwhile are
+// left for the next replay. Malformed messages (anything that is not a valid envelope) are
+// counted and skipped, as are events of unknown kinds that were not asked for and events of a
+// newer envelope version.
+//
+// Order: within a stream, stream order. Across streams, events are merged by the time the server
+// stored them, ties going to the samples stream, then jobs and ownership, then planner runs, so
+// a replay of the same log yields the same sequence every time and follows arrival order.
+//
+// Event times and stored times differ (importers store old events, collectors spool), so the time
+// range is applied to event times on the client. Only the samples stream, written live by
+// collectors, seeks: a replay with a since time starts at messages stored from since minus
+// Options.SinceSlack, which finds every sample whose event time is not later than its arrival
+// by more than the slack (a collector clock running ahead, say). The kept streams are read
+// whole: imports may carry any times.
+func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(events.Event) error) (ReplayStats, error) {
+	var st ReplayStats
+	srcs, err := s.plan(ctx, since, kinds)
+	if err != nil {
+		return st, err
+	}
+	stop := make(chan struct{})
+	want := kindSet(kinds)
+	for _, r := range srcs {
+		r.stop, r.since, r.until, r.want = stop, since, until, want
+		if err := r.start(ctx, s.js); err != nil {
+			close(stop)
+			for _, r := range srcs {
+				r.close(s.js)
+			}
+			return st, s.apiErr("replay "+r.stream, err)
+		}
+	}
+	err = merge(ctx, srcs, func(e events.Event) error {
+		st.Events++
+		return fn(e)
+	})
+	close(stop)
+	skips := map[skipKey]int{}
+	for _, r := range srcs {
+		r.close(s.js)
+		r.mu.Lock()
+		st.Malformed += r.malformed
+		for _, m := range r.errs {
+			if len(st.Errors) < maxMalformedKept {
+				st.Errors = append(st.Errors, m)
+			}
+		}
+		for k, n := range r.skips {
+			skips[k] += n
+		}
+		if err == nil && r.err != nil {
+			err = s.apiErr("replay "+r.stream, r.err)
+		}
+		r.mu.Unlock()
+	}
+	for k, n := range skips {
+		st.Skipped = append(st.Skipped, events.Skip{Kind: k.kind, V: k.v, Count: n})
+	}
+	slices.SortFunc(st.Skipped, func(a, b events.Skip) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.V, b.V))
+	})
+	s.statsMu.Lock()
+	s.stats.Replayed += st.Events
+	s.stats.Malformed += st.Malformed
+	for _, k := range st.Skipped {
+		s.stats.Skipped += k.Count
+	}
+	s.statsMu.Unlock()
+	return st, err
+}
+
+// kindSet applies the kinds rule of events.Replayer.
+func kindSet(kinds []events.Kind) *[256]bool {
+	var set [256]bool
+	if len(kinds) == 0 {
+		for _, k := range events.Kinds() {
+			set[k] = true
+		}
+		return &set
+	}
+	for _, k := range kinds {
+		set[k] = true
+	}
+	return &set
+}
+
+// plan picks the streams a replay reads, their subject filters and where they end.
+func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) ([]*reader, error) {
+	unknown := slices.Contains(kinds, events.KindUnknown)
+	var srcs []*reader
+	for i := range numStreams {
+		var filters []string
+		if len(kinds) > 0 && !unknown {
+			all := true
+			for _, k := range events.Kinds() {
+				if streamOf(k.String()) != i {
+					continue
+				}
+				if slices.Contains(kinds, k) {
+					filters = append(filters, events.SubjectFilter(s.opt.Prefix, "", k.String(), ""))
+				} else {
+					all = false
+				}
+			}
+			if len(filters) == 0 {
+				continue
+			}
+			if all {
+				filters = nil // the whole stream: no filter is cheaper for the server
+			}
+		}
+		info, err := s.streams[i].Info(ctx)
+		if err != nil {
+			return nil, s.apiErr("replay "+s.names[i], err)
+		}
+		state := info.State
+		if state.Msgs == 0 {
+			continue
+		}
+		r := &reader{idx: i, stream: s.names[i], filters: filters, last: state.LastSeq}
+		if i == streamSamples && !since.IsZero() && s.opt.SinceSlack >= 0 {
+			t := since.Add(-s.opt.SinceSlack)
+			r.startTime = &t
+		}
+		srcs = append(srcs, r)
+	}
+	return srcs, nil
+}
+
+type skipKey struct {
+	kind string
+	v    int
+}
+
+// item is a decoded event with the time its stream stored it, for merging streams.
+type item struct {
+	ev     events.Event
+	stored int64
+}
+
+// reader reads one stream through an ordered consumer. Its handler runs on the subscription's
+// goroutine, decodes and filters, and hands batches to the replay on out.
+type reader struct {
+	idx          int
+	stream       string
+	filters      []string
+	startTime    *time.Time
+	last         uint64 // the stream's last sequence when the replay began
+	since, until time.Time
+	want         *[256]bool
+	stop         <-chan struct{}
+	out          chan []item
+	cons         natsjs.Consumer
+
+	// mu serialises the handler with the error handler and the replay's end. It is held while
+	// a batch waits to be taken, which the replay does until it closes stop.
+	mu        sync.Mutex
+	cc        natsjs.ConsumeContext
+	done      bool
+	batch     []item
+	malformed int
+	errs      []*MalformedError
+	skips     map[skipKey]int
+	err       error
+}
+
+func (r *reader) start(ctx context.Context, js natsjs.JetStream) error {
+	r.out = make(chan []item, 4)
+	cfg := natsjs.OrderedConsumerConfig{FilterSubjects: r.filters}
+	if r.startTime != nil {
+		cfg.DeliverPolicy = natsjs.DeliverByStartTimePolicy
+		cfg.OptStartTime = r.startTime
+	}
+	cons, err := js.OrderedConsumer(ctx, r.stream, cfg)
+	if err != nil {
+		return err
+	}
+	r.cons = cons
+	cc, err := cons.Consume(r.handle,
+		natsjs.PullMaxMessages(2048),
+		natsjs.ConsumeErrHandler(func(_ natsjs.ConsumeContext, err error) {
+			// The ordered consumer recreates itself after missed heartbeats and the like; a
+			// closed connection is the end.
+			if errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, natsjs.ErrConnectionClosed) {
+				r.fail(err)
+			}
+		}))
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cc = cc
+	if r.done {
+		cc.Stop()
+	}
+	// An empty selection delivers nothing, so nothing would end the read.
+	if info := cons.CachedInfo(); info != nil && info.NumPending == 0 && info.Delivered.Stream == 0 {
+		r.finishLocked()
+	}
+	return nil
+}
+
+func (r *reader) handle(m natsjs.Msg) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return
+	}
+	meta, err := m.Metadata()
+	if err != nil {
+		r.failLocked(err)
+		return
+	}
+	seq := meta.Sequence.Stream
+	if seq > r.last {
+		r.finishLocked()
+		return
+	}
+	r.decode(m, seq, meta.Timestamp)
+	if seq == r.last || meta.NumPending == 0 {
+		r.finishLocked()
+	}
+}
+
+func (r *reader) decode(m natsjs.Msg, seq uint64, stored time.Time) {
+	e, err := events.Unmarshal(m.Data())
+	switch {
+	case errors.Is(err, events.ErrNewerVersion):
+		r.skip(e.KindName, e.V)
+		return
+	case err != nil:
+		r.malformed++
+		if len(r.errs) < maxMalformedKept {
+			r.errs = append(r.errs, &MalformedError{Stream: r.stream, Seq: seq, Subject: m.Subject(), Err: err})
+		}
+		return
+	}
+	if !r.want[e.Kind] {
+		if e.Kind == events.KindUnknown {
+			r.skip(e.KindName, e.V)
+		}
+		return
+	}
+	if !r.since.IsZero() && e.Time.Before(r.since) || !r.until.IsZero() && !e.Time.Before(r.until) {
+		return
+	}
+	if r.batch == nil {
+		r.batch = make([]item, 0, replayBatch)
+	}
+	r.batch = append(r.batch, item{e, stored.UnixNano()})
+	if len(r.batch) == replayBatch {
+		r.flush()
+	}
+}
+
+func (r *reader) skip(kind string, v int) {
+	if r.skips == nil {
+		r.skips = map[skipKey]int{}
+	}
+	r.skips[skipKey{kind, v}]++
+}
+
+// flush hands the batch over, or drops it when the replay has ended.
+func (r *reader) flush() {
+	if len(r.batch) == 0 {
+		return
+	}
+	select {
+	case r.out <- r.batch:
+	case <-r.stop:
+	}
+	r.batch = nil
+}
+
+// finishLocked ends the read: what is decoded goes out and out is closed.
+func (r *reader) finishLocked() {
+	if r.done {
+		return
+	}
+	r.done = true
+	r.flush()
+	close(r.out)
+	if r.cc != nil {
+		r.cc.Stop()
+	}
+}
+
+func (r *reader) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failLocked(err)
+}
+
+func (r *reader) failLocked(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.finishLocked()
+}
+
+// close ends the read if the replay stopped early, then deletes the consumer on the server,
+// which would otherwise keep it until its inactivity threshold. stop must be closed.
+func (r *reader) close(js natsjs.JetStream) {
+	if r.cons == nil {
+		return
+	}
+	r.mu.Lock()
+	r.finishLocked()
+	r.mu.Unlock()
+	if info := r.cons.CachedInfo(); info != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = js.DeleteConsumer(ctx, r.stream, info.Name)
+		cancel()
+	}
+}
+
+// merge feeds fn the events of all readers: one reader's in its order, several merged by stored
+// time with ties to the lower stream index.
+func merge(ctx context.Context, srcs []*reader, fn func(events.Event) error) error {
+	type head struct {
+		r     *reader
+		batch []item
+		pos   int
+	}
+	next := func(h *head) (bool, error) { // refills h; false when its reader is done
+		for h.pos >= len(h.batch) {
+			select {
+			case b, ok := <-h.r.out:
+				if !ok {
+					return false, nil
+				}
+				h.batch, h.pos = b, 0
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
+		}
+		return true, nil
+	}
+	heads := make([]*head, 0, len(srcs))
+	for _, r := range srcs {
+		h := &head{r: r}
+		ok, err := next(h)
+		if err != nil {
+			return err
+		}
+		if ok {
+			heads = append(heads, h)
+		}
+	}
+	if len(heads) == 1 {
+		h := heads[0]
+		for {
+			for _, it := range h.batch[h.pos:] {
+				if err := fn(it.ev); err != nil {
+					return err
+				}
+			}
+			h.pos = len(h.batch)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if ok, err := next(h); err != nil || !ok {
+				return err
+			}
+		}
+	}
+	for len(heads) > 0 {
+		best := 0
+		for i := 1; i < len(heads); i++ { // heads stay in stream order, so ties go to the first
+			if heads[i].batch[heads[i].pos].stored < heads[best].batch[heads[best].pos].stored {
+				best = i
+			}
+		}
+		h := heads[best]
+		if err := fn(h.batch[h.pos].ev); err != nil {
+			return err
+		}
+		h.pos++
+		if h.pos == len(h.batch) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			ok, err := next(h)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				heads = slices.Delete(heads, best, best+1)
+			}
+		}
+	}
+	return nil
+}

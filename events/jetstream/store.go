@@ -1,0 +1,306 @@
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gpuplan/gpuplan/events"
+)
+
+// Defaults for Options. See the package doc for why the duplicate windows differ.
+const (
+	DefaultSamplesMaxAge     = 30 * 24 * time.Hour
+	DefaultSamplesMaxBytes   = 10 << 30
+	DefaultSamplesDuplicates = time.Hour
+	DefaultKeptDuplicates    = 24 * time.Hour
+	DefaultMaxPending        = 4096
+	DefaultAckTimeout        = 10 * time.Second
+	DefaultRetryFor          = time.Minute
+	DefaultSinceSlack        = time.Hour
+)
+
+// Errors. Callers match them with errors.Is.
+var (
+	// ErrOwnershipConflict: the node's ownership changed after the caller read its sequence.
+	ErrOwnershipConflict = errors.New("jetstream: ownership changed concurrently")
+	// ErrNoStream: the event's kind belongs to no stream of this store (a domain this version
+	// does not know), so there is nowhere to keep it.
+	ErrNoStream = errors.New("jetstream: no stream for kind")
+	// ErrNotConnected: the connection is not usable (closed, or never connected).
+	ErrNotConnected = errors.New("jetstream: not connected")
+)
+
+// Options configure Open. The zero value gives the defaults documented on each field.
+type Options struct {
+	// Prefix is the first subject token(s); "" means events.DefaultSubjectPrefix ("gpuplan").
+	Prefix string
+	// StreamPrefix starts the stream names (<StreamPrefix>_SAMPLES, _JOBS, _RUNS); "" means
+	// Prefix in upper case with every character other than A-Z, 0-9, '-' and '_' as '_'.
+	StreamPrefix string
+	// Replicas of each stream when created; 0 means 1. Use 3 on a three-server cluster.
+	Replicas int
+	// SamplesMaxAge and SamplesMaxBytes limit the samples stream (oldest dropped first);
+	// 0 means 30 days and 10 GiB, a negative value no limit.
+	SamplesMaxAge   time.Duration
+	SamplesMaxBytes int64
+	// SamplesDuplicates and KeptDuplicates are the duplicate windows of the samples stream and
+	// of the kept streams; 0 means 1 h and 24 h.
+	SamplesDuplicates time.Duration
+	KeptDuplicates    time.Duration
+	// Reconfigure applies the limits above to streams that exist already. Without it, Open
+	// creates missing streams and adds missing subjects but leaves an existing stream's limits
+	// alone, so an administrator's settings survive every gpuplan command.
+	Reconfigure bool
+	// MaxPending bounds the publishes awaiting acknowledgement; 0 means 4096.
+	MaxPending int
+	// AckTimeout is how long one publish waits for its acknowledgement before it is retried;
+	// 0 means 10 s.
+	AckTimeout time.Duration
+	// RetryFor is how long Append keeps retrying without any publish succeeding before it gives
+	// up; 0 means 1 min.
+	RetryFor time.Duration
+	// SinceSlack widens the seek of a replay with a since time in the samples stream, whose
+	// seek uses the time the server stored a message (see Replay); 0 means 1 h, a negative
+	// value disables the seek.
+	SinceSlack time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Prefix == "" {
+		o.Prefix = events.DefaultSubjectPrefix
+	}
+	if o.StreamPrefix == "" {
+		o.StreamPrefix = streamName(o.Prefix)
+	}
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.SamplesMaxAge == 0 {
+		o.SamplesMaxAge = DefaultSamplesMaxAge
+	}
+	if o.SamplesMaxBytes == 0 {
+		o.SamplesMaxBytes = DefaultSamplesMaxBytes
+	}
+	if o.SamplesDuplicates <= 0 {
+		o.SamplesDuplicates = DefaultSamplesDuplicates
+	}
+	if o.KeptDuplicates <= 0 {
+		o.KeptDuplicates = DefaultKeptDuplicates
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = DefaultAckTimeout
+	}
+	if o.RetryFor <= 0 {
+		o.RetryFor = DefaultRetryFor
+	}
+	if o.SinceSlack == 0 {
+		o.SinceSlack = DefaultSinceSlack
+	}
+	return o
+}
+
+func streamName(prefix string) string {
+	b := []byte(strings.ToUpper(prefix))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// Stream indexes, in the fixed order replays merge ties in.
+const (
+	streamSamples = iota
+	streamJobs
+	streamRuns
+	numStreams
+)
+
+// streamDomains are the kind domains (the first token of a wire name) each stream holds.
+var streamDomains = [numStreams][]string{
+	streamSamples: {"gpu"},
+	streamJobs:    {"job", "ownership"},
+	streamRuns:    {"planner"},
+}
+
+var streamSuffix = [numStreams]string{streamSamples: "_SAMPLES", streamJobs: "_JOBS", streamRuns: "_RUNS"}
+
+// streamOf returns the stream holding a kind name, or -1.
+func streamOf(kindName string) int {
+	domain, _, _ := strings.Cut(kindName, ".")
+	for i, ds := range streamDomains {
+		if slices.Contains(ds, domain) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Store is the JetStream event log. It implements events.Appender and events.Replayer and is
+// safe for concurrent use. It does not own the connection: close that after the last call.
+type Store struct {
+	nc      *nats.Conn
+	js      natsjs.JetStream
+	opt     Options
+	names   [numStreams]string
+	streams [numStreams]natsjs.Stream
+	url     string // redacted server URL for error messages
+	prefix  string // subject prefix as Subject writes it
+	statsMu sync.Mutex
+	stats   Stats
+}
+
+var (
+	_ events.Appender = (*Store)(nil)
+	_ events.Replayer = (*Store)(nil)
+)
+
+// Open checks that nc reaches a JetStream server and creates the streams that are missing (see
+// Options.Reconfigure for existing ones).
+func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
+	opt = opt.withDefaults()
+	s := &Store{nc: nc, opt: opt, url: connURL(nc)}
+	s.prefix = strings.TrimSuffix(events.Subject(opt.Prefix, "", "a.b", ""), "._.a.b._")
+	if nc == nil || !nc.IsConnected() {
+		return nil, fmt.Errorf("%w to NATS at %s", ErrNotConnected, s.url)
+	}
+	js, err := natsjs.New(nc,
+		natsjs.WithPublishAsyncMaxPending(opt.MaxPending),
+		natsjs.WithPublishAsyncTimeout(opt.AckTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %s: %w", s.url, err)
+	}
+	s.js = js
+	for i := range numStreams {
+		s.names[i] = opt.StreamPrefix + streamSuffix[i]
+		if err := s.ensureStream(ctx, i); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Store) streamConfig(i int) natsjs.StreamConfig {
+	cfg := natsjs.StreamConfig{
+		Name:        s.names[i],
+		Description: "gpuplan event log",
+		Subjects:    s.streamSubjects(i),
+		Retention:   natsjs.LimitsPolicy,
+		Discard:     natsjs.DiscardOld,
+		Storage:     natsjs.FileStorage,
+		Replicas:    s.opt.Replicas,
+		Duplicates:  s.opt.KeptDuplicates,
+		AllowDirect: true,
+	}
+	if i == streamSamples {
+		cfg.Description = "gpuplan GPU inventory and sample batches (limited by age and size)"
+		cfg.MaxAge = max(s.opt.SamplesMaxAge, 0)
+		cfg.MaxBytes = s.opt.SamplesMaxBytes
+		if cfg.MaxBytes < 0 {
+			cfg.MaxBytes = -1
+		}
+		cfg.Duplicates = s.opt.SamplesDuplicates
+		if cfg.MaxAge > 0 && cfg.Duplicates > cfg.MaxAge {
+			cfg.Duplicates = cfg.MaxAge // the server refuses a window longer than the age limit
+		}
+	} else {
+		cfg.Description = "gpuplan " + strings.Join(streamDomains[i], " and ") + " events (kept)"
+	}
+	return cfg
+}
+
+// streamSubjects are the subject filters of stream i: prefix.*.<domain>.*.* per domain.
+func (s *Store) streamSubjects(i int) []string {
+	var subs []string
+	for _, d := range streamDomains[i] {
+		subs = append(subs, s.prefix+".*."+d+".*.*")
+	}
+	return subs
+}
+
+func (s *Store) ensureStream(ctx context.Context, i int) error {
+	want := s.streamConfig(i)
+	st, err := s.js.Stream(ctx, want.Name)
+	if errors.Is(err, natsjs.ErrStreamNotFound) {
+		if s.streams[i], err = s.js.CreateStream(ctx, want); err != nil {
+			return s.apiErr("create stream "+want.Name, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return s.apiErr("stream "+want.Name, err)
+	}
+	s.streams[i] = st
+	have := st.CachedInfo().Config
+	cfg := have
+	for _, sub := range want.Subjects {
+		if !slices.Contains(cfg.Subjects, sub) {
+			cfg.Subjects = append(slices.Clip(cfg.Subjects), sub)
+		}
+	}
+	if s.opt.Reconfigure {
+		cfg.MaxAge, cfg.MaxBytes, cfg.Duplicates, cfg.Replicas = want.MaxAge, want.MaxBytes, want.Duplicates, want.Replicas
+	}
+	if len(cfg.Subjects) == len(have.Subjects) && cfg.MaxAge == have.MaxAge && cfg.MaxBytes == have.MaxBytes &&
+		cfg.Duplicates == have.Duplicates && cfg.Replicas == have.Replicas {
+		return nil
+	}
+	if _, err := s.js.UpdateStream(ctx, cfg); err != nil {
+		return s.apiErr("update stream "+want.Name, err)
+	}
+	return nil
+}
+
+// apiErr names the server in errors and turns the bare "no responders" of a server without
+// JetStream into words.
+func (s *Store) apiErr(what string, err error) error {
+	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, natsjs.ErrJetStreamNotEnabled) {
+		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.url, err)
+	}
+	return fmt.Errorf("jetstream: %s at %s: %w", what, s.url, err)
+}
+
+// StreamNames returns the names of the samples, jobs-and-ownership and planner-runs streams.
+func (s *Store) StreamNames() []string { return slices.Clone(s.names[:]) }
+
+// Prefix returns the subject prefix.
+func (s *Store) Prefix() string { return s.prefix }
+
+// connURL is the URL to name in errors, without credentials.
+func connURL(nc *nats.Conn) string {
+	if nc == nil {
+		return "(no connection)"
+	}
+	if u := nc.ConnectedUrlRedacted(); u != "" {
+		return u
+	}
+	return redact(nc.Opts.Url, nc.Opts.Servers)
+}
+
+func redact(u string, servers []string) string {
+	all := servers
+	if u != "" {
+		all = append([]string{u}, servers...)
+	}
+	out := make([]string, 0, len(all))
+	for _, a := range all {
+		if p, err := url.Parse(a); err == nil && p.User != nil {
+			a = p.Redacted()
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, ",")
+}
