@@ -46,7 +46,7 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 
 // Stats are a Store's running totals since Open.
 type Stats struct {
-	Stored, Duplicates, Retries int // from Publish
+	Stored, Duplicates, Retries  int // from Publish
 	Replayed, Malformed, Skipped int // from Replay
 }
 
