@@ -175,6 +175,7 @@ func intern(names []string, used []bool, idx map[string]int32) []int32 {
 // emit appends the kept jobs' events to a in batches and returns how many it handed over.
 func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceFile) (int, error) {
 	batch := make([]events.Event, 0, c.batch)
+	var arena []byte
 	n := 0
 	flush := func() error {
 		if len(batch) == 0 {
@@ -184,8 +185,8 @@ func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceF
 			return fmt.Errorf("importer: append: %w", err)
 		}
 		n += len(batch)
-		clear(batch) // drop references to payloads already handed over
-		batch = batch[:0]
+		// A fresh batch and arena each time: a store may keep what it was handed.
+		batch, arena = make([]events.Event, 0, c.batch), nil
 		return nil
 	}
 	for _, f := range files {
@@ -193,10 +194,11 @@ func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceF
 			if !f.keep[i] {
 				continue
 			}
-			e, err := c.event(f, i)
-			if err != nil {
-				return n, err
+			if arena == nil {
+				arena = make([]byte, 0, c.batch*512)
 			}
+			var e events.Event
+			e, arena = c.event(f, i, arena)
 			batch = append(batch, e)
 			if len(batch) == c.batch {
 				if err := flush(); err != nil {
@@ -208,13 +210,15 @@ func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceF
 	return n, flush()
 }
 
-// event builds the job.finished event of job i of f and advances the import's sequence.
-func (c *converter) event(f *traceFile, i int) (events.Event, error) {
+// kindName is the wire name of the events an import writes.
+var kindName = events.KindJobFinished.String()
+
+// event builds the job.finished event of job i of f, its payload appended to arena, and advances
+// the import's sequence. The job has passed check, which makes the event valid: it is assembled
+// directly rather than through events.New, whose generic marshalling would dominate the import.
+func (c *converter) event(f *traceFile, i int, arena []byte) (events.Event, []byte) {
 	j := &f.w.Jobs[i]
-	start, end, err := c.times(j)
-	if err != nil { // check has passed it; kept for safety
-		return events.Event{}, &JobError{File: f.path, Index: i, JobID: j.ID, Err: err}
-	}
+	start, end, _ := c.times(j) // check has accepted them
 	group, groupIdx := "", int32(-1)
 	if j.Group >= 0 {
 		group, groupIdx = f.w.Groups[j.Group], f.group[j.Group]
@@ -226,11 +230,17 @@ func (c *converter) event(f *traceFile, i int) (events.Event, error) {
 		Trace: &events.JobTrace{File: f.base, Format: string(c.format), Seq: c.seq,
 			OwnerIndex: f.owner[j.Owner], GroupIndex: groupIdx, SubmitS: j.Submit, DurationS: j.Duration},
 	}
-	id := events.DeriveID(idScheme, string(c.format), f.hash, strconv.Itoa(i), j.ID)
-	e, err := events.New(events.KindJobFinished, id, c.source, start, &p)
-	if err != nil {
-		return events.Event{}, &JobError{File: f.path, Index: i, JobID: j.ID, Err: err}
-	}
 	c.seq++
-	return e, nil
+	from := len(arena)
+	arena = appendJobFinished(arena, &p)
+	e := events.Event{
+		V:        events.CurrentVersion,
+		ID:       events.DeriveID(idScheme, string(c.format), f.hash, strconv.Itoa(i), j.ID),
+		Kind:     events.KindJobFinished,
+		KindName: kindName,
+		Source:   c.source,
+		Time:     start,
+		Data:     arena[from:len(arena):len(arena)],
+	}
+	return e, arena
 }
