@@ -22,7 +22,7 @@ type easy struct {
 	seen  int32       // highest job id indexed
 
 	// The reservation of the last pass, reused while the pool's version is unchanged (nothing freed
-	// or started since), the head is the same and s is still ahead.
+	// or started since), the head is the same, s is still ahead and refusals are final.
 	valid   bool
 	ver     uint64
 	head    int32
@@ -42,14 +42,11 @@ func (p *easy) Schedule(v *view, pl *plan) {
 	// Refusals are final until something is freed when fitting can only get harder as jobs start
 	// (see view.RefusalsFinal).
 	final := v.RefusalsFinal()
-	if p.valid && p.ver == v.Version() && n > 0 && v.ID(0) == p.head && p.s > now {
-		// Nothing freed or started since the last pass and time only moved on: the reservation
-		// stands, and if refusals are final the jobs it looked at would be refused again, so only
-		// later arrivals need a look.
-		cur = p.head
-		if final {
-			cur = p.scanned
-		}
+	if final && p.valid && p.ver == v.Version() && n > 0 && v.ID(0) == p.head && p.s > now {
+		// Nothing freed or started since the last pass and time only moved on: the head still
+		// does not fit, the reservation stands, and the jobs the pass looked at would be refused
+		// again, so only later arrivals need a look.
+		cur = p.scanned
 	} else {
 		i := 0
 		for ; i < n; i++ {

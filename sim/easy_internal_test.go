@@ -81,7 +81,7 @@ func cmpFloat(a, b float64) int {
 func TestEasyMatchesPlainScan(t *testing.T) {
 	scan := policyDef{name: "easy-scan", farm: true, est: true, make: func() policy { return easyScan{} }}
 	easyDef, _ := findPolicy("easy")
-	seeds := []uint64{11, 12, 13, 14}
+	seeds := []uint64{11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22}
 	if testing.Short() {
 		seeds = seeds[:2]
 	}
