@@ -19,8 +19,8 @@ import (
 // fixtureDir holds the trace readers' fixtures (cuts of the shared traces; see its README).
 const fixtureDir = "../../scenarios/traces/testdata"
 
-// repoRoot finds the directory holding go.mod above the test's working directory.
-func repoRoot(t testing.TB) string {
+// sharedDir returns <repo root>/../shared/traces, or "" when it (or the root) is absent.
+func sharedDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -28,21 +28,26 @@ func repoRoot(t testing.TB) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			break
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("repository root not found")
+			return ""
 		}
 		dir = parent
 	}
+	p := filepath.Join(dir, "..", "shared", "traces")
+	if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		return ""
+	}
+	return p
 }
 
-// sharedTraces returns <repo root>/../shared/traces, skipping the test when it is absent.
+// sharedTraces is sharedDir, skipping the test when the traces are absent.
 func sharedTraces(t testing.TB) string {
 	t.Helper()
-	p := filepath.Join(repoRoot(t), "..", "shared", "traces")
-	if st, err := os.Stat(p); err != nil || !st.IsDir() {
+	p := sharedDir(t)
+	if p == "" {
 		t.Skip("shared/traces not present")
 	}
 	return p
