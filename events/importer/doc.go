@@ -6,11 +6,12 @@
 // Import reads trace files with scenarios/traces (the reader gpuplan simulate uses) and turns every
 // job into one job.finished event ([events.JobFinished], source "import"):
 //
-//   - id: [events.DeriveID] of the format, the SHA-256 of the file's content (after gzip
-//     decompression, so a compressed copy is the same source), the job's position in the file and
-//     its trace id. Importing the same file again gives the same ids and stores nothing new. The
-//     owner options (traces.Options.Owners, Seed) are not part of the id: re-importing with another
-//     owner assignment keeps the first one.
+//   - id: [events.DeriveID]("gpuplan-trace-job", format, SHA-256 of the file's content, the job's
+//     0-based position in the reader's workload, its trace id). The content is hashed after gzip
+//     decompression, so a compressed copy is the same source; the file's name and place do not
+//     matter. Importing the same file again gives the same ids and stores nothing new. The owner
+//     options (traces.Options.Owners, Seed) are not part of the id: re-importing with another
+//     owner assignment keeps the first one rather than storing every job twice.
 //   - event time, Submit and Start: Epoch (default [DefaultEpoch], 2020-01-01T00:00:00Z) plus the
 //     job's submit seconds, rounded to the nanosecond; End is Start plus the duration. A trace job
 //     has no queueing history, so it is recorded as if it started when submitted. Time ranges
@@ -22,6 +23,11 @@
 //     float64 values, because nanosecond times cannot carry every float64 and synthetic owners
 //     (itp, openb) are not listed in order of appearance.
 //
+// Rows the readers skip (jobs without a GPU, bad rows with SkipBad) are counted in [Result], not
+// stored. Import reads and checks every file before it appends anything, and appends in batches
+// ([DefaultBatch] events per Append); [WriterAppender] sends the events to a JSON Lines file
+// instead of a store.
+//
 // # Workload from the log
 //
 // [Workload] replays the job.finished events of a time range and rebuilds a sim.Workload. Jobs that
@@ -32,7 +38,9 @@
 // gives them, then by first appearance. For a log holding one import of one trace file this is
 // exactly the workload traces.ReadFile returns, bit for bit, except Workload.Skipped, which
 // counts the events the replay skipped rather than the rows the reader did; so gpuplan replay and
-// gpuplan simulate on the file produce the same results.
+// gpuplan simulate on the file produce the same results; a time range gives that workload's jobs
+// submitted in the range. Names are names: the synthetic owner u01 of two itp clusters imported
+// into one log is one owner in the replay.
 //
 // Submit seconds count from WorkloadOptions.Epoch (default DefaultEpoch). For an imported job the
 // exact JobTrace values are used when its times agree with them at that epoch, and the times
