@@ -60,3 +60,22 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUnmarshalEnvelope decodes the envelope only (as a replay does), through the fast path
+// that Unmarshal tries first and through the general decoder alone.
+func BenchmarkUnmarshalEnvelope(b *testing.B) {
+	line, _ := Marshal(benchBatch(b))
+	for _, tc := range []struct {
+		name string
+		fn   func([]byte) (Event, error)
+	}{{"fast", Unmarshal}, {"general", unmarshalGeneral}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			for b.Loop() {
+				if _, err := tc.fn(line); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -67,6 +67,14 @@ var envelopeFields = []string{"v", "id", "kind", "source", "time", "data"}
 // KindName, so callers can skip and count it. Anything else that does not follow the envelope
 // rules, including fields a known version does not have, wraps ErrInvalid.
 func Unmarshal(b []byte) (Event, error) {
+	if e, ok := unmarshalFast(b); ok {
+		return e, nil
+	}
+	return unmarshalGeneral(b)
+}
+
+// unmarshalGeneral is Unmarshal for any input: everything unmarshalFast passes on.
+func unmarshalGeneral(b []byte) (Event, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrInvalid, err)

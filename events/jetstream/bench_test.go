@@ -1,0 +1,101 @@
+package jetstream
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gpuplan/gpuplan/events"
+)
+
+// benchChunk is how many events one Append carries in the benchmarks, as a collector relay or
+// an importer would send them.
+const benchChunk = 1000
+
+// BenchmarkPublishSampleBatches appends 8-GPU sample batches (one message per node and
+// interval, each GPU with one process) to an embedded single server with a file store in the
+// same process. samples/s counts GPUs: 8 per message.
+func BenchmarkPublishSampleBatches(b *testing.B) {
+	s, _ := newStore(b)
+	tmpl := sampleBatch(b, "x", "farm", "dgx-017", t0)
+	b.ReportMetric(float64(len(mustMarshal(b, tmpl))), "bytes/msg")
+	evs := make([]events.Event, benchChunk)
+	ctx := context.Background()
+	n := 0
+	for b.Loop() {
+		for i := range evs {
+			e := tmpl
+			e.ID = "b" + strconv.Itoa(n)
+			e.Time = t0.Add(time.Duration(n) * 10 * time.Second)
+			evs[i] = e
+			n++
+		}
+		if err := s.Append(ctx, evs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(8*n)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// BenchmarkReplay replays a preloaded log in full: job events (the replay into the simulator
+// reads these) and 8-GPU sample batches (what the projection reads).
+func BenchmarkReplay(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		kind events.Kind
+	}{
+		{"jobs", 200_000, events.KindJobFinished},
+		{"samples8", 50_000, events.KindGPUSampleBatch},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s, _ := newStore(b)
+			var tmpl events.Event
+			if tc.kind == events.KindGPUSampleBatch {
+				tmpl = sampleBatch(b, "x", "farm", "dgx-017", t0)
+			} else {
+				tmpl = mustNew(b, events.KindJobFinished, "x", t0, events.JobFinished{JobID: "itp-0000123", Owner: "owner-042",
+					Site: "farm", GPUs: 8, GPUType: "H100", Start: t0, End: t0.Add(3 * time.Hour), MeanUtil: 0.81, MeanPowerW: 512.5, Source: events.JobSourceImport})
+			}
+			b.ReportMetric(float64(len(mustMarshal(b, tmpl))), "bytes/msg")
+			evs := make([]events.Event, 0, benchChunk)
+			for i := range tc.n {
+				e := tmpl
+				e.ID = "r" + strconv.Itoa(i)
+				e.Time = t0.Add(time.Duration(i) * time.Second)
+				evs = append(evs, e)
+				if len(evs) == cap(evs) || i == tc.n-1 {
+					if err := s.Append(context.Background(), evs...); err != nil {
+						b.Fatal(err)
+					}
+					evs = evs[:0]
+				}
+			}
+			total := 0
+			for b.Loop() {
+				got := 0
+				if err := s.Replay(context.Background(), time.Time{}, time.Time{}, nil, func(events.Event) error {
+					got++
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+				if got != tc.n {
+					b.Fatalf("replayed %d of %d", got, tc.n)
+				}
+				total += got
+			}
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+func mustMarshal(b testing.TB, e events.Event) []byte {
+	m, err := events.Marshal(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
