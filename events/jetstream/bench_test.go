@@ -19,10 +19,10 @@ const benchChunk = 1000
 func BenchmarkPublishSampleBatches(b *testing.B) {
 	s, _ := newStore(b)
 	tmpl := sampleBatch(b, "x", "farm", "dgx-017", t0)
-	b.ReportMetric(float64(len(mustMarshal(b, tmpl))), "bytes/msg")
 	evs := make([]events.Event, benchChunk)
 	ctx := context.Background()
 	n := 0
+	cpu := cpuTime()
 	for b.Loop() {
 		for i := range evs {
 			e := tmpl
@@ -35,8 +35,11 @@ func BenchmarkPublishSampleBatches(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	cpu = cpuTime() - cpu
+	b.ReportMetric(float64(len(mustMarshal(b, tmpl))), "bytes/msg")
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(float64(8*n)/b.Elapsed().Seconds(), "samples/s")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/msg") // client and server together
 }
 
 // BenchmarkReplay replays a preloaded log in full: job events (the replay into the simulator
@@ -59,7 +62,6 @@ func BenchmarkReplay(b *testing.B) {
 				tmpl = mustNew(b, events.KindJobFinished, "x", t0, events.JobFinished{JobID: "itp-0000123", Owner: "owner-042",
 					Site: "farm", GPUs: 8, GPUType: "H100", Start: t0, End: t0.Add(3 * time.Hour), MeanUtil: 0.81, MeanPowerW: 512.5, Source: events.JobSourceImport})
 			}
-			b.ReportMetric(float64(len(mustMarshal(b, tmpl))), "bytes/msg")
 			evs := make([]events.Event, 0, benchChunk)
 			for i := range tc.n {
 				e := tmpl
@@ -74,6 +76,7 @@ func BenchmarkReplay(b *testing.B) {
 				}
 			}
 			total := 0
+			cpu := cpuTime()
 			for b.Loop() {
 				got := 0
 				if err := s.Replay(context.Background(), time.Time{}, time.Time{}, nil, func(events.Event) error {
@@ -87,7 +90,10 @@ func BenchmarkReplay(b *testing.B) {
 				}
 				total += got
 			}
+			cpu = cpuTime() - cpu
+			b.ReportMetric(float64(len(mustMarshal(b, tmpl))), "bytes/msg")
 			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(total), "cpu-ns/event") // client and server together
 		})
 	}
 }
