@@ -28,9 +28,10 @@ type Projector struct {
 	own     Ownership
 	users   []string
 	userIdx map[string]int32
-	seq     uint64
+	sites   map[string]string
 	stats   Stats
 	scratch []obs
+	dec     batchDecoder
 }
 
 // node is one node's buffered batches and fold state.
@@ -41,6 +42,7 @@ type node struct {
 	pending []batch // sorted by time, not yet folded; times are distinct
 	newest  int64   // newest batch time accepted
 	any     bool    // a batch has been accepted
+	site    string  // of the latest batch that named one
 	fold    fold
 }
 
@@ -66,7 +68,7 @@ type obs struct {
 // New returns a Projector.
 func New(opt Options) *Projector {
 	return &Projector{opt: opt, gap: opt.gapIntervals(), late: opt.lateness(),
-		nodes: map[string]*node{}, userIdx: map[string]int32{}}
+		nodes: map[string]*node{}, userIdx: map[string]int32{}, sites: map[string]string{}}
 }
 
 // Add takes the next event in stream order. Sample batches feed jobs; ownership and inventory
@@ -96,10 +98,6 @@ func (p *Projector) Add(e events.Event) error {
 func (p *Projector) Ownership() *Ownership { return &p.own }
 
 func (p *Projector) addBatch(e events.Event) error {
-	b, err := events.DecodeAs[events.GPUSampleBatch](e)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
 	if e.Time.IsZero() {
 		return fmt.Errorf("%w: %s %s: no time", ErrMalformed, e.Name(), e.ID)
 	}
@@ -107,15 +105,26 @@ func (p *Projector) addBatch(e events.Event) error {
 	if sec > maxAbsTimeNs/1e9 || sec < -maxAbsTimeNs/1e9 {
 		return fmt.Errorf("%w: %s %s: time %s out of range", ErrMalformed, e.Name(), e.ID, e.Time)
 	}
-	t := e.Time.UnixNano()
-	ivf := math.Round(b.IntervalS * 1e9)
-	if !(ivf >= 1 && ivf <= float64(maxIntervalNs)) {
-		return fmt.Errorf("%w: %s %s: interval_s %v out of range (1 ns to %v s)", ErrMalformed, e.Name(), e.ID, b.IntervalS, maxIntervalNs/1e9)
+	d := &p.dec
+	if err := d.decode(e.Data); err == errFallback {
+		b, err := events.DecodeAs[events.GPUSampleBatch](e)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		d.load(&b)
+	} else if err != nil {
+		return fmt.Errorf("%w: event %s %s data: %w", ErrMalformed, e.ID, e.Name(), err)
 	}
-	n := p.nodes[b.Node]
+	t := e.Time.UnixNano()
+	ivf := math.Round(d.interval * 1e9)
+	if !(ivf >= 1 && ivf <= float64(maxIntervalNs)) {
+		return fmt.Errorf("%w: %s %s: interval_s %v out of range (1 ns to %v s)", ErrMalformed, e.Name(), e.ID, d.interval, maxIntervalNs/1e9)
+	}
+	n := p.nodes[string(d.node)]
 	if n == nil {
-		n = &node{name: b.Node, gpuIdx: map[gpuID]int32{}}
-		p.nodes[b.Node] = n
+		name := string(d.node)
+		n = &node{name: name, gpuIdx: map[gpuID]int32{}}
+		p.nodes[name] = n
 	}
 	if n.fold.started && t <= n.fold.lastT {
 		p.stats.TooLate++
@@ -126,13 +135,15 @@ func (p *Projector) addBatch(e events.Event) error {
 		p.stats.Duplicates++
 		return nil
 	}
-	bt := batch{t: t, iv: int64(ivf), site: b.Site, obs: p.observations(n, &b)}
+	site := p.site(d.site)
+	bt := batch{t: t, iv: int64(ivf), site: site, obs: p.observations(n, d)}
 	if n.any && t < n.newest {
 		bt.late = true
 		p.stats.OutOfOrder++
 	}
-	if b.Site != "" {
-		p.own.seeSite(b.Node, b.Site)
+	if site != "" && site != n.site {
+		n.site = site
+		p.own.seeSite(n.name, site)
 	}
 	n.pending = slices.Insert(n.pending, i, bt)
 	p.stats.Batches++
@@ -144,35 +155,37 @@ func (p *Projector) addBatch(e events.Event) error {
 		k := 0
 		for k < len(n.pending) && n.pending[k].t < cut {
 			n.fold.add(&n.pending[k], p.gap)
+			n.pending[k] = batch{} // let its observations go
 			k++
 		}
-		if k > 0 {
-			n.pending = slices.Delete(n.pending, 0, k)
-		}
+		// Advancing the slice start keeps in-order delivery free of copying; append moves
+		// the live part to a new array when the old one runs out.
+		n.pending = n.pending[k:]
 	}
 	return nil
 }
 
 // observations extracts the (process, GPU) pairs of a batch, sorted by pid then GPU, one per pair.
-func (p *Projector) observations(n *node, b *events.GPUSampleBatch) []obs {
+func (p *Projector) observations(n *node, d *batchDecoder) []obs {
 	out := p.scratch[:0]
-	for _, s := range b.GPUs {
+	for gi := range d.gpus {
+		s := &d.gpus[gi]
 		// Idle GPUs are interned too: they give a node without an inventory its size.
-		g := n.ref(gpuID{s.Index, s.UUID}, &p.own)
-		if len(s.Processes) == 0 {
+		g := n.ref(s.index, s.uuid, &p.own)
+		if len(s.procs) == 0 {
 			continue
 		}
-		util := float32(min(max(s.UtilPct, 0), 100) / 100)
+		util := float32(min(max(s.util, 0), 100) / 100)
 		var power float32
-		if s.PowerW > 0 && s.PowerW <= maxPowerW {
-			power = float32(s.PowerW)
+		if s.power > 0 && s.power <= maxPowerW {
+			power = float32(s.power)
 		}
-		for _, pr := range s.Processes {
-			if pr.PID <= 0 || pr.PID > math.MaxInt32 {
+		for _, pr := range s.procs {
+			if pr.pid <= 0 || pr.pid > math.MaxInt32 {
 				p.stats.BadProcesses++
 				continue
 			}
-			out = append(out, obs{pid: int32(pr.PID), user: p.user(pr.User), gpu: g, util: util, power: power})
+			out = append(out, obs{pid: int32(pr.pid), user: p.user(pr.user), gpu: g, util: util, power: power})
 		}
 	}
 	if len(out) == 0 {
@@ -185,10 +198,19 @@ func (p *Projector) observations(n *node, b *events.GPUSampleBatch) []obs {
 	return slices.Clone(out)
 }
 
-func (n *node) ref(g gpuID, own *Ownership) int32 {
-	if i, ok := n.gpuIdx[g]; ok {
+// ref returns the node's number for a GPU, interning it on first sight. Nodes hold a handful of
+// GPUs, so a scan beats hashing the UUID.
+func (n *node) ref(index int, uuid []byte, own *Ownership) int32 {
+	if len(n.gpus) <= 64 {
+		for i, g := range n.gpus {
+			if g.index == index && g.uuid == string(uuid) {
+				return int32(i)
+			}
+		}
+	} else if i, ok := n.gpuIdx[gpuID{index, string(uuid)}]; ok {
 		return i
 	}
+	g := gpuID{index, string(uuid)}
 	i := int32(len(n.gpus))
 	n.gpus = append(n.gpus, g)
 	n.gpuIdx[g] = i
@@ -196,12 +218,26 @@ func (n *node) ref(g gpuID, own *Ownership) int32 {
 	return i
 }
 
-func (p *Projector) user(name string) int32 {
-	if i, ok := p.userIdx[name]; ok {
+// site interns a site name.
+func (p *Projector) site(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := p.sites[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	p.sites[s] = s
+	return s
+}
+
+func (p *Projector) user(name []byte) int32 {
+	if i, ok := p.userIdx[string(name)]; ok {
 		return i
 	}
+	s := string(name)
 	i := int32(len(p.users))
-	p.users = append(p.users, name)
-	p.userIdx[name] = i
+	p.users = append(p.users, s)
+	p.userIdx[s] = i
 	return i
 }

@@ -503,3 +503,16 @@ func TestAddErrors(t *testing.T) {
 	// Utilization is clamped to 100 %; a reading of 1 GW is not believed.
 	checkJobs(t, jobs, []want{{node: "node-a", pid: 5, user: "kim", owner: "kim", start: 60, end: 120, gpus: []int{0}, util: 1, power: 0, samples: 1, open: true}}, 1e-9)
 }
+
+// A payload with the gpus key twice is decoded as encoding/json decodes it: the second array is
+// merged into the elements of the first.
+func TestRepeatedKeys(t *testing.T) {
+	p := projection.New(projection.Options{})
+	e := events.Event{V: 1, ID: "r", Kind: events.KindGPUSampleBatch, Time: at(60),
+		Data: []byte(`{"node":"node-a","interval_s":60,"gpus":[{"index":3,"power_w":200,"processes":[{"pid":5,"user":"kim"}]}],"gpus":[{"util_pct":50}]}`)}
+	if err := p.Add(e); err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ := p.Jobs()
+	checkJobs(t, jobs, []want{{node: "node-a", pid: 5, user: "kim", owner: "kim", start: 60, end: 120, gpus: []int{3}, util: 0.5, power: 200, samples: 1, open: true}}, 1e-9)
+}

@@ -1,0 +1,172 @@
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/gpuplan/gpuplan/events"
+	"github.com/gpuplan/gpuplan/scenarios/traces"
+	"github.com/gpuplan/gpuplan/sim"
+)
+
+// Defaults of Options.
+var (
+	DefaultEpoch = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+)
+
+const (
+	DefaultInterval      = time.Minute
+	DefaultUtilNoisePct  = 2.0
+	DefaultPowerNoiseW   = 5.0
+	DefaultPIDReuseAfter = 10 * time.Minute
+	DefaultMemoryBytes   = 80 << 30
+	// DefaultTrailingBatches covers a projection's default gap limit (3 intervals) plus one.
+	DefaultTrailingBatches = 4
+)
+
+// ErrInvalid marks bad pools, options or schedules.
+var ErrInvalid = errors.New("fleet: invalid input")
+
+// Options tune a fleet. The zero value means the defaults.
+type Options struct {
+	Epoch    time.Time     // time 0 of the workload; zero means DefaultEpoch
+	Interval time.Duration // between batches; 0 means DefaultInterval
+	Seed     uint64        // noise and ids
+
+	UtilNoisePct float64 // standard deviation of utilization noise, percentage points; 0 means DefaultUtilNoisePct
+	PowerNoiseW  float64 // standard deviation of power noise, W; 0 means DefaultPowerNoiseW
+	NoNoise      bool    // report the jobs' values exactly (rounded to hundredths)
+
+	BusyUtil float64 // utilization 0..1 reported for jobs without Util; 0 reports 0 %
+	BusyW    float64 // per-GPU draw reported for jobs without PowerW; 0 reports none
+	IdleW    float64 // draw reported by idle GPUs of a busy node; 0 reports none
+
+	PIDReuseAfter time.Duration // how long a freed pid rests before reuse; 0 means DefaultPIDReuseAfter, negative none
+	// TrailingBatches is how many idle batches a node still sends after its last process ends,
+	// so that a projection sees the gap that ends its jobs; 0 means DefaultTrailingBatches,
+	// negative none.
+	TrailingBatches int
+	MemoryBytes     uint64 // per GPU; 0 means DefaultMemoryBytes
+}
+
+func (o Options) withDefaults() Options {
+	if o.Epoch.IsZero() {
+		o.Epoch = DefaultEpoch
+	}
+	o.Epoch = o.Epoch.UTC()
+	if o.Interval == 0 {
+		o.Interval = DefaultInterval
+	}
+	if o.UtilNoisePct == 0 {
+		o.UtilNoisePct = DefaultUtilNoisePct
+	}
+	if o.PowerNoiseW == 0 {
+		o.PowerNoiseW = DefaultPowerNoiseW
+	}
+	if o.NoNoise {
+		o.UtilNoisePct, o.PowerNoiseW = 0, 0
+	}
+	switch {
+	case o.PIDReuseAfter == 0:
+		o.PIDReuseAfter = DefaultPIDReuseAfter
+	case o.PIDReuseAfter < 0:
+		o.PIDReuseAfter = 0
+	}
+	switch {
+	case o.TrailingBatches == 0:
+		o.TrailingBatches = DefaultTrailingBatches
+	case o.TrailingBatches < 0:
+		o.TrailingBatches = 0
+	}
+	if o.MemoryBytes == 0 {
+		o.MemoryBytes = DefaultMemoryBytes
+	}
+	return o
+}
+
+func (o Options) check() error {
+	switch {
+	case o.Interval < time.Millisecond:
+		return fmt.Errorf("%w: interval %v is under 1 ms", ErrInvalid, o.Interval)
+	case !finite(o.UtilNoisePct) || o.UtilNoisePct < 0 || !finite(o.PowerNoiseW) || o.PowerNoiseW < 0:
+		return fmt.Errorf("%w: noise %v %%, %v W is not a non-negative number", ErrInvalid, o.UtilNoisePct, o.PowerNoiseW)
+	case !finite(o.BusyUtil) || o.BusyUtil < 0 || o.BusyUtil > 1:
+		return fmt.Errorf("%w: busy utilization %v is outside 0..1", ErrInvalid, o.BusyUtil)
+	case !finite(o.BusyW) || o.BusyW < 0 || !finite(o.IdleW) || o.IdleW < 0:
+		return fmt.Errorf("%w: busy %v W or idle %v W is not a non-negative number", ErrInvalid, o.BusyW, o.IdleW)
+	}
+	return nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Node is one node of the fleet.
+type Node struct {
+	Name    string
+	Owner   string
+	Site    string
+	GPUType string
+	GPUs    int
+	UUIDs   []string // by GPU index
+}
+
+// Fleet is a set of nodes held by owners.
+type Fleet struct {
+	opt     Options
+	nodes   []Node
+	byOwner map[string][]int // node indices in order
+}
+
+// New builds the fleet of pools (see the package doc).
+func New(pools []traces.Pool, opt Options) (*Fleet, error) {
+	opt = opt.withDefaults()
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	f := &Fleet{opt: opt, byOwner: map[string][]int{}}
+	for i, p := range pools {
+		if p.Owner == "" || p.GPUs < 0 || p.GPUsPerNode < 0 {
+			return nil, fmt.Errorf("%w: pool %d: owner %q with %d GPUs in %d-GPU nodes", ErrInvalid, i+1, p.Owner, p.GPUs, p.GPUsPerNode)
+		}
+		g, gpn := p.GPUs, p.GPUsPerNode
+		if gpn <= 0 || gpn > g {
+			gpn = g
+		}
+		for g > 0 {
+			n := min(gpn, g)
+			f.nodes = append(f.nodes, Node{Owner: p.Owner, Site: p.Site, GPUType: p.GPUType, GPUs: n})
+			g -= n
+		}
+	}
+	width := len(strconv.Itoa(len(f.nodes)))
+	seed := strconv.FormatUint(opt.Seed, 10)
+	for i := range f.nodes {
+		n := &f.nodes[i]
+		n.Name = fmt.Sprintf("node-%0*d", max(width, 3), i+1)
+		n.UUIDs = make([]string, n.GPUs)
+		for g := range n.UUIDs {
+			h := events.DeriveID("gpuplan.fleet.gpu", seed, n.Name, strconv.Itoa(g))
+			n.UUIDs[g] = "GPU-" + h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+		}
+		f.byOwner[n.Owner] = append(f.byOwner[n.Owner], i)
+	}
+	return f, nil
+}
+
+// Nodes returns the fleet's nodes, in order.
+func (f *Fleet) Nodes() []Node { return f.nodes }
+
+// Options returns the options in effect, defaults filled in.
+func (f *Fleet) Options() Options { return f.opt }
+
+// Schedule gives each job's start and end in seconds since the epoch, in Workload.Jobs order;
+// NaN for a job that did not run.
+type Schedule struct {
+	Start, End []float64
+}
+
+// FromResult takes the schedule of a simulator run, such as the fragmented policy's.
+func FromResult(r *sim.Result) *Schedule { return &Schedule{Start: r.Start, End: r.End} }
