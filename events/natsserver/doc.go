@@ -13,7 +13,9 @@
 // configuration: $XDG_DATA_HOME/gpuplan/nats when XDG_DATA_HOME is set, otherwise
 // ~/.local/share/gpuplan/nats on Linux and other Unix systems, ~/Library/Application
 // Support/gpuplan/nats on macOS and %LocalAppData%\gpuplan\nats on Windows. The server keeps its
-// streams in a "jetstream" folder inside.
+// streams in a "jetstream" folder inside. A running server holds a lock on gpuplan.lock there
+// (flock, on Unix systems), so a second server on the same directory fails with ErrDirInUse
+// instead of corrupting the store.
 //
 // # Durability
 //

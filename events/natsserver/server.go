@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -21,8 +22,13 @@ const DefaultAddr = "127.0.0.1:4222"
 // defaultReadyTimeout bounds how long Start waits for the listeners and JetStream.
 const defaultReadyTimeout = 10 * time.Second
 
-// ErrNotReady is returned when the server did not become ready in time.
-var ErrNotReady = errors.New("natsserver: server not ready")
+// Errors.
+var (
+	// ErrNotReady: the server did not become ready in time.
+	ErrNotReady = errors.New("natsserver: server not ready")
+	// ErrDirInUse: another server (in this or another process) has the data directory.
+	ErrDirInUse = errors.New("natsserver: data directory in use by another server")
+)
 
 // Options configure Start. The zero value is a single loopback server on DefaultAddr with its
 // file store in DefaultDir.
@@ -65,10 +71,12 @@ type Cluster struct {
 
 // Server is a running embedded NATS server.
 type Server struct {
-	ns   *server.Server
-	dir  string
-	name string
-	host string // as configured: the listener reports 0.0.0.0 as ::
+	ns         *server.Server
+	dir        string
+	name       string
+	host       string // as configured: the listener reports 0.0.0.0 as ::
+	lock       *os.File
+	unlockOnce sync.Once
 }
 
 // Start runs a NATS server with JetStream as opt says and returns once it accepts clients and,
@@ -81,8 +89,13 @@ func Start(opt Options) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("natsserver: data directory: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	ns, err := server.NewServer(so)
 	if err != nil {
+		unlock(lock)
 		return nil, fmt.Errorf("natsserver: %w", err)
 	}
 	if opt.Log != nil {
@@ -93,7 +106,7 @@ func Start(opt Options) (*Server, error) {
 		wait = defaultReadyTimeout
 	}
 	ns.Start()
-	s := &Server{ns: ns, dir: dir, name: so.ServerName, host: so.Host}
+	s := &Server{ns: ns, dir: dir, name: so.ServerName, host: so.Host, lock: lock}
 	if !ns.ReadyForConnections(wait) {
 		s.Shutdown()
 		return nil, fmt.Errorf("%w: not accepting clients on %s after %v (address in use, or see the log)", ErrNotReady, so.Host+":"+strconv.Itoa(so.Port), wait)
@@ -250,4 +263,11 @@ func (s *Server) Name() string { return s.name }
 func (s *Server) Shutdown() {
 	s.ns.Shutdown()
 	s.ns.WaitForShutdown()
+	s.unlockOnce.Do(func() { unlock(s.lock) })
+}
+
+func unlock(f *os.File) {
+	if f != nil {
+		f.Close() // closing the descriptor releases the lock
+	}
 }

@@ -2,6 +2,7 @@ package natsserver
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -121,4 +122,29 @@ func TestDefaultDir(t *testing.T) {
 	if d, err := DefaultDir(); err != nil || d != want {
 		t.Errorf("relative XDG_DATA_HOME: %q, %v; want %q", d, err, want)
 	}
+}
+
+func TestDirLockedWhileRunning(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no directory lock without flock")
+	}
+	dir := t.TempDir()
+	a, err := Start(Options{Dir: dir, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Start(Options{Dir: dir, Addr: "127.0.0.1:0"})
+	if err == nil {
+		b.Shutdown()
+		t.Fatal("two servers share one data directory")
+	}
+	if !errors.Is(err, ErrDirInUse) || !strings.Contains(err.Error(), dir) {
+		t.Errorf("error %v: want ErrDirInUse naming %s", err, dir)
+	}
+	a.Shutdown()
+	b, err = Start(Options{Dir: dir, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatalf("restart after shutdown: %v", err)
+	}
+	b.Shutdown()
 }
