@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,10 +37,17 @@ func benchFleet(b *testing.B) (*fleet.Fleet, *sim.Workload) {
 	return f, w
 }
 
+// cpuTime is the process's user and system CPU time: steadier than wall time on a shared machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func BenchmarkRun(b *testing.B) {
 	f, w := benchFleet(b)
 	var r *fleet.Result
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	for b.Loop() {
 		var err error
 		if r, err = f.Run(w, nil, func(events.Event) error { return nil }); err != nil {
@@ -48,6 +56,7 @@ func BenchmarkRun(b *testing.B) {
 	}
 	el := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(float64(r.Events)/el, "events/s")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(r.Events), "cpu-ns/event")
 	b.ReportMetric(float64(r.GPUSamples)/el, "gpu-samples/s")
 	b.ReportMetric(float64(r.Events), "events")
 }
@@ -58,7 +67,7 @@ func BenchmarkProject(b *testing.B) {
 	if _, err := f.Run(w, nil, func(e events.Event) error { evs = append(evs, e); return nil }); err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	var st projection.Stats
 	for b.Loop() {
 		p := projection.New(projection.Options{})
@@ -71,5 +80,6 @@ func BenchmarkProject(b *testing.B) {
 	}
 	el := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(float64(len(evs))/el, "events/s")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(len(evs)), "cpu-ns/event")
 	b.ReportMetric(float64(st.Jobs), "jobs")
 }

@@ -24,14 +24,14 @@ type span struct {
 
 // nodeEnc holds a node's pre-encoded strings and its emission state.
 type nodeEnc struct {
-	spans  []span
-	next   int    // first span not yet started
-	active []span // spans shown by the current batch
-	head   []byte // {"node":...,"site":...,"interval_s":...,"gpus":[
-	uuids  [][]byte
-	energy []uint64 // mJ per GPU since the epoch
-	lastK  int64    // batch number of the last batch emitted, for idle energy in between
-	busyK  int64    // batch number of the last batch that showed a process
+	spans   []span
+	next    int      // first span not yet started
+	active  []span   // spans shown by the current batch
+	head    []byte   // {"node":...,"site":...,"interval_s":...,"gpus":[
+	gpuHead [][]byte // per GPU: {"index":i,"uuid":"...","util_pct":
+	energy  []uint64 // mJ per GPU since the epoch
+	lastK   int64    // batch number of the last batch emitted, for idle energy in between
+	busyK   int64    // batch number of the last batch that showed a process
 }
 
 func (f *Fleet) emit(w *sim.Workload, slots [][]slot, r *Result, emit func(events.Event) error) error {
@@ -72,8 +72,11 @@ func (f *Fleet) emit(w *sim.Workload, slots [][]slot, r *Result, emit func(event
 		e.head = append(e.head, `,"interval_s":`...)
 		e.head = strconv.AppendFloat(e.head, iv, 'g', -1, 64)
 		e.head = append(e.head, `,"gpus":[`...)
-		for _, u := range n.UUIDs {
-			e.uuids = append(e.uuids, appendQuoted(nil, u))
+		for g, u := range n.UUIDs {
+			h := append([]byte(`{"index":`), strconv.Itoa(g)...)
+			h = append(h, `,"uuid":`...)
+			h = appendQuoted(h, u)
+			e.gpuHead = append(e.gpuHead, append(h, `,"util_pct":`...))
 		}
 		e.energy = make([]uint64, n.GPUs)
 		e.lastK, e.busyK = -1, math.MinInt64/2
@@ -106,12 +109,21 @@ func (f *Fleet) emit(w *sim.Workload, slots [][]slot, r *Result, emit func(event
 	}
 
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6675656c)) // "fuel"
-	users := make([][]byte, len(w.Owners))
-	for i, o := range w.Owners {
-		users[i] = appendQuoted(nil, o)
+	// The constant runs of the payload, written once.
+	used := opt.MemoryBytes / 4 * 3
+	mem := func(used uint64) []byte {
+		b := strconv.AppendUint([]byte(`,"mem_used_bytes":`), used, 10)
+		return strconv.AppendUint(append(b, `,"mem_total_bytes":`...), opt.MemoryBytes, 10)
 	}
+	tails := make([][]byte, len(w.Owners)) // after a process's pid
+	for i, o := range w.Owners {
+		b := appendQuoted([]byte(`,"user":`), o)
+		tails[i] = append(strconv.AppendUint(append(b, `,"used_memory_bytes":`...), used, 10), "}]"...)
+	}
+	c := consts{memIdle: mem(0), memBusy: mem(used), tails: tails}
 	kindName := events.KindGPUSampleBatch.String()
 	var buf []byte
+	var ar arena
 	k := int64(math.MaxInt64)
 	for i := range encs {
 		if len(encs[i].spans) > 0 {
@@ -137,11 +149,11 @@ func (f *Fleet) emit(w *sim.Workload, slots [][]slot, r *Result, emit func(event
 				e.busyK = k
 			}
 			if k-e.busyK <= trail {
-				buf = f.batch(buf[:0], ni, e, k, w, users, rng, r)
+				buf = f.batch(buf[:0], ni, e, k, w, &c, rng, r)
 				n := f.nodes[ni]
 				ev := events.Event{V: events.CurrentVersion, ID: events.DeriveID("gpuplan.fleet", seed, n.Name, strconv.FormatInt(k, 10)),
 					Kind: events.KindGPUSampleBatch, KindName: kindName, Source: n.Name,
-					Time: opt.Epoch.Add(time.Duration(k) * opt.Interval), Data: slices.Clone(buf)}
+					Time: opt.Epoch.Add(time.Duration(k) * opt.Interval), Data: ar.copy(buf)}
 				if err := out(ev); err != nil {
 					return err
 				}
@@ -156,8 +168,14 @@ func (f *Fleet) emit(w *sim.Workload, slots [][]slot, r *Result, emit func(event
 	return nil
 }
 
+// consts are the payload runs every batch repeats.
+type consts struct {
+	memIdle, memBusy []byte   // ,"mem_used_bytes":...,"mem_total_bytes":...
+	tails            [][]byte // per owner: ,"user":...,"used_memory_bytes":...}]
+}
+
 // batch appends the payload of node ni's batch k.
-func (f *Fleet) batch(buf []byte, ni int, e *nodeEnc, k int64, w *sim.Workload, users [][]byte, rng *rand.Rand, r *Result) []byte {
+func (f *Fleet) batch(buf []byte, ni int, e *nodeEnc, k int64, w *sim.Workload, c *consts, rng *rand.Rand, r *Result) []byte {
 	opt := f.opt
 	n := f.nodes[ni]
 	iv := opt.Interval.Seconds()
@@ -191,20 +209,13 @@ func (f *Fleet) batch(buf []byte, ni int, e *nodeEnc, k int64, w *sim.Workload, 
 		if g > 0 {
 			buf = append(buf, ',')
 		}
-		buf = append(buf, `{"index":`...)
-		buf = strconv.AppendInt(buf, int64(g), 10)
-		buf = append(buf, `,"uuid":`...)
-		buf = append(buf, e.uuids[g]...)
-		buf = append(buf, `,"util_pct":`...)
+		buf = append(buf, e.gpuHead[g]...)
 		buf = appendHundredths(buf, util)
-		used := uint64(0)
 		if j != nil {
-			used = opt.MemoryBytes / 4 * 3
+			buf = append(buf, c.memBusy...)
+		} else {
+			buf = append(buf, c.memIdle...)
 		}
-		buf = append(buf, `,"mem_used_bytes":`...)
-		buf = strconv.AppendUint(buf, used, 10)
-		buf = append(buf, `,"mem_total_bytes":`...)
-		buf = strconv.AppendUint(buf, opt.MemoryBytes, 10)
 		if power > 0 {
 			buf = append(buf, `,"power_w":`...)
 			buf = appendHundredths(buf, power)
@@ -217,11 +228,7 @@ func (f *Fleet) batch(buf []byte, ni int, e *nodeEnc, k int64, w *sim.Workload, 
 		if j != nil {
 			buf = append(buf, `,"processes":[{"pid":`...)
 			buf = strconv.AppendInt(buf, int64(e.active[sp].pid), 10)
-			buf = append(buf, `,"user":`...)
-			buf = append(buf, users[j.Owner]...)
-			buf = append(buf, `,"used_memory_bytes":`...)
-			buf = strconv.AppendUint(buf, used, 10)
-			buf = append(buf, "}]"...)
+			buf = append(buf, c.tails[j.Owner]...)
 			r.Processes++
 		}
 		buf = append(buf, '}')
@@ -254,4 +261,20 @@ func productName(gpuType string) string {
 		return "NVIDIA GPU"
 	}
 	return "NVIDIA " + gpuType
+}
+
+// arena hands out payload copies carved from large blocks: one allocation per block instead of
+// one per event. Each copy is capped, so appending to one never touches its neighbour.
+type arena struct{ free []byte }
+
+const arenaBlock = 256 << 10
+
+func (a *arena) copy(b []byte) []byte {
+	if len(b) > len(a.free) {
+		a.free = make([]byte, max(arenaBlock, len(b)))
+	}
+	out := a.free[:len(b):len(b)]
+	copy(out, b)
+	a.free = a.free[len(b):]
+	return out
 }
