@@ -168,6 +168,7 @@ func TestRoundTripFromSimulator(t *testing.T) {
 		}
 	}
 	pw, _ := p.Workload()
+	t.Logf("%d jobs, %d visible, %d split over nodes", len(w.Jobs), len(want), r.Split)
 	if r.Split == 0 && len(pw.Jobs) != len(want) || r.Split > 0 && len(pw.Jobs) <= len(want) {
 		t.Fatalf("%d jobs back, %d visible, %d split", len(pw.Jobs), len(want), r.Split)
 	}
