@@ -315,6 +315,18 @@ func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (*sim
 		return w, nil
 	}
 	t := s.Workload.Trace
+	if s.given != nil {
+		w := cloneWorkload(s.given)
+		digest, err := workloadDigest(w)
+		if err != nil {
+			return nil, err
+		}
+		digests[t.File] = digest
+		if s.Horizon > 0 {
+			keepHorizon(w, float64(s.Horizon))
+		}
+		return w, nil
+	}
 	f, _ := traces.ParseFormat(t.Format)
 	path := s.resolvePath(t.File)
 	seed := t.Seed

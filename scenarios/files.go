@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -117,4 +119,37 @@ func scenarioFromFiles(workloadPath string, format traces.Format, poolsPath stri
 	}
 	s.Sites = append(sites, farm)
 	return s, nil
+}
+
+// FromWorkload builds the scenario FromFiles would, around jobs that are already in memory (replayed
+// from the event log, say) instead of a workload file; name stands for the file in the scenario's
+// name and hash. Given the same jobs, policies and options, the simulator's results are the same
+// as with FromFiles on the file they came from.
+func FromWorkload(w *sim.Workload, name, poolsPath string, opt FileOptions) (*Built, error) {
+	if opt.Name == "" {
+		opt.Name, _, _ = strings.Cut(filepath.Base(name), ".")
+	}
+	s, err := scenarioFromFiles(name, traces.CSV, poolsPath, opt)
+	if err != nil {
+		return nil, err
+	}
+	s.given = w
+	return s.Build()
+}
+
+func cloneWorkload(w *sim.Workload) *sim.Workload {
+	c := *w
+	c.Jobs = slices.Clone(w.Jobs)
+	c.Owners = slices.Clone(w.Owners)
+	c.Groups = slices.Clone(w.Groups)
+	return &c
+}
+
+// workloadDigest hashes the jobs in their canonical CSV form, as fileDigest hashes a file.
+func workloadDigest(w *sim.Workload) (string, error) {
+	h := sha256.New()
+	if err := traces.WriteCSV(h, w); err != nil {
+		return "", fmt.Errorf("scenarios: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

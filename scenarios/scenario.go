@@ -26,6 +26,8 @@ type Scenario struct {
 
 	file string // for messages and relative paths; "" for a scenario built in code
 	pos  map[string]int
+	// given replaces reading workload.trace.file: the jobs came from elsewhere (the event log).
+	given *sim.Workload
 }
 
 // GPUTypeSpec is one GPU model. Only name and tdp_w are required for a model outside the catalogue.
