@@ -51,7 +51,6 @@ type batch struct {
 	t    int64 // event time, Unix ns
 	iv   int64 // interval, ns
 	site string
-	late bool  // arrived after a later batch of its node
 	obs  []obs // sorted by (pid, gpu), one per pair
 }
 
@@ -138,7 +137,6 @@ func (p *Projector) addBatch(e events.Event) error {
 	site := p.site(d.site)
 	bt := batch{t: t, iv: int64(ivf), site: site, obs: p.observations(n, d)}
 	if n.any && t < n.newest {
-		bt.late = true
 		p.stats.OutOfOrder++
 	}
 	if site != "" && site != n.site {
