@@ -55,6 +55,10 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newSimulateCmd(),
 		newScenariosCmd(),
 		newDemoCmd(),
+		newImportCmd(),
+		newEventsCmd(),
+		newReplayCmd(),
+		newServeCmd(),
 	)
 	return root
 }
