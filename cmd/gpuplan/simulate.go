@@ -44,18 +44,34 @@ func newSimulateCmd() *cobra.Command {
 	fl.StringVar(&f.scenario, "scenario", "", "built-in scenario name or scenario YAML file")
 	fl.StringVar(&f.workload, "workload", "", "workload file (instead of --scenario)")
 	fl.StringVar(&f.format, "format", "csv", "workload format: csv, itp, genpw, openb, swf (gzip allowed)")
+	addSimulateOutputFlags(cmd, &f)
+	return cmd
+}
+
+// addSimulateOutputFlags registers the flags simulate shares with replay: pools, policies and
+// where results go.
+func addSimulateOutputFlags(cmd *cobra.Command, f *simulateFlags) {
+	fl := cmd.Flags()
 	fl.StringVar(&f.pools, "pools", "", "pools CSV (owner,gpus[,gpus_per_node,gpu_type,site]); derived from the workload when absent")
 	fl.StringSliceVar(&f.policies, "policy", nil, "policies to compare, comma separated (default: the scenario's, or "+strings.Join(sim.Policies(), ",")+")")
 	fl.StringVar(&f.placement, "placement", "", "placement: pool or nodes (default: nodes for the farm, pool for private pools)")
 	fl.Float64Var(&f.estimateFactor, "estimate-factor", 0, "EASY runtime estimate = duration x factor (default: the scenario's, or 1)")
 	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to FILE, or - for stdout (then nothing else goes to stdout)")
 	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to FILE")
-	return cmd
 }
 
 func runSimulate(stdout, stderr io.Writer, f simulateFlags) error {
 	built, err := buildInput(f)
 	if err != nil {
+		return err
+	}
+	return simulateAndWrite(stdout, stderr, built, f)
+}
+
+// simulateAndWrite applies the flags' overrides to a built scenario, runs it and writes the
+// results where the flags say.
+func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simulateFlags) error {
+	if err := applyOverrides(built, f); err != nil {
 		return err
 	}
 	out, err := simulateBuilt(built, stderr)
@@ -78,7 +94,7 @@ func runSimulate(stdout, stderr io.Writer, f simulateFlags) error {
 	return writeTable(stdout, built, out.Policies)
 }
 
-// buildInput turns the flags into a scenario ready to simulate, applying flag overrides.
+// buildInput turns the flags into a scenario ready to simulate.
 func buildInput(f simulateFlags) (*scenarios.Built, error) {
 	var built *scenarios.Built
 	switch {
@@ -106,6 +122,11 @@ func buildInput(f simulateFlags) (*scenarios.Built, error) {
 	default:
 		return nil, usagef("nothing to simulate: give --scenario NAME|FILE (see 'gpuplan scenarios') or --workload FILE")
 	}
+	return built, nil
+}
+
+// applyOverrides sets what the flags say over what the scenario says.
+func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	if len(f.policies) > 0 {
 		known := map[string]bool{}
 		for _, p := range sim.Policies() {
@@ -113,7 +134,7 @@ func buildInput(f simulateFlags) (*scenarios.Built, error) {
 		}
 		for _, p := range f.policies {
 			if !known[p] {
-				return nil, usagef("--policy: unknown policy %q (have %s)", p, strings.Join(sim.Policies(), ", "))
+				return usagef("--policy: unknown policy %q (have %s)", p, strings.Join(sim.Policies(), ", "))
 			}
 		}
 		built.Policies = f.policies
@@ -125,15 +146,15 @@ func buildInput(f simulateFlags) (*scenarios.Built, error) {
 	case "nodes":
 		built.Options.Placement = sim.PlacementNodes
 	default:
-		return nil, usagef("--placement: want pool or nodes, got %q", f.placement)
+		return usagef("--placement: want pool or nodes, got %q", f.placement)
 	}
 	if f.estimateFactor != 0 {
 		if !(f.estimateFactor >= 1) {
-			return nil, usagef("--estimate-factor: want a number >= 1, got %v", f.estimateFactor)
+			return usagef("--estimate-factor: want a number >= 1, got %v", f.estimateFactor)
 		}
 		built.Options.EstimateFactor = f.estimateFactor
 	}
-	return built, nil
+	return nil
 }
 
 // results is the JSON document of design.md §8. Wall-clock timings never go in it.

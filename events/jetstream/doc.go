@@ -22,8 +22,8 @@
 // has seen within the stream's duplicate window. The windows are long for the kept streams (24 h:
 // an import repeated the same day, whose ids come from events.DeriveID, stores nothing new) and
 // shorter for samples (1 h: enough for a collector's retries and spool replays after an outage).
-// The server keeps every id of the window in memory, roughly 150 bytes each, so the window is a
-// memory budget: an hour of samples from 400 eight-GPU nodes every 10 s is 144,000 ids, about
+// The server keeps every id of the window in memory, about 150 bytes each (measured with 33-byte
+// ids), so the window is a memory budget: an hour of samples from 400 eight-GPU nodes every 10 s is 144,000 ids, about
 // 20 MB, while bulk loads at tens of thousands of events per second fill it much faster (choose
 // a shorter window for them). Beyond the window a re-published event is stored again; the
 // projections tolerate samples delivered twice, and consumers that need exactness over longer

@@ -311,3 +311,70 @@ func TestServerDownNamesURL(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestReplayStopsOnFnErrorAndContext(t *testing.T) {
+	s, _ := newStore(t)
+	var in []events.Event
+	for i := range 3000 { // more than the batches and buffers between the reader and fn
+		in = append(in, sampleBatch(t, "e"+itoa(i), "lab", "n", t0.Add(time.Duration(i)*time.Second)))
+	}
+	if err := s.Append(context.Background(), in...); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("enough")
+	n := 0
+	err := s.Replay(context.Background(), time.Time{}, time.Time{}, nil, func(events.Event) error {
+		if n++; n == 3 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 3 {
+		t.Errorf("fn error: Replay returned %v after %d calls, want the error itself after 3", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	err = s.Replay(ctx, time.Time{}, time.Time{}, nil, func(events.Event) error {
+		if n++; n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n >= len(in) {
+		t.Errorf("cancelled replay: %v after %d events", err, n)
+	}
+	// The consumers of stopped replays are gone from the server.
+	stream, _ := s.js.Stream(context.Background(), s.names[streamSamples])
+	info, err := stream.Info(context.Background())
+	if err != nil || info.State.Consumers != 0 {
+		t.Errorf("consumers left: %d, %v", info.State.Consumers, err)
+	}
+}
+
+// A consumer that folds samples into jobs appends while it replays (as a projection does):
+// events appended during a replay are not part of it, and nothing deadlocks.
+func TestAppendDuringReplay(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	var in []events.Event
+	for i := range 500 {
+		in = append(in, sampleBatch(t, "s"+itoa(i), "lab", "n", t0.Add(time.Duration(i)*time.Second)))
+	}
+	if err := s.Append(ctx, in...); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := s.Replay(ctx, time.Time{}, time.Time{}, nil, func(e events.Event) error {
+		n++
+		j := mustNew(t, events.KindJobStarted, "job-"+e.ID, e.Time, events.JobStarted{JobID: e.ID, Owner: "o", GPUs: 1, Start: e.Time, Source: events.JobSourceProjection})
+		s2 := sampleBatch(t, "again-"+e.ID, "lab", "n", e.Time)
+		return s.Append(ctx, j, s2)
+	})
+	if err != nil || n != 500 {
+		t.Fatalf("replay with appends: %d events, %v", n, err)
+	}
+	got, _ := replayAll(t, s, time.Time{}, time.Time{}, nil)
+	if len(got) != 1500 {
+		t.Errorf("log holds %d events, want 1500", len(got))
+	}
+}

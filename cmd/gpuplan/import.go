@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpuplan/gpuplan/events"
+	"github.com/gpuplan/gpuplan/events/importer"
+	"github.com/gpuplan/gpuplan/scenarios/traces"
+)
+
+func newImportCmd() *cobra.Command {
+	var (
+		nf      natsFlags
+		format  string
+		out     string
+		owners  int
+		seed    uint64
+		skipBad bool
+	)
+	cmd := &cobra.Command{
+		Use:   "import [flags] FILE...",
+		Short: "Import trace files into the event log (or a JSON Lines file) as job events",
+		Long: `Import reads workload or trace files (csv, itp, genpw, openb, swf; gzip allowed) and stores one
+job.finished event per job. Event ids derive from the file's content, so importing the same file
+twice stores nothing new. A file with bad rows is listed row by row and nothing is imported,
+unless --skip-bad is given.`,
+		Example: `  gpuplan import --nats nats://127.0.0.1:4222 --format itp cluster*.csv
+  gpuplan import --format genpw --out philly.jsonl philly_data_training.csv`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			f, err := traces.ParseFormat(format)
+			if err != nil {
+				return usageError{err}
+			}
+			opt := importer.Options{Format: f, Trace: traces.Options{Owners: owners, Seed: seed, SkipBad: skipBad}}
+			ctx := cmd.Context()
+			if out != "" {
+				if nf.url != "" {
+					return usagef("use --nats or --out, not both")
+				}
+				return importToFile(ctx, cmd.OutOrStdout(), out, paths, opt)
+			}
+			if nf.url == "" {
+				return usagef("import needs --nats URL (a server from 'gpuplan serve') or --out FILE.jsonl")
+			}
+			log, err := nf.connect(ctx)
+			if err != nil {
+				return err
+			}
+			defer log.Close()
+			res, err := importer.Import(ctx, log, paths, opt)
+			if err != nil {
+				return err
+			}
+			reportImport(cmd.OutOrStdout(), res, log.URL)
+			st := log.Stats()
+			fmt.Fprintf(cmd.OutOrStdout(), "  %s new, %s already in the log\n", plural(st.Stored, "event"), plural(st.Duplicates, "event"))
+			return nil
+		},
+	}
+	addNATSFlags(cmd.Flags(), &nf)
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "csv", "file format: csv, itp, genpw, openb, swf")
+	fl.StringVar(&out, "out", "", "write JSON Lines to FILE (- for stdout) instead of the event log")
+	fl.IntVar(&owners, "owners", 0, "owners to spread jobs over, for traces without owners (0: the reader's rule)")
+	fl.Uint64Var(&seed, "seed", 0, "seed of that owner assignment")
+	fl.BoolVar(&skipBad, "skip-bad", false, "skip malformed rows (counted and listed) instead of importing nothing")
+	return cmd
+}
+
+func importToFile(ctx context.Context, stdout io.Writer, out string, paths []string, opt importer.Options) error {
+	var dst io.Writer = stdout
+	var fh *os.File
+	if out != "-" {
+		var err error
+		if fh, err = os.Create(out); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		dst = fh
+	}
+	w := events.NewWriter(dst)
+	res, err := importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt)
+	if err == nil {
+		err = w.Flush()
+	}
+	if fh != nil {
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(out) // a partial file would pass for a complete export
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if out != "-" {
+		reportImport(stdout, res, out)
+	}
+	return nil
+}
+
+func reportImport(w io.Writer, res importer.Result, where string) {
+	fmt.Fprintf(w, "imported %s of %s to %s", plural(res.Jobs, "job"), plural(res.Owners, "owner"), where)
+	if res.Skipped > 0 {
+		fmt.Fprintf(w, " (%s skipped: no GPU or bad rows)", plural(res.Skipped, "row"))
+	}
+	fmt.Fprintln(w)
+	for _, p := range res.Problems {
+		fmt.Fprintf(w, "  skipped: %v\n", p)
+	}
+}

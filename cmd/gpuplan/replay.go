@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpuplan/gpuplan/events/importer"
+	"github.com/gpuplan/gpuplan/scenarios"
+)
+
+func newReplayCmd() *cobra.Command {
+	var (
+		nf natsFlags
+		tr timeRange
+		f  simulateFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "replay",
+		Short: "Simulate the jobs of a time range of the event log under each policy",
+		Long: `Replay reads the job events of a time range from the log and runs them through the policies,
+with the same pools, policy and output flags as simulate. For jobs imported from a trace file the
+results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on that file.`,
+		Example: `  gpuplan replay --nats nats://127.0.0.1:4222 --since 2021-03-01 --until 2021-04-01
+  gpuplan replay --nats nats://127.0.0.1:4222 --pools pools.csv --policy fragmented,easy --json -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			since, until, err := tr.parse()
+			if err != nil {
+				return err
+			}
+			if nf.url == "" {
+				return usagef("replay needs --nats URL: without it there is no log to read")
+			}
+			log, err := nf.connect(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer log.Close()
+			w, st, err := importer.Workload(cmd.Context(), log, since, until)
+			if err != nil {
+				return err
+			}
+			if len(w.Jobs) == 0 {
+				return fmt.Errorf("no jobs in the log at %s between %s and %s", log.URL, orOpen(tr.since), orOpen(tr.until))
+			}
+			if st.Duplicates+st.Malformed > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "replay: skipped %s and %s\n",
+					plural(st.Duplicates, "duplicate event"), plural(st.Malformed, "malformed event"))
+			}
+			built, err := scenarios.FromWorkload(w, "replay", f.pools, scenarios.FileOptions{})
+			if err != nil {
+				return err
+			}
+			return simulateAndWrite(cmd.OutOrStdout(), cmd.ErrOrStderr(), built, f)
+		},
+	}
+	addNATSFlags(cmd.Flags(), &nf)
+	cmd.Flags().StringVar(&tr.since, "since", "", "first job time to replay (RFC 3339 or date, inclusive)")
+	cmd.Flags().StringVar(&tr.until, "until", "", "end of the range (exclusive)")
+	addSimulateOutputFlags(cmd, &f)
+	return cmd
+}
+
+func orOpen(s string) string {
+	if s == "" {
+		return "(open)"
+	}
+	return s
+}
