@@ -98,8 +98,8 @@
 //
 // # Performance
 //
-// At the project's target shape (1M jobs, 3,000 GPUs, load 0.95; BenchmarkEngine* in
-// engine_bench_internal_test.go) one run takes about 0.2 to 0.35 s of one core with pool placement,
+// At the project's target shape (1M jobs, 3,000 GPUs, load 0.95; BenchmarkPolicy and
+// BenchmarkEasyNodesThrottle in bench_test.go, BENCHMARKS.md) one run takes about 0.2 to 0.35 s of one core with pool placement,
 // and about 0.8 s for easy with node placement under a throttling cap (1.7 s when every job has a
 // draw of its own, which makes the throttle's ratio index large). What makes that possible: no
 // allocation per event; binary heaps on integer time keys that sift without branches; one 32-byte
