@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,38 +17,37 @@ import (
 const demoScenario = "institute-3000"
 
 func newDemoCmd() *cobra.Command {
-	var out string
+	var (
+		out string
+		nf  natsFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the seed case (" + demoScenario + ") end to end and print the comparison",
-		Args:  cobra.NoArgs,
+		Short: "Run the seed case (" + demoScenario + ") end to end: event log, projection, simulation, comparison",
+		Long: `Demo runs the whole pipeline on the embedded default. It starts a NATS JetStream server in a
+temporary directory (or uses --nats), lets a synthetic fleet of the seed case's first researchers
+publish two weeks of NVML-style GPU samples, replays them, derives the jobs with the projection,
+and compares the policies on those jobs; then it compares the policies on the whole seed case
+(3,000 GPUs, 300 researchers, eight weeks) and writes results.json.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd.OutOrStdout(), cmd.ErrOrStderr(), out)
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), out, nf)
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory for results.json (default: a new temporary directory)")
+	addNATSFlags(cmd.Flags(), &nf)
 	return cmd
 }
 
-func runDemo(stdout, stderr io.Writer, out string) error {
+func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsFlags) error {
 	s, err := scenarios.Builtin(demoScenario)
 	if err != nil {
 		return err
 	}
-	built, err := s.Build()
+	seed, err := s.Build()
 	if err != nil {
 		return err
 	}
-	res, err := simulateBuilt(built, stderr)
-	if err != nil {
-		return err
-	}
-	if err := writeTable(stdout, built, res.Policies); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout)
-	writeFindings(stdout, res.Policies)
-
 	if out == "" {
 		if out, err = os.MkdirTemp("", "gpuplan-demo-"); err != nil {
 			return err
@@ -55,6 +55,50 @@ func runDemo(stdout, stderr io.Writer, out string) error {
 	} else if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
+
+	log, err := nf.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	where := log.URL
+	if log.Embedded {
+		where += " (embedded, temporary)"
+	}
+	fmt.Fprintf(stdout, "1. Event log: NATS JetStream at %s\n", where)
+	rep, err := runPilot(ctx, log, seed, defaultPilot, out)
+	if err != nil {
+		return err
+	}
+	f := rep.fleet
+	fmt.Fprintf(stdout, "   %d researchers' %s GPUs on %d nodes published %s events (%s GPU readings, every %s) in %.1f s\n",
+		defaultPilot.owners, thousands(float64(f.GPUs), 0), f.Nodes, thousands(float64(f.Events), 0),
+		thousands(float64(f.GPUSamples), 0), defaultPilot.interval, rep.publish.Seconds())
+	fmt.Fprintf(stdout, "   replay and projection: %s jobs of %d researchers derived from the samples in %.1f s\n",
+		thousands(float64(rep.proj.Jobs), 0), len(rep.projected.Owners), rep.replay.Seconds())
+	fmt.Fprintf(stdout, "   (%s jobs ran; %s spanned several nodes, which the projection counts once per node)\n\n",
+		thousands(float64(f.Ran), 0), thousands(float64(f.Split), 0))
+
+	fmt.Fprintf(stdout, "2. Policies on the jobs derived from the log\n")
+	pilot, err := simulateBuilt(rep.built, stderr)
+	if err != nil {
+		return err
+	}
+	if err := writeTable(stdout, rep.built, pilot.Policies); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "\n3. The seed case: %s\n", s.Description)
+	res, err := simulateBuilt(seed, stderr)
+	if err != nil {
+		return err
+	}
+	if err := writeTable(stdout, seed, res.Policies); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	writeFindings(stdout, res.Policies)
+
 	path := filepath.Join(out, "results.json")
 	if err := writeJSON(path, stdout, res); err != nil {
 		return err

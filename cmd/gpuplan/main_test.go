@@ -186,3 +186,27 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// The demo is the README's first command: it must run the whole pipeline and leave results.
+func TestDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo runs the seed case: a few seconds")
+	}
+	out := t.TempDir()
+	code, stdout, stderr := gpuplan(t, "demo", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"1. Event log", "events", "jobs of 12 researchers derived", "2. Policies", "3. The seed case", "institute-3000", "results:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := policiesOf(t, string(data)); !strings.Contains(got, `"name":"fragmented"`) && !strings.Contains(got, `"name": "fragmented"`) {
+		t.Errorf("results.json lacks the fragmented policy: %.200s", got)
+	}
+}
