@@ -32,7 +32,6 @@ func handResults(owners []string, jobs []handJob) (*sim.Workload, *sim.Result, *
 	return w, b, p
 }
 
-
 // Nine owners whose changes are worked out by hand (run 1000 s unless said; tolerance
 // max(60 s, 5% of the baseline mean wait)).
 var handJobs = []handJob{

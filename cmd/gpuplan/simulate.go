@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ type simulateFlags struct {
 	estimateFactor float64
 	jsonOut        string
 	perJob         string
+	baseline       string
 }
 
 func newSimulateCmd() *cobra.Command {
@@ -58,6 +60,7 @@ func addSimulateOutputFlags(cmd *cobra.Command, f *simulateFlags) {
 	fl.Float64Var(&f.estimateFactor, "estimate-factor", 0, "EASY runtime estimate = duration x factor (default: the scenario's, or 1)")
 	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to FILE, or - for stdout (then nothing else goes to stdout)")
 	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to FILE")
+	fl.StringVar(&f.baseline, "baseline", "", "compare every other policy against this one, owner by owner: who is better or worse off")
 }
 
 func runSimulate(stdout, stderr io.Writer, f simulateFlags) error {
@@ -78,6 +81,9 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 	if err != nil {
 		return err
 	}
+	if out.Comparisons, err = compareAll(built.Workload, out.Policies, f.baseline); err != nil {
+		return err
+	}
 	if f.perJob != "" {
 		if err := writePerJobFile(f.perJob, built.Workload, out.Policies); err != nil {
 			return err
@@ -91,7 +97,10 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 			return nil
 		}
 	}
-	return writeTable(stdout, built, out.Policies)
+	if err := writeTable(stdout, built, out.Policies); err != nil {
+		return err
+	}
+	return writeComparisons(stdout, out.Comparisons)
 }
 
 // buildInput turns the flags into a scenario ready to simulate.
@@ -154,16 +163,20 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 		}
 		built.Options.EstimateFactor = f.estimateFactor
 	}
+	if f.baseline != "" && !slices.Contains(built.Policies, f.baseline) {
+		return usagef("--baseline: %q is not among the policies run (%s)", f.baseline, strings.Join(built.Policies, ", "))
+	}
 	return nil
 }
 
 // results is the JSON document of design.md §8. Wall-clock timings never go in it.
 type results struct {
-	Scenario     string        `json:"scenario"`
-	ScenarioHash string        `json:"scenario_hash,omitempty"`
-	Seed         uint64        `json:"seed"`
-	Version      string        `json:"version"`
-	Policies     []*sim.Result `json:"policies"`
+	Scenario     string           `json:"scenario"`
+	ScenarioHash string           `json:"scenario_hash,omitempty"`
+	Seed         uint64           `json:"seed"`
+	Version      string           `json:"version"`
+	Policies     []*sim.Result    `json:"policies"`
+	Comparisons  []sim.Comparison `json:"comparisons,omitempty"`
 }
 
 func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
