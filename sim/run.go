@@ -13,13 +13,17 @@ type policyDef struct {
 	name string
 	farm bool // runs on the consolidated farm; else on the owners' private pools
 	est  bool // reads placed jobs by estimated end (view.Running)
-	make func() policy
+	// owners: keeps per-owner quotas, shares and usage; preempt: may preempt running jobs.
+	owners, preempt bool
+	make            func() policy
 }
 
 var registry = []policyDef{
 	{name: "fragmented", make: func() policy { return fifo{} }},
 	{name: "fifo", farm: true, make: func() policy { return fifo{} }},
 	{name: "easy", farm: true, est: true, make: newEasy},
+	{name: "quota", farm: true, est: true, owners: true, preempt: true, make: newQuota},
+	{name: "fairshare", farm: true, est: true, owners: true, make: newFairshare},
 }
 
 // Policies lists the policy names Run accepts.
@@ -55,7 +59,8 @@ func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
 }
 
 // RunAll runs several policies over the same inputs, concurrently (at most GOMAXPROCS at once),
-// and returns their results in the order given. opt.Progress, if set, is called from every run.
+// and returns their results in the order given. opt.Progress, if set, sees the runs together:
+// jobs finished summed over the runs, out of jobs times policies.
 func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result, error) {
 	defs := make([]*policyDef, len(policies))
 	var errs []error
@@ -79,6 +84,7 @@ func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result,
 	}
 	res := make([]*Result, len(defs))
 	runErrs := make([]error, len(defs))
+	progress := sharedProgress(opt.Progress, len(defs), len(w.Jobs))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
 	for i, d := range defs {
@@ -86,7 +92,9 @@ func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result,
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			res[i], runErrs[i] = runPolicy(c, w, lk, d, opt, nil)
+			o := opt
+			o.Progress = progress(i)
+			res[i], runErrs[i] = runPolicy(c, w, lk, d, o, nil)
 		}()
 	}
 	wg.Wait()
@@ -94,6 +102,28 @@ func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result,
 		return nil, err
 	}
 	return res, nil
+}
+
+// sharedProgress returns, for run i of n, a progress function that reports to report the jobs
+// finished over all runs, out of n*jobs; nil when report is nil.
+func sharedProgress(report func(done, total int), n, jobs int) func(i int) func(done, total int) {
+	if report == nil {
+		return func(int) func(int, int) { return nil }
+	}
+	var mu sync.Mutex
+	done := make([]int, n)
+	return func(i int) func(int, int) {
+		return func(d, _ int) {
+			mu.Lock()
+			defer mu.Unlock()
+			done[i] = d
+			sum := 0
+			for _, x := range done {
+				sum += x
+			}
+			report(sum, n*jobs)
+		}
+	}
 }
 
 // runPolicy builds the policy's world and runs it; hook, for tests, sees the engine after every
@@ -107,6 +137,9 @@ func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options,
 		wd.pools[i].pol = def.make()
 	}
 	e := newEngine(wd, w, opt, def.est)
+	if def.owners {
+		e.initOwners(c, w, def.preempt)
+	}
 	e.hook = hook
 	e.run()
 	if e.active > 0 { // every feasible job can run on an otherwise idle site, so this is a bug
