@@ -33,8 +33,8 @@ func newProgress(stderr io.Writer, work int, what string) *progress {
 	)}
 }
 
-// callback returns a sim.Options.Progress function; sim reports jobs done over all policies.
-func (p *progress) callback(int) func(done, total int) {
+// callback returns a sim.Options.Progress function; sim.RunAll reports jobs done over all policies.
+func (p *progress) callback() func(done, total int) {
 	if p.bar == nil {
 		return nil
 	}

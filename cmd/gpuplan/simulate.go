@@ -182,7 +182,7 @@ type results struct {
 func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
 	opt := b.Options
 	bar := newProgress(stderr, len(b.Workload.Jobs)*len(b.Policies), "simulating "+strings.Join(b.Policies, ", "))
-	opt.Progress = bar.callback(len(b.Policies))
+	opt.Progress = bar.callback()
 	res, err := sim.RunAll(b.Cluster, b.Workload, b.Policies, opt)
 	bar.finish()
 	if err != nil {
