@@ -85,14 +85,8 @@ type Comparison struct {
 // tolerance of CompareOptions; an owner without common jobs is unchanged. Worst lists the owners
 // worse off, by net jobs lost, then by increase in mean wait, then in p95 wait, then by name.
 func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparison, error) {
-	if w == nil || baseline == nil || other == nil {
-		return Comparison{}, fmt.Errorf("%w: nil workload or result", ErrMismatch)
-	}
-	for _, r := range []*Result{baseline, other} {
-		if len(r.Start) != len(w.Jobs) || len(r.End) != len(w.Jobs) {
-			return Comparison{}, fmt.Errorf("%w: %s has %d start and %d end times for %d jobs",
-				ErrMismatch, r.Name, len(r.Start), len(r.End), len(w.Jobs))
-		}
+	if err := matches(w, baseline, other); err != nil {
+		return Comparison{}, err
 	}
 	opt = opt.withDefaults()
 	no := len(w.Owners)

@@ -11,6 +11,9 @@ type Job struct {
 	PowerW   float64 // mean per-GPU draw while busy; 0 means the GPU type's busy draw
 	Util     float64 // mean GPU utilization 0..1; 0 means unknown
 	GPUType  string  // informational: placement ignores it
+	// Latent marks demand researchers cannot submit today (a scenario's latent_large jobs); the
+	// engine runs it like any job, and Latent counts it apart.
+	Latent bool
 }
 
 // Workload is the demand one simulation replays. Jobs need not be sorted: the engine orders them by
