@@ -53,6 +53,9 @@ type engine struct {
 	trace           powerTrace
 
 	hook func(e *engine, at hookPoint)
+
+	qs  *quotaState // per-owner quotas, shares and preemption metrics; nil for other policies
+	pre []preRec    // per job, when the policy preempts; else nil
 }
 
 // jobRec is what the engine keeps per job while it runs, in 32 bytes, so that starting or
@@ -275,6 +278,9 @@ func (e *engine) apply(ev event) {
 	i := ev.index()
 	switch ev.kind() {
 	case evDone:
+		if e.pre != nil && (ev.gen != e.pre[i].gen || e.j[i].state != jobRunning) {
+			break // a preempted run's completion
+		}
 		e.complete(i)
 	case evSite:
 		s := &e.w.sites[i]
@@ -282,7 +288,11 @@ func (e *engine) apply(ev event) {
 			return
 		}
 		for s.ch.len() > 0 && s.realAt(s.ch.top().v) <= e.now {
-			e.complete(s.ch.pop().job)
+			x := s.ch.pop()
+			if e.pre != nil && (e.j[x.job].state != jobRunning || e.pre[x.job].vend != x.v) {
+				continue // a preempted run's completion
+			}
+			e.complete(x.job)
 		}
 		s.proxyDirty = true
 		e.touch(i)
@@ -304,7 +314,7 @@ func (e *engine) arrive(k int32) {
 	pl := &e.w.pools[j.pool]
 	g := j.gpus
 	e.ownerJobs[jb.Owner]++
-	if g > pl.total || !e.powerFeasible(pl, k) {
+	if g > pl.total || !e.powerFeasible(pl, k) || e.qs != nil && e.qs.cap != nil && g > e.qs.cap[jb.Owner] {
 		e.ownerInfeasible[jb.Owner]++
 		j.state = jobInfeasible
 		e.start[i], e.end[i] = math.NaN(), math.NaN()
@@ -359,6 +369,7 @@ func (e *engine) schedule() {
 		pl.blocked = false
 		e.view.pl, e.plan.pl, e.plan.started = pl, pl, 0
 		pl.pol.Schedule(&e.view, &e.plan)
+		e.requeue(pl)
 		pl.q.tidy()
 		e.queued -= e.plan.started
 		if pl.blocked != was {

@@ -104,7 +104,14 @@ func (e *engine) tryStart(pl *pool, k, g int32, d float64) outcome {
 	}
 	pl.version++
 	if pl.est != nil {
-		pl.est.push(k, e.estKey(s, d, startAt))
+		key := e.estKey(s, d, startAt)
+		pl.est.push(k, key)
+		if e.pre != nil {
+			e.pre[k].estKey = tkey(key)
+		}
+	}
+	if e.qs != nil {
+		e.qs.addHeld(e.ownerOf(k), g, e.now)
 	}
 	if e.place != nil {
 		e.place[k] = e.now
@@ -276,11 +283,16 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64)
 	j.state = jobRunning
 	d1 := e.runPower(s, k, parts, 1)
 	j.fac = float32(s.pue * float64(d1) / 1000)
+	var gen uint32
+	if e.pre != nil {
+		r := &e.pre[k]
+		r.vstart, r.vend, gen = s.vnow(e.now), s.vnow(e.now)+d, r.gen
+	}
 	if s.throttle() && d > 0 {
 		s.ch.push(vEntry{s.vnow(e.now) + d, k})
 		s.proxyDirty = true
 	} else {
-		e.ev.push(event{t: e.now + d, ref: mkRef(evDone, k)})
+		e.ev.push(event{t: e.now + d, ref: mkRef(evDone, k), gen: gen})
 	}
 	e.touch(pl.site)
 }
@@ -297,7 +309,14 @@ func (e *engine) complete(k int32) {
 		s.placed -= e.cost[k]
 	}
 	e.release(pl, k)
-	if pl.est != nil {
+	if e.pre != nil {
+		if r := &e.pre[k]; r.ovh > 0 { // the last run's restart overhead delivered no work
+			lost := float64(e.j[k].gpus) * r.ovh
+			e.qs.lostS += lost
+			e.qs.lost[e.ownerOf(k)] += lost
+		}
+		e.trimEst(pl)
+	} else if pl.est != nil {
 		pl.est.trim(e.done)
 	}
 	e.active--
@@ -312,6 +331,9 @@ func (e *engine) done(k int32) bool { return e.j[k].state == jobDone }
 // release returns job k's GPUs to the pool; nodes left idle arm their power-off timers.
 func (e *engine) release(pl *pool, k int32) {
 	g := e.j[k].gpus
+	if e.qs != nil {
+		e.qs.addHeld(e.ownerOf(k), -g, e.now)
+	}
 	if g == 0 {
 		return
 	}

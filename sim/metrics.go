@@ -59,7 +59,17 @@ func (e *engine) result(name string, w *Workload) *Result {
 			row.P95WaitS = quantiles(waits[off[i]:off[i+1]], 0.95)[0]
 			bslds = append(bslds, row.MeanBoundedSlowdown)
 		}
+		if qs := e.qs; qs != nil && e.pre != nil {
+			row.QuotaGPUs = int(qs.quota[i])
+			row.Preemptions = int(qs.pre[i])
+			row.LostGPUHours = qs.lost[i] / 3600
+			row.GuaranteeViolations = int(qs.viol[i])
+		}
 		r.Owners[i] = row
+	}
+	if qs := e.qs; qs != nil && e.pre != nil {
+		r.Preemptions, r.LostGPUHours, r.GuaranteeViolations = qs.preN, qs.lostS/3600, qs.violN
+		alloc += qs.allocS // preempted runs held their GPUs too
 	}
 	if c := e.completed; c > 0 {
 		q := quantiles(waits, 0.5, 0.95, 0.99)

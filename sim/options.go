@@ -22,6 +22,25 @@ type Options struct {
 	EstimateFactor float64 // EASY runtime estimate = duration * factor; 0 means 1
 	TimelinePoints int     // samples in the timeline; 0 means 500
 	Prices         Prices
+
+	// Quota and fair share (farm policies "quota" and "fairshare"; the others ignore them).
+	// Quotas overrides an owner's guaranteed GPUs by owner name (default: the GPUs the owner holds
+	// in the Cluster); Shares overrides fair-share weights (default: the same GPUs, normalized).
+	Quotas map[string]int
+	Shares map[string]float64
+	// QuotaNoBorrow forbids running beyond quota: jobs larger than their owner's quota are then
+	// infeasible, and quota gives fragmented's schedule on a farm at least as large as the labs.
+	QuotaNoBorrow bool
+	// QuotaGraceS is how long an in-quota job may wait before it counts as a guarantee violation;
+	// 0 means 60 s.
+	QuotaGraceS float64
+	// CheckpointS is the interval of useful work between a job's checkpoints (0: none, a
+	// preempted job loses all its work); RestartOverheadS is added to a preempted job's
+	// remaining work when it starts again.
+	CheckpointS      float64
+	RestartOverheadS float64
+	// FairShareHalfLifeS is the half-life of decayed usage in fairshare; 0 means 7 days.
+	FairShareHalfLifeS float64
 	// Progress, when set, is called now and then with jobs finished so far and the total.
 	// It must be safe for concurrent use when several policies run at once.
 	Progress func(done, total int)

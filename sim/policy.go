@@ -164,7 +164,7 @@ func (r *running) Next() bool {
 				r.job = ev.index()
 				break
 			}
-		} else if r.job = r.v.pl.est.job[r.slot]; !e.done(r.job) {
+		} else if r.job = r.v.pl.est.job[r.slot]; !e.estDead(r.job, r.w.key[r.slot]) {
 			break
 		}
 	}
@@ -242,4 +242,33 @@ const (
 func (p *plan) Reorder(cmp func(a, b queued) int) {
 	p.e.reorder(p.pl, cmp)
 	p.pl.q.ordered = false
+}
+
+// Owner is the Workload owner of job k.
+func (v *view) Owner(k int32) int32 { return v.e.ownerOf(k) }
+
+// Owners is the number of Workload owners.
+func (v *view) Owners() int { return len(v.e.ownerJobs) }
+
+// Held is the GPUs owner o's jobs hold now (booting or running), Quota their guarantee and Share
+// their fair-share weight (shares sum to 1). Only for quota and fair-share policies.
+func (v *view) Held(o int32) int32      { return v.e.qs.held[o] }
+func (v *view) Quota(o int32) int32     { return v.e.qs.quota[o] }
+func (v *view) Share(o int32) float64   { return v.e.qs.share[o] }
+func (v *view) Options() *Options       { return &v.e.opt }
+func (v *view) StartOf(k int32) float64 { return v.e.startOf(k) }
+
+// IsRunning reports whether job k is running (placed, and not waiting for nodes to boot).
+func (v *view) IsRunning(k int32) bool { return v.e.j[k].state == jobRunning }
+
+// Preempt stops running job k of this pool now (see engine.preempt) and reports whether it did.
+// The job rejoins the queue at its original position after the pass.
+func (p *plan) Preempt(k int32) bool { return p.e.preempt(p.pl, k) }
+
+// Violation records that job k, about to start or just started, waited in quota beyond the grace
+// time: a metric, not a decision.
+func (p *plan) Violation(k int32) {
+	qs := p.e.qs
+	qs.violN++
+	qs.viol[p.e.ownerOf(k)]++
 }

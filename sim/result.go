@@ -32,6 +32,12 @@ type OwnerResult struct {
 	P95WaitS            float64 `json:"p95_wait_s"`
 	MeanBoundedSlowdown float64 `json:"mean_bounded_slowdown"`
 	GPUHours            float64 `json:"gpu_hours"`
+	// Quota policy only: the owner's guarantee, their jobs preempted (counting each
+	// preemption), GPU-hours they lost, and jobs that waited in quota longer than the grace time.
+	QuotaGPUs           int     `json:"quota_gpus,omitempty"`
+	Preemptions         int     `json:"preemptions,omitempty"`
+	LostGPUHours        float64 `json:"lost_gpu_hours,omitempty"`
+	GuaranteeViolations int     `json:"guarantee_violations,omitempty"`
 }
 
 // Timeline is sampled at evenly spaced times across the window.
@@ -46,20 +52,26 @@ type Timeline struct {
 // Result is the outcome of one policy over one workload. Nothing in it depends on wall-clock time,
 // so the same inputs give the same bytes.
 type Result struct {
-	Name                string        `json:"name"`
-	GPUs                int           `json:"gpus"`
-	Jobs                JobCounts     `json:"jobs"`
-	WaitS               Summary       `json:"wait_s"`
-	MeanBoundedSlowdown float64       `json:"mean_bounded_slowdown"`
-	Utilization         float64       `json:"utilization"`
-	WindowS             float64       `json:"window_s"`
-	GPUHours            float64       `json:"gpu_hours"`
-	EnergyKWh           Energy        `json:"energy_kwh"`
-	PeakPowerKW         float64       `json:"peak_power_kw"`
-	CapTimeShare        float64       `json:"cap_time_share"`
-	CostKRW             float64       `json:"cost_krw"`
-	EmissionsKgCO2      float64       `json:"emissions_kg_co2"`
-	JainSlowdown        float64       `json:"jain_slowdown"`
+	Name                string    `json:"name"`
+	GPUs                int       `json:"gpus"`
+	Jobs                JobCounts `json:"jobs"`
+	WaitS               Summary   `json:"wait_s"`
+	MeanBoundedSlowdown float64   `json:"mean_bounded_slowdown"`
+	Utilization         float64   `json:"utilization"`
+	WindowS             float64   `json:"window_s"`
+	GPUHours            float64   `json:"gpu_hours"`
+	EnergyKWh           Energy    `json:"energy_kwh"`
+	PeakPowerKW         float64   `json:"peak_power_kw"`
+	CapTimeShare        float64   `json:"cap_time_share"`
+	CostKRW             float64   `json:"cost_krw"`
+	EmissionsKgCO2      float64   `json:"emissions_kg_co2"`
+	JainSlowdown        float64   `json:"jain_slowdown"`
+	// Preemptions counts jobs stopped to give GPUs back to an owner within quota; LostGPUHours is
+	// GPU time that delivered no kept work (runs cut short since their last checkpoint, and
+	// restart overheads); GuaranteeViolations counts in-quota jobs that waited beyond the grace.
+	Preemptions         int           `json:"preemptions,omitempty"`
+	LostGPUHours        float64       `json:"lost_gpu_hours,omitempty"`
+	GuaranteeViolations int           `json:"guarantee_violations,omitempty"`
 	Owners              []OwnerResult `json:"owners"`
 	Timeline            Timeline      `json:"timeline"`
 

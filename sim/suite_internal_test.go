@@ -65,6 +65,9 @@ func suiteCases() []suiteCase {
 		{"nodes-poweroff", suiteCluster(0, CapNone, 0, CapNone, 20), nodes},
 		{"nodes-poweroff-queue", suiteCluster(labCap, CapQueue, farmCap, CapQueue, 20), nodes},
 		{"nodes-poweroff-throttle", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 20), nodes},
+		// Checkpoints and restart overheads (only preempting policies read them).
+		{"pool-checkpoint", suiteCluster(0, CapNone, 0, CapNone, 0), Options{Placement: PlacementPool, CheckpointS: 15, RestartOverheadS: 4}},
+		{"nodes-throttle-checkpoint", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 0), Options{Placement: PlacementNodes, CheckpointS: 10, RestartOverheadS: 3}},
 	}
 }
 
@@ -103,7 +106,7 @@ func TestPolicySuite(t *testing.T) {
 			for _, seed := range seeds {
 				t.Run(fmt.Sprintf("%s/%s/%d", def.name, sc.name, seed), func(t *testing.T) {
 					r := checkRun(t, sc, &def, suiteWorkload(seed, n))
-					t.Logf("completed %d infeasible %d util %.2f cap share %.2f mean wait %.1f", r.Jobs.Completed, r.Jobs.Infeasible, r.Utilization, r.CapTimeShare, r.WaitS.Mean)
+					t.Logf("completed %d infeasible %d util %.2f cap share %.2f mean wait %.1f preemptions %d lost %.2f GPU-h", r.Jobs.Completed, r.Jobs.Infeasible, r.Utilization, r.CapTimeShare, r.WaitS.Mean, r.Preemptions, r.LostGPUHours)
 				})
 			}
 		}
@@ -139,7 +142,9 @@ type checker struct {
 	energyT    []float64
 	speed      []float64 // per site, during [lastT, now)
 	running    []int32   // jobs running during [lastT, now)
-	work       []float64 // per job: integral of its speed while running
+	work       []float64 // per job: integral of its speed while running, in its current run
+	total      []float64 // per job: the same over the runs that were preempted
+	preempted  int       // preemptions seen
 	placed     []bool
 	maxPlaced  []int32 // per pool: highest job id placed so far
 	violations int
@@ -157,6 +162,7 @@ func (ck *checker) hook(e *engine, at hookPoint) {
 	if ck.e == nil {
 		ck.e = e
 		ck.work = make([]float64, e.n)
+		ck.total = make([]float64, e.n)
 		ck.placed = make([]bool, e.n)
 		ck.maxPlaced = make([]int32, len(e.w.pools))
 		for i := range ck.maxPlaced {
@@ -310,6 +316,36 @@ func (ck *checker) batch() {
 			}
 		}
 	}
+	// Preempted at this timestamp: running before, waiting now. Their run's work is set aside
+	// (final checks it against the work kept and lost), and they hold nothing (checkAllocation).
+	for _, k := range ck.running {
+		if e.j[k].state == jobWaiting {
+			if e.pre == nil {
+				ck.fail("job %d: waiting again without preemption", k)
+			}
+			if !ck.waiting(k) {
+				ck.fail("job %d: preempted but not back in its queue", k)
+			}
+			ck.total[k] += ck.work[k]
+			ck.work[k] = 0
+			ck.preempted++
+		}
+	}
+	if e.pre != nil {
+		// Requeued jobs keep the queue in id order (their original position).
+		for pi := range e.w.pools {
+			prev := int32(-1)
+			for _, k := range e.w.pools[pi].q.entries() {
+				if k < 0 {
+					k = ^k
+				}
+				if k <= prev {
+					ck.fail("pool %d: queue out of id order (%d after %d)", pi, k, prev)
+				}
+				prev = k
+			}
+		}
+	}
 	// Completions at this timestamp: the work they did is their duration (exact in real time where
 	// no throttle applies).
 	for _, k := range ck.running {
@@ -454,8 +490,18 @@ func (ck *checker) final(w *Workload, r *Result) {
 	if r.Jobs.Completed+r.Jobs.Infeasible != r.Jobs.Submitted || r.Jobs.Submitted != len(w.Jobs) {
 		t.Errorf("completed %d + infeasible %d != submitted %d (%d jobs)", r.Jobs.Completed, r.Jobs.Infeasible, r.Jobs.Submitted, len(w.Jobs))
 	}
-	var work, infeasible float64
+	var work, infeasible, ran float64
 	last := math.Inf(-1)
+	e := ck.e
+	run := make([]float64, len(w.Jobs)) // each job's last run: its duration unless preempted
+	for k := range e.n {
+		i := e.in(k)
+		run[i] = w.Jobs[i].Duration
+		if e.pre != nil && e.pre[k].n > 0 {
+			run[i] = e.j[k].dur
+		}
+		ran += float64(e.j[k].gpus) * (ck.total[k] + ck.work[k])
+	}
 	for i, j := range w.Jobs {
 		if math.IsNaN(r.Start[i]) {
 			infeasible += float64(j.GPUs) * j.Duration
@@ -464,7 +510,7 @@ func (ck *checker) final(w *Workload, r *Result) {
 			}
 			continue
 		}
-		if r.Start[i] < j.Submit || r.End[i] < r.Start[i]+j.Duration*(1-1e-12) {
+		if r.Start[i] < j.Submit || r.End[i] < r.Start[i]+run[i]*(1-1e-12) {
 			t.Errorf("job %d: submit %v, runs [%v, %v] for %v s", i, j.Submit, r.Start[i], r.End[i], j.Duration)
 		}
 		work += float64(j.GPUs) * j.Duration
@@ -472,6 +518,23 @@ func (ck *checker) final(w *Workload, r *Result) {
 	}
 	if d := math.Abs(r.GPUHours - work/3600); d > 1e-9*max(1, work/3600) {
 		t.Errorf("GPU-hours %v, jobs did %v", r.GPUHours, work/3600)
+	}
+	// GPU work is conserved: what all runs did, measured here, is what was delivered plus what
+	// preemption and restart overheads lost.
+	if got := r.GPUHours + r.LostGPUHours; math.Abs(got-ran/3600) > 1e-6*max(1, ran/3600) {
+		t.Errorf("GPU-hours %v delivered + %v lost, runs did %v", r.GPUHours, r.LostGPUHours, ran/3600)
+	}
+	if r.Preemptions != ck.preempted {
+		t.Errorf("%d preemptions reported, %d seen", r.Preemptions, ck.preempted)
+	}
+	var ownPre int
+	var ownLost float64
+	for _, o := range r.Owners {
+		ownPre += o.Preemptions
+		ownLost += o.LostGPUHours
+	}
+	if ownPre != r.Preemptions || math.Abs(ownLost-r.LostGPUHours) > 1e-9*max(1, ownLost) {
+		t.Errorf("owners' preemptions %d and lost %v GPU-h, totals %d and %v", ownPre, ownLost, r.Preemptions, r.LostGPUHours)
 	}
 	if d := math.Abs(r.Jobs.InfeasibleGPUHours - infeasible/3600); d > 1e-9*max(1, infeasible/3600) {
 		t.Errorf("infeasible GPU-hours %v, want %v", r.Jobs.InfeasibleGPUHours, infeasible/3600)
