@@ -175,7 +175,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 	var names []string
 	for i := range t.NumField() {
 		f := t.Field(i)
-		tag := f.Tag.Get("yaml")
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",") // options such as omitempty are for encoding
 		if !f.IsExported() || tag == "" || tag == "-" {
 			continue
 		}

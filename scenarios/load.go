@@ -73,6 +73,10 @@ func (s *Scenario) Clone() *Scenario {
 	if w := s.Workload.Synthetic; w != nil {
 		w2 := *w
 		w2.GPUs = slices.Clone(w.GPUs)
+		if l := w.LatentLarge; l != nil {
+			l2 := *l
+			w2.LatentLarge = &l2
+		}
 		c.Workload.Synthetic = &w2
 	}
 	if t := s.Workload.Trace; t != nil {

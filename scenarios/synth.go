@@ -49,6 +49,33 @@ type Synthetic struct {
 	// AllowOversize lets an owner ask for more GPUs than they hold (such jobs are infeasible in the
 	// fragmented world). By default each owner's GPU distribution is cut at their holding.
 	AllowOversize bool `yaml:"allow_oversize"`
+	// LatentLarge adds demand researchers cannot submit today; nil: none. Its jobs come on top of
+	// Load.
+	LatentLarge *LatentLarge `yaml:"latent_large,omitempty"`
+}
+
+// LatentLarge is large-job demand that exists but is not submitted today, because no owner who
+// wants such jobs holds enough GPUs: the demand a farm would unlock. Jobs arrive as one Poisson
+// process over the horizon, fleet-wide, each of GPUs GPUs for Duration at full speed, flagged
+// sim.Job.Latent. Each is asked by an owner holding fewer than GPUs GPUs, drawn in proportion to
+// the owners' offered demand (the busiest researchers are the ones a pool's size holds back);
+// owners without demand ask for none.
+type LatentLarge struct {
+	RatePerWeek float64  `yaml:"rate_per_week"` // mean jobs per week, all owners together
+	GPUs        int      `yaml:"gpus"`          // GPUs per job
+	Duration    Duration `yaml:"duration"`      // run time of each job
+}
+
+func (l *LatentLarge) check(add func(path, format string, args ...any)) {
+	if !(l.RatePerWeek > 0) || math.IsInf(l.RatePerWeek, 0) {
+		add("latent_large.rate_per_week", "must be above 0, got %v", l.RatePerWeek)
+	}
+	if l.GPUs < 1 {
+		add("latent_large.gpus", "must be at least 1, got %d", l.GPUs)
+	}
+	if !(l.Duration > 0) || math.IsInf(float64(l.Duration), 0) {
+		add("latent_large.duration", "must be a positive duration, got %v", float64(l.Duration))
+	}
 }
 
 // GPUMix is a distribution of GPUs per job; YAML: {1: 0.6, 2: 0.15, 4: 0.15, 8: 0.08, 16: 0.02}.
@@ -140,6 +167,9 @@ func (c Synthetic) check(add func(path, format string, args ...any)) {
 	if c.MaxDuration < 0 {
 		add("max_duration", "must be at least 0, got %v", float64(c.MaxDuration))
 	}
+	if c.LatentLarge != nil {
+		c.LatentLarge.check(add)
+	}
 }
 
 // sigma returns the lognormal sigma the two given quantities imply.
@@ -207,6 +237,7 @@ const (
 	streamActivity = 0x61637469 // "acti"
 	streamArrivals = 0x61727276 // "arrv"
 	streamOwners   = 0x6f776e72 // "ownr"
+	streamLatent   = 0x6c617465 // "late"
 )
 
 // ownerGPUs is the number of GPUs an owner holds.
@@ -278,6 +309,9 @@ func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, er
 			expected += rates[i] * cfg.Horizon
 		}
 	}
+	if l := cfg.LatentLarge; l != nil {
+		expected += l.RatePerWeek * cfg.Horizon / week
+	}
 	if expected > maxSyntheticJobs {
 		return nil, fmt.Errorf("%w: about %.0f jobs expected, more than %d: shorten the horizon or lengthen the jobs",
 			ErrWorkload, expected, maxSyntheticJobs)
@@ -326,7 +360,62 @@ func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, er
 		w.Jobs[k] = jobs[k].job
 		w.Jobs[k].ID = fmt.Sprintf("j%06d", k+1)
 	}
+	if l := cfg.LatentLarge; l != nil {
+		latent, err := latentJobs(*l, owners, demand, cfg.Horizon, seed)
+		if err != nil {
+			return nil, err
+		}
+		w.Jobs = mergeBySubmit(w.Jobs, latent)
+	}
 	return w, nil
+}
+
+const week = 7 * 86400
+
+// latentJobs draws the latent large jobs, named L000001, ... in submit order. They come from a
+// stream of their own, so adding them leaves every other job as it was.
+func latentJobs(l LatentLarge, owners []sim.Owner, demand []float64, horizon float64, seed uint64) ([]sim.Job, error) {
+	var who []int
+	var weight []float64
+	for i, o := range owners {
+		if ownerGPUs(o) < l.GPUs && demand[i] > 0 {
+			who = append(who, i)
+			weight = append(weight, demand[i])
+		}
+	}
+	if len(who) == 0 {
+		return nil, fmt.Errorf("%w: latent_large: no owner with demand holds fewer than %d GPUs, so no job of that size is latent", ErrWorkload, l.GPUs)
+	}
+	src := stream(seed, streamLatent, 0)
+	gap := distuv.Exponential{Rate: l.RatePerWeek / week, Src: src}
+	pick := distuv.NewCategorical(weight, src)
+	var jobs []sim.Job
+	for t := gap.Rand(); t < horizon; t += gap.Rand() {
+		o := who[int(pick.Rand())]
+		gpuType := ""
+		if len(owners[o].Nodes) > 0 {
+			gpuType = owners[o].Nodes[0].GPUType
+		}
+		jobs = append(jobs, sim.Job{ID: fmt.Sprintf("L%06d", len(jobs)+1), Owner: int32(o), Group: -1, Submit: t,
+			GPUs: int32(l.GPUs), Duration: float64(l.Duration), GPUType: gpuType, Latent: true})
+	}
+	return jobs, nil
+}
+
+// mergeBySubmit merges two job lists sorted by submit time; at equal times a's jobs come first.
+func mergeBySubmit(a, b []sim.Job) []sim.Job {
+	out := make([]sim.Job, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if b[j].Submit < a[i].Submit {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
+		}
+	}
+	return append(append(out, a[i:]...), b[j:]...)
 }
 
 func sigmaSq(s float64) float64 { return s * s }
