@@ -27,7 +27,17 @@ func writePerJobFile(path string, w *sim.Workload, res []*sim.Result) error {
 
 func writePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {
 	bw := bufio.NewWriterSize(out, 1<<16)
-	bw.WriteString("id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible\n")
+	// A latent column marks latent demand (scenario latent_large), only where there is some, so
+	// that other files keep the design's columns exactly.
+	latent := false
+	for i := range w.Jobs {
+		latent = latent || w.Jobs[i].Latent
+	}
+	if latent {
+		bw.WriteString("id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible,latent\n")
+	} else {
+		bw.WriteString("id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible\n")
+	}
 	var line []byte
 	for _, r := range res {
 		for i := range w.Jobs {
@@ -55,6 +65,10 @@ func writePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {
 			line = strconv.AppendInt(line, int64(j.GPUs), 10)
 			line = append(line, ',')
 			line = strconv.AppendBool(line, infeasible)
+			if latent {
+				line = append(line, ',')
+				line = strconv.AppendBool(line, j.Latent)
+			}
 			line = append(line, '\n')
 			if _, err := bw.Write(line); err != nil {
 				return err

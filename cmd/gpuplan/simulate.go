@@ -97,7 +97,7 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 			return nil
 		}
 	}
-	if err := writeTable(stdout, built, out.Policies); err != nil {
+	if err := writeTableRows(stdout, built, out.Policies, largeJobRows(out.LargeJobs)); err != nil {
 		return err
 	}
 	return writeComparisons(stdout, out.Comparisons)
@@ -177,6 +177,7 @@ type results struct {
 	Version      string           `json:"version"`
 	Policies     []*sim.Result    `json:"policies"`
 	Comparisons  []sim.Comparison `json:"comparisons,omitempty"`
+	LargeJobs    []largeJobs      `json:"large_jobs"`
 }
 
 func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
@@ -188,7 +189,11 @@ func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulate %s: %w", b.Name, err)
 	}
-	return &results{Scenario: b.Name, ScenarioHash: b.Hash, Seed: b.Seed, Version: version(), Policies: res}, nil
+	large, err := largeJobsOf(b, res)
+	if err != nil {
+		return nil, fmt.Errorf("simulate %s: %w", b.Name, err)
+	}
+	return &results{Scenario: b.Name, ScenarioHash: b.Hash, Seed: b.Seed, Version: version(), Policies: res, LargeJobs: large}, nil
 }
 
 func writeJSON(path string, stdout io.Writer, r *results) error {

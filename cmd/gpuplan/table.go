@@ -41,6 +41,11 @@ var tableRows = []tableRow{
 
 // writeTable prints policies side by side, one metric a row.
 func writeTable(w io.Writer, b *scenarios.Built, res []*sim.Result) error {
+	return writeTableRows(w, b, res, nil)
+}
+
+// writeTableRows is writeTable with extra rows after the standard ones.
+func writeTableRows(w io.Writer, b *scenarios.Built, res []*sim.Result, extra []tableRow) error {
 	fmt.Fprintf(w, "scenario %s (seed %d): %s jobs, %s owners\n\n", b.Name, b.Seed,
 		thousands(float64(len(b.Workload.Jobs)), 0), thousands(float64(len(b.Workload.Owners)), 0))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -50,7 +55,7 @@ func writeTable(w io.Writer, b *scenarios.Built, res []*sim.Result) error {
 		head.WriteString(r.Name + "\t")
 	}
 	fmt.Fprintln(tw, head.String())
-	for _, row := range tableRows {
+	for _, row := range append(tableRows[:len(tableRows):len(tableRows)], extra...) {
 		var line strings.Builder
 		line.WriteString(row.label + "\t")
 		for _, r := range res {
