@@ -49,8 +49,8 @@ func TestQuotaHandSchedules(t *testing.T) {
 			// tie at 1 and a, the lower owner, loses j0 (frees 3): 5 >= 4. j3 runs [5, 15]. Lost
 			// 2*3 + 3*5 = 21 GPU-s. At 15, 5 GPUs free: j0 (a, over quota) then j2 start, [15, 115].
 			name: "victim order: most over quota, then most recent", opt: pool,
-			c: poolCluster([]ownerSpec{{"a", 1, 2}, {"b", 1, 2}, {"c", 1, 4}}, 1, 8),
-			jobs: []jobSpec{{"a", 0, 3, 100, 0}, {"b", 1, 3, 100, 0}, {"b", 2, 2, 100, 0}, {"c", 5, 4, 10, 0}},
+			c:     poolCluster([]ownerSpec{{"a", 1, 2}, {"b", 1, 2}, {"c", 1, 4}}, 1, 8),
+			jobs:  []jobSpec{{"a", 0, 3, 100, 0}, {"b", 1, 3, 100, 0}, {"b", 2, 2, 100, 0}, {"c", 5, 4, 10, 0}},
 			start: []float64{15, 1, 15, 5}, end: []float64{115, 101, 115, 15}, preemptions: 2, lostGPUS: 21,
 		},
 		{
