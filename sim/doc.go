@@ -96,6 +96,16 @@
 // all sites, and the lowest throttle fraction of the throttled sites (1 if none). The demand charge
 // counts window/30.44 days as months.
 //
+// # Comparing results
+//
+// Compare says owner by owner who is better or worse off under one policy than under a baseline,
+// from the two results' per-job times: waits and slowdowns over the jobs both completed, jobs only
+// one of them could run (Gained, Lost) deciding first, then the change in mean wait beyond
+// max(CompareOptions.MinWaitS, RelTol x baseline mean wait), 60 s and 5% by default. LargestFeasible
+// is the largest job a policy's world can start, found by bisection over small runs of the engine
+// itself (power caps included); FarmOnly and Latent count the demand only another world can serve
+// and the latent jobs (Job.Latent) of a run.
+//
 // # Performance
 //
 // At the project's target shape (1M jobs, 3,000 GPUs, load 0.95; BenchmarkPolicy and
