@@ -78,7 +78,7 @@ func benchRun(b *testing.B, c *sim.Cluster, w *sim.Workload, policy string, opt 
 
 func BenchmarkPolicy(b *testing.B) {
 	c := benchload.Cluster(0)
-	for _, policy := range []string{"fragmented", "fifo", "easy"} {
+	for _, policy := range []string{"fragmented", "fifo", "easy", "quota", "fairshare"} {
 		b.Run(policy, func(b *testing.B) {
 			b.Run("pool", func(b *testing.B) {
 				for _, size := range benchSizesToRun() {
