@@ -111,3 +111,11 @@ func lineStartsWith(s string, fields ...string) bool {
 	}
 	return false
 }
+
+// Replay shares simulate's output flags, --baseline included.
+func TestReplayHasBaseline(t *testing.T) {
+	code, out, errOut := gpuplan(t, "replay", "--help")
+	if code != 0 || !strings.Contains(out+errOut, "--baseline") {
+		t.Errorf("exit %d; replay --help lacks --baseline:\n%s%s", code, out, errOut)
+	}
+}
