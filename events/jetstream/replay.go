@@ -246,8 +246,11 @@ func (r *reader) start(ctx context.Context, js natsjs.JetStream) error {
 		return err
 	}
 	r.cons = cons
+	// Large pulls keep the server sending while the client decodes: with 500 (the library's
+	// default) a replay of job events ran at half the rate of 8192. The client buffers at most
+	// this many messages (24 MB of 8-GPU sample batches).
 	cc, err := cons.Consume(r.handle,
-		natsjs.PullMaxMessages(2048),
+		natsjs.PullMaxMessages(8192),
 		natsjs.ConsumeErrHandler(func(_ natsjs.ConsumeContext, err error) {
 			// The ordered consumer recreates itself after missed heartbeats and the like; a
 			// closed connection is the end.
