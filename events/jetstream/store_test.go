@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gpuplan/gpuplan/events"
@@ -376,5 +377,28 @@ func TestAppendDuringReplay(t *testing.T) {
 	got, _ := replayAll(t, s, time.Time{}, time.Time{}, nil)
 	if len(got) != 1500 {
 		t.Errorf("log holds %d events, want 1500", len(got))
+	}
+}
+
+func TestOpenWithoutJetStream(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	defer ns.Shutdown()
+	if !ns.ReadyForConnections(5 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	nc, err := Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = Open(ctx, nc, Options{})
+	if err == nil || !strings.Contains(err.Error(), "JetStream is not enabled") || !strings.Contains(err.Error(), ns.ClientURL()) {
+		t.Errorf("open on a server without JetStream: %v", err)
 	}
 }
