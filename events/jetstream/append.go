@@ -100,7 +100,7 @@ func (s *Store) publishAll(ctx context.Context, msgs []*nats.Msg, st *AppendStat
 					last = fmt.Errorf("server unreachable, connection %s: %w", s.nc.Status(), last)
 				}
 				return fmt.Errorf("jetstream: append to %s: %d events not acknowledged after retrying for %v: %w",
-					s.url, len(todo), s.opt.RetryFor, last)
+					s.where(), len(todo), s.opt.RetryFor, last)
 			}
 			if err := sleep(ctx, backoff(attempt)); err != nil {
 				return err
@@ -218,7 +218,7 @@ func (s *Store) publishRound(ctx context.Context, msgs []*nats.Msg, todo []int, 
 }
 
 func (s *Store) publishErr(m *nats.Msg, err error) error {
-	return fmt.Errorf("jetstream: append event %s on %s to %s: %w", m.Header.Get(natsjs.MsgIDHeader), m.Subject, s.url, err)
+	return fmt.Errorf("jetstream: append event %s on %s to %s: %w", m.Header.Get(natsjs.MsgIDHeader), m.Subject, s.where(), err)
 }
 
 // retryable reports whether sending the same message again may succeed: timeouts, lost

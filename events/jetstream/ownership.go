@@ -94,7 +94,7 @@ func (s *Store) ChangeOwnership(ctx context.Context, ev events.Event, expected u
 		return 0, fmt.Errorf("%w: node %s at site %q is past sequence %d: %w", ErrOwnershipConflict, node, site, expected, err)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("jetstream: change ownership of node %s at %s: %w", node, s.url, err)
+		return 0, fmt.Errorf("jetstream: change ownership of node %s at %s: %w", node, s.where(), err)
 	}
 	s.statsMu.Lock()
 	if ack.Duplicate {

@@ -157,7 +157,6 @@ type Store struct {
 	opt     Options
 	names   [numStreams]string
 	streams [numStreams]natsjs.Stream
-	url     string // redacted server URL for error messages
 	prefix  string // subject prefix as Subject writes it
 	statsMu sync.Mutex
 	stats   Stats
@@ -172,16 +171,16 @@ var (
 // Options.Reconfigure for existing ones).
 func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 	opt = opt.withDefaults()
-	s := &Store{nc: nc, opt: opt, url: connURL(nc)}
+	s := &Store{nc: nc, opt: opt}
 	s.prefix = strings.TrimSuffix(events.Subject(opt.Prefix, "", "a.b", ""), "._.a.b._")
 	if nc == nil || !nc.IsConnected() {
-		return nil, fmt.Errorf("%w to NATS at %s", ErrNotConnected, s.url)
+		return nil, fmt.Errorf("%w to NATS at %s", ErrNotConnected, s.where())
 	}
 	js, err := natsjs.New(nc,
 		natsjs.WithPublishAsyncMaxPending(opt.MaxPending),
 		natsjs.WithPublishAsyncTimeout(opt.AckTimeout))
 	if err != nil {
-		return nil, fmt.Errorf("jetstream: %s: %w", s.url, err)
+		return nil, fmt.Errorf("jetstream: %s: %w", s.where(), err)
 	}
 	s.js = js
 	for i := range numStreams {
@@ -268,9 +267,9 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 // JetStream into words.
 func (s *Store) apiErr(what string, err error) error {
 	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, natsjs.ErrJetStreamNotEnabled) {
-		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.url, err)
+		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.where(), err)
 	}
-	return fmt.Errorf("jetstream: %s at %s: %w", what, s.url, err)
+	return fmt.Errorf("jetstream: %s at %s: %w", what, s.where(), err)
 }
 
 // StreamNames returns the names of the samples, jobs-and-ownership and planner-runs streams.
@@ -279,8 +278,10 @@ func (s *Store) StreamNames() []string { return slices.Clone(s.names[:]) }
 // Prefix returns the subject prefix.
 func (s *Store) Prefix() string { return s.prefix }
 
-// connURL is the URL to name in errors, without credentials.
-func connURL(nc *nats.Conn) string {
+// where names the server for errors, without credentials: the one connected to, or the
+// configured ones while disconnected.
+func (s *Store) where() string {
+	nc := s.nc
 	if nc == nil {
 		return "(no connection)"
 	}
@@ -291,12 +292,14 @@ func connURL(nc *nats.Conn) string {
 }
 
 func redact(u string, servers []string) string {
-	all := servers
+	var all []string
 	if u != "" {
-		all = append([]string{u}, servers...)
+		all = strings.Split(u, ",")
 	}
+	all = append(all, servers...)
 	out := make([]string, 0, len(all))
 	for _, a := range all {
+		a = strings.TrimSpace(a)
 		if p, err := url.Parse(a); err == nil && p.User != nil {
 			a = p.Redacted()
 		}

@@ -402,3 +402,11 @@ func TestOpenWithoutJetStream(t *testing.T) {
 		t.Errorf("open on a server without JetStream: %v", err)
 	}
 }
+
+func TestErrorsHideCredentials(t *testing.T) {
+	url := "nats://kim:s3cret@127.0.0.1:1, nats://127.0.0.1:2"
+	_, err := Connect(url)
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "nats://kim:xxxxx@127.0.0.1:1,nats://127.0.0.1:2") {
+		t.Errorf("connect error %v: want both URLs, password hidden", err)
+	}
+}
