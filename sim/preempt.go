@@ -44,13 +44,22 @@ type quotaState struct {
 	usage  []float64
 	uAt    []float64
 	lambda float64 // decay rate, 1/s
+	overN  int     // owners holding more than their quota
 }
 
 // addHeld changes owner o's held GPUs by dg at time t, first bringing their usage up to t.
 func (qs *quotaState) addHeld(o, dg int32, t float64) {
 	qs.usage[o] = qs.usageAt(o, t)
 	qs.uAt[o] = t
+	was := qs.held[o] > qs.quota[o]
 	qs.held[o] += dg
+	if is := qs.held[o] > qs.quota[o]; is != was {
+		if is {
+			qs.overN++
+		} else {
+			qs.overN--
+		}
+	}
 }
 
 // usageAt is owner o's decayed usage at t: u(t) = u e^(-lambda dt) + held (1 - e^(-lambda dt))/lambda,

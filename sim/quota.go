@@ -105,6 +105,9 @@ func (p *quota) clock(k int32, now float64) {
 
 // rescue preempts borrowers so that the in-quota job at position i can start, and starts it.
 func (p *quota) rescue(v *view, pl *plan, i int) bool {
+	if v.e.qs.overN == 0 {
+		return false
+	}
 	anyOver := false
 	for o := range p.excess {
 		p.excess[o] = int64(v.Held(int32(o))) - int64(v.Quota(int32(o)))

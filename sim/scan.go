@@ -22,7 +22,11 @@ func backfillOrder(v *view, p *plan, order []int, rescue func(h int) bool) {
 	}
 	s, extra := (*easy).shadow(nil, v, v.Need(order[h]))
 	for _, j := range order[h+1:] {
-		if !v.Waiting(j) || v.GPUs(j) > v.Free().GPUs {
+		free := v.Free().GPUs
+		if free < v.MinGPUs() {
+			break // nothing waiting is small enough: the rest of the scan would start nothing
+		}
+		if !v.Waiting(j) || v.GPUs(j) > free {
 			continue
 		}
 		if v.EndIfStarted(v.ID(j)) <= s {
