@@ -7,9 +7,9 @@ package sim
 // capacity, power and accounting. Each pool gets its own policy value, created for the run, so a
 // policy may keep state between passes (a cache, decayed usage).
 //
-// Planned policies fit here: a priority order (fair share) sorts the queue through plan.Reorder
-// before starting; preemption (quotas) would add a plan method that the engine applies like a
-// completion, with running jobs already addressable through view.Running.
+// Priority policies (fairshare) pass the scan an order of queue positions (or sort the queue
+// through plan.Reorder); preemption (quota) goes through plan.Preempt, which the engine applies
+// like a completion that returns the job to its queue after the pass.
 type policy interface {
 	Schedule(v *view, p *plan)
 }
