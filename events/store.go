@@ -7,7 +7,9 @@ import (
 
 // Appender stores events. Every store adapter implements it; consumers depend on it alone.
 //
-// Append stores the events in the order given. It is idempotent by id: an event whose id the
+// Append stores the events, in the order given except that a store may place an event it had to
+// send again (after a timeout or a lost connection) after events that succeeded meanwhile. It is
+// idempotent by id: an event whose id the
 // store already holds is dropped without error, so a retried Append (after a timeout, a crash, a
 // re-import of the same file with ids from DeriveID) never stores an event twice. On JetStream the
 // id is the Nats-Msg-Id header, and deduplication holds within the stream's duplicate window;
