@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/sim"
@@ -75,7 +74,7 @@ func largeJobRows(ls []largeJobs) []tableRow {
 		}
 	}
 	rows := []tableRow{
-		{"largest job (GPUs)", cell(func(l *largeJobs) string { return strconv.Itoa(l.LargestFeasibleGPUs) })},
+		{"largest job (GPUs)", cell(func(l *largeJobs) string { return thousands(float64(l.LargestFeasibleGPUs), 0) })},
 		{"farm-only demand (GPU-h)", cell(func(l *largeJobs) string {
 			if l.FarmOnlyGPUHours == nil {
 				return "-"
