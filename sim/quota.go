@@ -23,8 +23,10 @@ import "math"
 // starts more than Options.QuotaGraceS (default 60 s) later, its owner gets a violation.
 type quota struct {
 	order, over []int
-	cum         []int64
+	cum         []int64 // by owner, valid when stamp is the pass's
 	blocked     []bool
+	stamp       []uint32
+	pass        uint32
 	since       []float64 // by job: first time found in quota while waiting; NaN when not
 	cands       []victim
 	excess      []int64
@@ -47,9 +49,11 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	no := v.Owners()
 	if len(p.cum) != no {
 		p.cum, p.blocked, p.excess = make([]int64, no), make([]bool, no), make([]int64, no)
+		p.stamp = make([]uint32, no)
 	}
-	for o := range no {
-		p.cum[o], p.blocked[o] = int64(v.Held(int32(o))), false
+	if p.pass++; p.pass == 0 { // wrapped: every stamp may look current
+		clear(p.stamp)
+		p.pass = 1
 	}
 	now := v.Now()
 	borrow := !v.Options().QuotaNoBorrow
@@ -60,6 +64,9 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		}
 		k, g := v.ID(i), v.GPUs(i)
 		o := v.Owner(k)
+		if p.stamp[o] != p.pass {
+			p.stamp[o], p.cum[o], p.blocked[o] = p.pass, int64(v.Held(o)), false
+		}
 		if !p.blocked[o] && p.cum[o]+int64(g) <= int64(v.Quota(o)) {
 			p.cum[o] += int64(g)
 			in = append(in, i)
@@ -116,11 +123,16 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 	if !anyOver {
 		return false
 	}
+	// Every placed job is in the pool's estimate heap; its order does not matter here (victims
+	// are chosen by owner, start and id), so the heap is read as an array.
 	c := p.cands[:0]
-	for r := v.Running(); r.Next(); {
-		k := r.job
-		if o := v.Owner(k); p.excess[o] > 0 && v.IsRunning(k) && v.Holds(k).GPUs > 0 {
-			c = append(c, victim{job: k, owner: o, start: v.StartOf(k), frees: r.Frees()})
+	h := v.pl.est
+	for x, k := range h.job {
+		if v.e.estDead(k, h.key[x]) || !v.IsRunning(k) {
+			continue
+		}
+		if o := v.Owner(k); p.excess[o] > 0 && v.Holds(k).GPUs > 0 {
+			c = append(c, victim{job: k, owner: o, start: v.StartOf(k), frees: v.Holds(k)})
 		}
 	}
 	p.cands = c
