@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -237,4 +239,34 @@ func (q *queue) insert(k, g int32, d float64) {
 	q.live++
 	q.count[g]++
 	q.minG = min(q.minG, g)
+}
+
+// validateQuota checks the quota and fair-share options: durations finite and non-negative,
+// quotas and shares for cluster owners only, quotas non-negative, shares finite and non-negative.
+func validateQuota(opt Options, lk *lookup) []error {
+	var errs []error
+	for _, d := range []struct {
+		name string
+		v    float64
+	}{{"checkpoint_s", opt.CheckpointS}, {"restart_overhead_s", opt.RestartOverheadS},
+		{"quota_grace_s", opt.QuotaGraceS}, {"fairshare_half_life_s", opt.FairShareHalfLifeS}} {
+		if !finite(d.v) || d.v < 0 {
+			errs = append(errs, fmt.Errorf("%w: %s %v must be finite and non-negative", ErrInvalidOptions, d.name, d.v))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(opt.Quotas)) {
+		if _, ok := lk.owners[name]; !ok {
+			errs = append(errs, fmt.Errorf("%w: quota for %q, who is not a cluster owner", ErrInvalidOptions, name))
+		} else if q := opt.Quotas[name]; q < 0 {
+			errs = append(errs, fmt.Errorf("%w: quota of %q is %d GPUs, must be non-negative", ErrInvalidOptions, name, q))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(opt.Shares)) {
+		if _, ok := lk.owners[name]; !ok {
+			errs = append(errs, fmt.Errorf("%w: share for %q, who is not a cluster owner", ErrInvalidOptions, name))
+		} else if s := opt.Shares[name]; !finite(s) || s < 0 {
+			errs = append(errs, fmt.Errorf("%w: share of %q is %v, must be finite and non-negative", ErrInvalidOptions, name, s))
+		}
+	}
+	return errs
 }

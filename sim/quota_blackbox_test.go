@@ -1,9 +1,11 @@
 package sim_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gpuplan/gpuplan/sim"
@@ -176,5 +178,35 @@ func TestQuotaNonBindingEqualsEasy(t *testing.T) {
 				sameTimes(t, run(t, c, w, "quota", opt), run(t, c, w, "easy", opt))
 			})
 		}
+	}
+}
+
+// TestQuotaOptionsInvalid: bad quota and fair-share options are ErrInvalidOptions naming the field
+// or owner.
+func TestQuotaOptionsInvalid(t *testing.T) {
+	c := poolCluster([]ownerSpec{{"a", 1, 2}}, 1, 2)
+	w := workload([]string{"a"}, []jobSpec{{"a", 0, 1, 1, 0}})
+	cases := []struct {
+		name    string
+		opt     sim.Options
+		mention string
+	}{
+		{"negative checkpoint", sim.Options{CheckpointS: -1}, "checkpoint_s"},
+		{"NaN overhead", sim.Options{RestartOverheadS: math.NaN()}, "restart_overhead_s"},
+		{"infinite half-life", sim.Options{FairShareHalfLifeS: math.Inf(1)}, "fairshare_half_life_s"},
+		{"negative grace", sim.Options{QuotaGraceS: -3}, "quota_grace_s"},
+		{"quota for a stranger", sim.Options{Quotas: map[string]int{"zed": 1}}, "zed"},
+		{"negative quota", sim.Options{Quotas: map[string]int{"a": -1}}, `"a"`},
+		{"NaN share", sim.Options{Shares: map[string]float64{"a": math.NaN()}}, `"a"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, policy := range []string{"quota", "fairshare"} {
+				_, err := sim.Run(c, w, policy, tc.opt)
+				if !errors.Is(err, sim.ErrInvalidOptions) || !strings.Contains(fmt.Sprint(err), tc.mention) {
+					t.Errorf("%s: error %v, want ErrInvalidOptions mentioning %s", policy, err, tc.mention)
+				}
+			}
+		})
 	}
 }

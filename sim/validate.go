@@ -132,6 +132,7 @@ func validate(c *Cluster, w *Workload, farm bool, opt Options) (*lookup, error) 
 			errs = append(errs, fmt.Errorf("%w: price %s %v is not finite", ErrInvalidOptions, p.name, p.v))
 		}
 	}
+	errs = append(errs, validateQuota(opt, lk)...)
 
 	var missing []string
 	for _, name := range w.Owners {
