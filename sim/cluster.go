@@ -46,6 +46,9 @@ type Owner struct {
 	Name  string
 	Site  string // lab site of the private pool
 	Nodes []NodeGroup
+	// Lab keeps a private pool at its lab site even in the farm world: the owner's jobs run there
+	// first-come-first-served, as when fragmented, while the other owners' jobs go to the farm.
+	Lab bool
 }
 
 // Farm is the consolidated site.

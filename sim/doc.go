@@ -42,6 +42,17 @@
 // only, the labs being empty. Options.Placement applies to whichever world the policy uses;
 // PlacementDefault is nodes for the farm and pool for private pools.
 //
+// Partial consolidation. An Owner with Lab set keeps their private pool at their own site in the
+// farm world too: their jobs run there first-come-first-served exactly as under fragmented (a job
+// larger than their pool is infeasible, even if the farm could hold it), while every other owner's
+// jobs go to the farm pool under the run's policy. Farm.Nodes are used as given (the caller sizes
+// the farm for the consolidated owners); pools are the farm first, then the Lab owners' in Cluster
+// order, and metrics cover every pool and site at its own PUE. A farm without GPUs is left out
+// when every owner is Lab, so that world is the fragmented one (fragmented itself ignores Lab).
+// Quota and fair-share state covers every owner, but only the farm pool's policy reads it; with
+// QuotaNoBorrow, a Lab owner's Options.Quotas entry below their pool still makes larger jobs
+// infeasible.
+//
 // Placement. With pool placement a job takes GPUs from the pool's node groups in declaration
 // order (this matters only for power, when the groups differ in GPU type). With node placement a
 // job of at most the largest node's GPUs goes on one node: the node with the fewest free GPUs that

@@ -18,6 +18,7 @@ type policyDef struct {
 	make            func() policy
 }
 
+// registry lists the policies; the first, fragmented, also runs every private pool.
 var registry = []policyDef{
 	{name: "fragmented", make: func() policy { return fifo{} }},
 	{name: "fifo", farm: true, make: func() policy { return fifo{} }},
@@ -134,7 +135,11 @@ func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options,
 		return nil, fmt.Errorf("%s: %w", def.name, err)
 	}
 	for i := range wd.pools {
-		wd.pools[i].pol = def.make()
+		if wd.private(i) { // an owner's own pool, also a Lab owner's in the farm world
+			wd.pools[i].pol = registry[0].make()
+		} else {
+			wd.pools[i].pol = def.make()
+		}
 	}
 	e := newEngine(wd, w, opt, def.est)
 	if def.owners {

@@ -7,7 +7,8 @@ import (
 )
 
 // world is what one policy runs on: the fragmented world (one private pool per owner, at the
-// owner's site) or the farm world (one pool of all farm nodes at the farm site).
+// owner's site) or the farm world (one pool of all farm nodes at the farm site, then a private
+// pool for every Lab owner, in Cluster order).
 type world struct {
 	types     []gtype
 	sites     []site
@@ -15,27 +16,31 @@ type world struct {
 	ownerPool []int32 // Workload owner -> pool
 	gpus      int32
 	offPool   int32 // the pool whose idle nodes power off; -1 when none
+	farmPool  int32 // the farm world's consolidated pool; -1 in the fragmented world or when absent
 	idleOffS  float64
 	bootS     float64
 }
 
+// private reports whether pool i is an owner's private pool, run as the fragmented policy runs it.
+func (wd *world) private(i int) bool { return int32(i) != wd.farmPool }
+
 // buildWorld lays out the world of one policy.
 func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placement) (*world, error) {
-	wd := &world{offPool: -1}
+	wd := &world{offPool: -1, farmPool: -1}
 	for _, t := range c.GPUTypes {
 		wd.types = append(wd.types, gtype{
 			tdp: mw(t.TDPW), idle: mw(t.IdleW), busy: mw(t.BusyW),
 			minLimit: t.MinLimit, perf: t.Perf,
 		})
 	}
+	// Placement applies to every pool; by default the farm places on nodes and private pools by count.
+	farmPlace, labPlace := placement, placement
 	if placement == PlacementDefault {
-		placement = PlacementPool
-		if farm {
-			placement = PlacementNodes
-		}
+		farmPlace, labPlace = PlacementNodes, PlacementPool
 	}
+	var onNodes []bool        // by pool: node placement
 	siteOf := map[int]int32{} // cluster site -> world site
-	addPool := func(siteName string, nodes []NodeGroup) int32 {
+	addPool := func(siteName string, nodes []NodeGroup, place Placement) int32 {
 		ci, ok := lk.sites[siteName]
 		if !ok { // validated: only a pool without nodes may lack a site
 			ci = -1
@@ -66,32 +71,50 @@ func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placem
 		pl.free = pl.total
 		pi := int32(len(wd.pools))
 		wd.pools = append(wd.pools, pl)
+		onNodes = append(onNodes, place == PlacementNodes)
 		wd.sites[si].pools = append(wd.sites[si].pools, pi)
 		wd.gpus += pl.total
 		return pi
 	}
+	wd.ownerPool = make([]int32, len(w.Owners))
 	if farm {
-		addPool(c.Farm.Site, c.Farm.Nodes)
-		wd.ownerPool = make([]int32, len(w.Owners))
-		if c.Farm.IdleOffS > 0 {
-			if placement != PlacementNodes {
-				return nil, fmt.Errorf("%w: farm idle power-off (idle_off_s %v) needs node placement", ErrInvalidCluster, c.Farm.IdleOffS)
+		// Partial consolidation: Lab owners keep their pools. A farm without GPUs is left out when
+		// every owner keeps theirs, so that world is the fragmented one.
+		allLab := !slices.ContainsFunc(c.Owners, func(o Owner) bool { return !o.Lab })
+		if !allLab || nodeGPUs(c.Farm.Nodes) > 0 {
+			wd.farmPool = addPool(c.Farm.Site, c.Farm.Nodes, farmPlace)
+			if c.Farm.IdleOffS > 0 {
+				if farmPlace != PlacementNodes {
+					return nil, fmt.Errorf("%w: farm idle power-off (idle_off_s %v) needs node placement", ErrInvalidCluster, c.Farm.IdleOffS)
+				}
+				wd.offPool, wd.idleOffS, wd.bootS = wd.farmPool, c.Farm.IdleOffS, c.Farm.BootS
 			}
-			wd.offPool, wd.idleOffS, wd.bootS = 0, c.Farm.IdleOffS, c.Farm.BootS
+		}
+		labPool := make([]int32, len(c.Owners))
+		for ci, o := range c.Owners {
+			if o.Lab {
+				labPool[ci] = addPool(o.Site, o.Nodes, labPlace)
+			}
+		}
+		for i, name := range w.Owners {
+			if ci := lk.owners[name]; c.Owners[ci].Lab {
+				wd.ownerPool[i] = labPool[ci]
+			} else {
+				wd.ownerPool[i] = wd.farmPool
+			}
 		}
 	} else {
 		// Every cluster owner's GPUs exist, whether or not the workload has jobs for them.
 		for _, o := range c.Owners {
-			addPool(o.Site, o.Nodes)
+			addPool(o.Site, o.Nodes, labPlace)
 		}
-		wd.ownerPool = make([]int32, len(w.Owners))
 		for i, name := range w.Owners {
 			wd.ownerPool[i] = int32(lk.owners[name])
 		}
 	}
 	for pi := range wd.pools {
 		pl := &wd.pools[pi]
-		if placement == PlacementNodes {
+		if onNodes[pi] {
 			pl.nodes = newNodeSet(pl.groups, int32(pi) == wd.offPool)
 		} else if len(pl.groups) > 1 {
 			pl.gfree = make([]int32, len(pl.groups))
