@@ -287,6 +287,7 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64)
 	if e.pre != nil {
 		r := &e.pre[k]
 		r.vstart, r.vend, gen = s.vnow(e.now), s.vnow(e.now)+d, r.gen
+		e.qs.linkRun(e.ownerOf(k), k)
 	}
 	if s.throttle() && d > 0 {
 		s.ch.push(vEntry{s.vnow(e.now) + d, k})
@@ -315,6 +316,7 @@ func (e *engine) complete(k int32) {
 			e.qs.lostS += lost
 			e.qs.lost[e.ownerOf(k)] += lost
 		}
+		e.qs.unlinkRun(e.ownerOf(k), k)
 		e.trimEst(pl)
 	} else if pl.est != nil {
 		pl.est.trim(e.done)

@@ -47,6 +47,33 @@ type quotaState struct {
 	uAt    []float64
 	lambda float64 // decay rate, 1/s
 	overN  int     // owners holding more than their quota
+
+	// Running jobs per owner, in the order they began: a list linked by job through prevRun and
+	// nextRun, tail[o] the latest (-1: none). Only with preemption.
+	prevRun, nextRun []int32
+	tail             []int32
+}
+
+// linkRun appends job k, just begun, to its owner's running list.
+func (qs *quotaState) linkRun(o, k int32) {
+	qs.prevRun[k], qs.nextRun[k] = qs.tail[o], -1
+	if t := qs.tail[o]; t >= 0 {
+		qs.nextRun[t] = k
+	}
+	qs.tail[o] = k
+}
+
+// unlinkRun removes job k from its owner's running list.
+func (qs *quotaState) unlinkRun(o, k int32) {
+	pr, nx := qs.prevRun[k], qs.nextRun[k]
+	if nx >= 0 {
+		qs.prevRun[nx] = pr
+	} else {
+		qs.tail[o] = pr
+	}
+	if pr >= 0 {
+		qs.nextRun[pr] = nx
+	}
 }
 
 // addHeld changes owner o's held GPUs by dg at time t, first bringing their usage up to t.
@@ -119,6 +146,10 @@ func (e *engine) initOwners(c *Cluster, w *Workload, preempt bool) {
 	}
 	e.qs = qs
 	if preempt {
+		qs.prevRun, qs.nextRun, qs.tail = make([]int32, e.n), make([]int32, e.n), make([]int32, no)
+		for o := range qs.tail {
+			qs.tail[o] = -1
+		}
 		e.pre = make([]preRec, e.n)
 		for i := range e.w.pools { // stale entries are skipped by key, which needs the heap
 			if e.w.pools[i].est == nil {
@@ -188,6 +219,7 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 		}
 	}
 	e.release(pl, k)
+	e.qs.unlinkRun(o, k)
 	j.dur = r.ovh + (dur - saved)
 	j.state = jobWaiting
 	e.trimEst(pl)

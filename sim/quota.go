@@ -14,8 +14,8 @@ import "math"
 //
 // Preemption. When an in-quota job does not fit in the first-come part and some owners hold more
 // than their quota, running jobs of those owners are preempted: repeatedly a job of the owner
-// most over quota (ties: lowest owner index), the most recently started of theirs (ties: highest
-// job id), as long as the owner is still over quota. Nobody is preempted unless the victims so
+// most over quota (ties: lowest owner index), the most recently started of theirs (ties: the one
+// started later in its pass), as long as the owner is still over quota. Nobody is preempted unless the victims so
 // chosen free enough (GPUs and power) for the job; with node placement more may be taken while
 // it still does not fit. Booting jobs are never preempted.
 //
@@ -28,15 +28,10 @@ type quota struct {
 	stamp       []uint32
 	pass        uint32
 	since       []float64 // by job: first time found in quota while waiting; NaN when not
-	cands       []victim
 	excess      []int64
-}
-
-type victim struct {
-	job   int32
-	owner int32
-	start float64
-	frees room
+	overs       []int32
+	cursor      []int32 // by owner: the next victim candidate, walking back from the latest start
+	chosen      []int32
 }
 
 var _ policy = (*quota)(nil)
@@ -49,7 +44,7 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	no := v.Owners()
 	if len(p.cum) != no {
 		p.cum, p.blocked, p.excess = make([]int64, no), make([]bool, no), make([]int64, no)
-		p.stamp = make([]uint32, no)
+		p.stamp, p.cursor = make([]uint32, no), make([]int32, no)
 	}
 	if p.pass++; p.pass == 0 { // wrapped: every stamp may look current
 		clear(p.stamp)
@@ -112,88 +107,67 @@ func (p *quota) clock(k int32, now float64) {
 
 // rescue preempts borrowers so that the in-quota job at position i can start, and starts it.
 func (p *quota) rescue(v *view, pl *plan, i int) bool {
-	if v.e.qs.overN == 0 {
+	qs := v.e.qs
+	if qs.overN == 0 {
 		return false
 	}
-	anyOver := false
+	// Owners over quota, each with a cursor on their running jobs from the latest started.
+	overs := p.overs[:0]
 	for o := range p.excess {
-		p.excess[o] = int64(v.Held(int32(o))) - int64(v.Quota(int32(o)))
-		anyOver = anyOver || p.excess[o] > 0
-	}
-	if !anyOver {
-		return false
-	}
-	// Every placed job is in the pool's estimate heap; its order does not matter here (victims
-	// are chosen by owner, start and id), so the heap is read as an array.
-	c := p.cands[:0]
-	h := v.pl.est
-	for x, k := range h.job {
-		if v.e.estDead(k, h.key[x]) || !v.IsRunning(k) {
-			continue
-		}
-		if o := v.Owner(k); p.excess[o] > 0 && v.Holds(k).GPUs > 0 {
-			c = append(c, victim{job: k, owner: o, start: v.StartOf(k), frees: v.Holds(k)})
+		if p.excess[o] = int64(qs.held[o]) - int64(qs.quota[o]); p.excess[o] > 0 {
+			overs = append(overs, int32(o))
+			p.cursor[o] = qs.tail[o]
 		}
 	}
-	p.cands = c
-	// next picks the next victim (see the type's comment) and removes it from c.
-	next := func() (victim, bool) {
-		best := -1
-		for x, cv := range c {
-			if p.excess[cv.owner] <= 0 {
+	p.overs = overs
+	// next picks the next victim (see the type's comment).
+	next := func() (int32, bool) {
+		best := int32(-1)
+		for _, o := range overs {
+			if p.excess[o] <= 0 {
 				continue
 			}
-			if best < 0 {
-				best = x
+			c := p.cursor[o]
+			for c >= 0 && v.e.j[c].gpus == 0 {
+				c = qs.prevRun[c]
+			}
+			if p.cursor[o] = c; c < 0 {
 				continue
 			}
-			b := c[best]
-			switch eo, eb := p.excess[cv.owner], p.excess[b.owner]; {
-			case eo != eb:
-				if eo > eb {
-					best = x
-				}
-			case cv.owner != b.owner:
-				if cv.owner < b.owner {
-					best = x
-				}
-			case cv.start != b.start:
-				if cv.start > b.start {
-					best = x
-				}
-			case cv.job > b.job:
-				best = x
+			if best < 0 || p.excess[o] > p.excess[best] { // ties: overs is in owner order
+				best = o
 			}
 		}
 		if best < 0 {
-			return victim{}, false
+			return -1, false
 		}
-		vic := c[best]
-		c[best] = c[len(c)-1]
-		c = c[:len(c)-1]
-		p.excess[vic.owner] -= int64(vic.frees.GPUs)
-		return vic, true
+		k := p.cursor[best]
+		p.cursor[best] = qs.prevRun[k]
+		p.excess[best] -= int64(v.e.j[k].gpus)
+		return k, true
 	}
 	need := v.Need(i)
 	acc := v.Free()
-	var chosen []victim
+	chosen := p.chosen[:0]
 	for !acc.covers(need) {
-		vic, ok := next()
+		k, ok := next()
 		if !ok {
+			p.chosen = chosen
 			return false // preempting every borrower would not make room: preempt nobody
 		}
-		chosen = append(chosen, vic)
-		acc = acc.plus(vic.frees)
+		chosen = append(chosen, k)
+		acc = acc.plus(v.Holds(k))
 	}
-	for _, vic := range chosen {
-		pl.Preempt(vic.job)
+	p.chosen = chosen
+	for _, k := range chosen {
+		pl.Preempt(k)
 	}
 	for !pl.Start(i) { // node placement: the freed GPUs may sit on the wrong nodes
-		vic, ok := next()
+		k, ok := next()
 		if !ok {
 			return false
 		}
-		pl.Preempt(vic.job)
+		pl.Preempt(k)
 	}
 	return true
 }
