@@ -42,7 +42,8 @@ type quotaState struct {
 	violN   int
 	requeue []int32 // jobs preempted in the current pass
 
-	// Decayed usage (fair share), GPU-seconds: usage[o] as of uAt[o], held constant since.
+	// Decayed usage (fair share only; else nil), GPU-seconds: usage[o] as of uAt[o], held
+	// constant since.
 	usage  []float64
 	uAt    []float64
 	lambda float64 // decay rate, 1/s
@@ -78,8 +79,10 @@ func (qs *quotaState) unlinkRun(o, k int32) {
 
 // addHeld changes owner o's held GPUs by dg at time t, first bringing their usage up to t.
 func (qs *quotaState) addHeld(o, dg int32, t float64) {
-	qs.usage[o] = qs.usageAt(o, t)
-	qs.uAt[o] = t
+	if qs.usage != nil {
+		qs.usage[o] = qs.usageAt(o, t)
+		qs.uAt[o] = t
+	}
 	was := qs.held[o] > qs.quota[o]
 	qs.held[o] += dg
 	if is := qs.held[o] > qs.quota[o]; is != was {
@@ -107,8 +110,10 @@ func (qs *quotaState) usageAt(o int32, t float64) float64 {
 func (e *engine) initOwners(c *Cluster, w *Workload, preempt bool) {
 	no := len(w.Owners)
 	qs := &quotaState{held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no),
-		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no),
-		usage: make([]float64, no), uAt: make([]float64, no)}
+		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no)}
+	if !preempt { // fair share; quota needs no usage
+		qs.usage, qs.uAt = make([]float64, no), make([]float64, no)
+	}
 	hl := e.opt.FairShareHalfLifeS
 	if hl <= 0 {
 		hl = 7 * 86400
