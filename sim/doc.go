@@ -153,7 +153,7 @@
 // preemption plus gpus*overhead of each restart; delivered GPUHours plus LostGPUHours is what the
 // GPUs ran. A preempted job's Start and End are those of its last run (its wait counts the lost
 // time), utilization counts the preempted runs' allocated time too, and the timeline shows the
-// last run only. A job's guarantee clock starts at the first pass that finds it in quota; if it
+// last run only (a preempted job counts as queued from its submit to its last start). A job's guarantee clock starts at the first pass that finds it in quota; if it
 // starts more than Options.QuotaGraceS (default 60 s) later, its owner gets a guarantee violation.
 // Preemption happens only when an in-quota job waits, so it is bounded by in-quota starts.
 //
@@ -166,8 +166,11 @@
 // (tested at 1:2:3 within 0.015 of each fraction).
 //
 // Both scan the queue each pass (O(queue) per pass, O(queue + owners with waiting jobs log owners)
-// for fairshare) instead of easy's index, so under deep queues they are slower than easy; see
-// Performance.
+// for fairshare) instead of easy's index, so under deep queues they are slower than easy. On
+// BenchmarkPolicy's 1M-job workload (300 owners, pool placement) one run of quota takes about
+// 0.8 s (about 36,000 preemptions) and one of fairshare about 0.8 s, against 0.33 s for easy on
+// the same machine: about 2.5x. Quota finds victims through per-owner lists of running jobs in
+// start order, not a walk of the running jobs.
 //
 // # Performance
 //
