@@ -57,6 +57,9 @@ func (s *Scenario) Build() (*Built, error) {
 	if err := checkOwnersCovered(w, owners, s.problems().file); err != nil {
 		return nil, err
 	}
+	if err := s.markLab(owners); err != nil {
+		return nil, err
+	}
 	c := &sim.Cluster{Owners: owners}
 	for _, x := range s.Sites {
 		c.Sites = append(c.Sites, sim.Site{Name: x.Name, PUE: x.PUE, CapW: x.PowerCapKW * 1000, CapMode: capMode(x.CapMode)})
@@ -412,7 +415,9 @@ func checkOwnersCovered(w *sim.Workload, owners []sim.Owner, file string) error 
 }
 
 // farm lays the consolidated GPUs out in nodes: per GPU type, whole nodes and one smaller node for
-// any remainder, so the farm has exactly the GPUs asked for.
+// any remainder, so the farm has exactly the GPUs asked for. Only owners without Lab move to the
+// farm; when some keep their pools, a farm.gpus given is scaled by the consolidated owners' share
+// of the GPUs held (rounded), so farm_share 0 leaves no farm and 1 the farm as written.
 func (s *Scenario) farm(owners []sim.Owner) (sim.Farm, error) {
 	f := s.Farm
 	farm := sim.Farm{Site: f.Site, IdleOffS: float64(f.IdleOff), BootS: float64(f.Boot)}
@@ -421,8 +426,13 @@ func (s *Scenario) farm(owners []sim.Owner) (sim.Farm, error) {
 		gpus int
 	}
 	var shares []share
+	heldAll := 0
 	for _, o := range owners {
 		for _, g := range o.Nodes {
+			heldAll += g.Count * g.GPUsPerNode
+			if o.Lab {
+				continue
+			}
 			k := slices.IndexFunc(shares, func(x share) bool { return x.typ == g.GPUType })
 			if k < 0 {
 				shares = append(shares, share{typ: g.GPUType})
@@ -436,6 +446,9 @@ func (s *Scenario) farm(owners []sim.Owner) (sim.Farm, error) {
 		held += x.gpus
 	}
 	total := cmp.Or(f.GPUs, held)
+	if f.GPUs > 0 && held < heldAll {
+		total = int(math.Round(float64(f.GPUs) * float64(held) / float64(heldAll)))
+	}
 	switch {
 	case f.GPUType != "":
 		shares = []share{{f.GPUType, total}}

@@ -84,6 +84,10 @@ func (s *Scenario) Clone() *Scenario {
 		c.Workload.Trace = &t2
 	}
 	c.Policies = slices.Clone(s.Policies)
+	if f := s.FarmShare; f != nil {
+		c.FarmShare = new(*f)
+	}
+	c.LabOwners = slices.Clone(s.LabOwners)
 	c.pos = make(map[string]int, len(s.pos))
 	for k, v := range s.pos {
 		c.pos[k] = v

@@ -19,6 +19,14 @@ type Scenario struct {
 	Owners   OwnersSpec    `yaml:"owners"`
 	Workload WorkloadSpec  `yaml:"workload"`
 
+	// FarmShare is the share of owners consolidated in the farm world, in [0, 1]; nil means 1
+	// (every owner). The rest keep their lab pools (sim.Owner.Lab), chosen by a seeded rule on
+	// owner names (README.md, "Partial consolidation"); the farm is sized from the consolidated
+	// owners only. A sweep sets it with new(x).
+	FarmShare *float64 `yaml:"farm_share,omitempty"`
+	// LabOwners names the owners who keep their lab pools, instead of farm_share.
+	LabOwners []string `yaml:"lab_owners,omitempty"`
+
 	Policies       []string   `yaml:"policies"`        // default: every policy sim.Policies lists
 	Placement      string     `yaml:"placement"`       // "", "pool" or "nodes" (sim.Options.Placement)
 	EstimateFactor float64    `yaml:"estimate_factor"` // EASY runtime over-estimate, >= 1; 0 means 1

@@ -60,6 +60,7 @@ func (s *Scenario) validate(p *problems) {
 	s.validateSites(c)
 	s.validateFarm(c)
 	s.validateOwners(c)
+	s.validatePartial(c)
 	s.validateWorkload(c)
 	policies := policyNames()
 	for i, name := range s.Policies {
