@@ -71,3 +71,18 @@ func TestFairShareConverges(t *testing.T) {
 		})
 	}
 }
+
+// TestFairShareHandSchedule: owners x and y hold 1 GPU each (shares 1/2). x's j0 takes both farm
+// GPUs over [0, 100]; at 1, x's j1 and then y's j2 (2 GPUs, 10 s each) queue. At 100 x has used
+// about 200 GPU-s and y nothing, so y goes first whatever the queue order: j2 [100, 110], then
+// j1 [110, 120]. easy, in queue order, runs j1 first.
+func TestFairShareHandSchedule(t *testing.T) {
+	c := poolCluster([]ownerSpec{{"x", 1, 1}, {"y", 1, 1}}, 1, 2)
+	w := workload([]string{"x", "y"}, []jobSpec{{"x", 0, 2, 100, 0}, {"x", 1, 2, 10, 0}, {"y", 1, 2, 10, 0}})
+	opt := sim.Options{Placement: sim.PlacementPool}
+	checkTimes(t, run(t, c, w, "fairshare", opt), []float64{0, 110, 100}, []float64{100, 120, 110}, 1e-9)
+	checkTimes(t, run(t, c, w, "easy", opt), []float64{0, 100, 110}, []float64{100, 110, 120}, 1e-9)
+	// Shares override the GPUs: with y's share 0 (priority last), x's j1 goes first again.
+	opt.Shares = map[string]float64{"y": 0}
+	checkTimes(t, run(t, c, w, "fairshare", opt), []float64{0, 100, 110}, []float64{100, 110, 120}, 1e-9)
+}

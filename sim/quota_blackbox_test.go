@@ -45,6 +45,17 @@ func TestQuotaHandSchedules(t *testing.T) {
 			start: []float64{60, 10}, end: []float64{156, 60}, preemptions: 1, lostGPUS: 24,
 		},
 		{
+			// Checkpoints every 10 s, restart overhead 5 s. j1 preempts j0 at 12: 12 s useful, 10
+			// saved, lost 4*2 = 8; j0 needs 5 + 90 = 95 s and restarts when j1 ends at 32. j2
+			// preempts it again at 34, 2 s into its overhead: nothing more saved, lost 4*2 = 8.
+			// j2 runs [34, 44]; j0 restarts at 44 for 95 s: [44, 139], its overhead lost 4*5 = 20.
+			// Lost 36 GPU-s.
+			name: "preempted again during the restart overhead", c: poolCluster(two, 1, 4),
+			jobs:  []jobSpec{{"a", 0, 4, 100, 0}, {"b", 12, 2, 20, 0}, {"b", 34, 2, 10, 0}},
+			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 10, RestartOverheadS: 5},
+			start: []float64{44, 12, 34}, end: []float64{139, 32, 44}, preemptions: 2, lostGPUS: 36,
+		},
+		{
 			// Quotas a 2, b 2, c 4 on 8 GPUs. j0 (a, 3) and j1 (b, 3) borrow at 0 and 1; j2 (b, 2)
 			// borrows at 2 (b is blocked past its quota). At 5, j3 (c, 4, in quota) finds 0 free;
 			// excess a 1, b 3: b's most recent job j2 goes first (frees 2, b's excess 1); then a and b
