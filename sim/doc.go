@@ -141,8 +141,9 @@
 // a job of the owner most over quota (ties: lowest owner index), that owner's most recently
 // started job (ties: highest job id), while that owner is still over quota (the last victim may
 // take them below it). Nobody is preempted unless the victims so chosen free enough GPUs and
-// power; with node placement more are taken while the job still does not fit (the freed GPUs may
-// sit on other nodes), and if it still does not fit the victims stay preempted. Booting jobs are
+// power; when the job still does not fit (node placement: the freed GPUs may sit on other nodes;
+// a cap over mixed GPU types: power is estimated on the first type) more are taken, and if it
+// never fits the victims stay preempted. Booting jobs are
 // never victims. A victim leaves at once (GPUs, power and the owner's held GPUs given back, its
 // completion dropped) and rejoins its queue at its original position after the pass, so it never
 // restarts in the pass that stopped it. Work is counted in seconds at full speed (a throttled

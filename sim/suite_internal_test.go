@@ -144,6 +144,7 @@ type checker struct {
 	running    []int32   // jobs running during [lastT, now)
 	work       []float64 // per job: integral of its speed while running, in its current run
 	total      []float64 // per job: the same over the runs that were preempted
+	preN       []int32   // per job: preemptions seen
 	preempted  int       // preemptions seen
 	placed     []bool
 	maxPlaced  []int32 // per pool: highest job id placed so far
@@ -163,6 +164,7 @@ func (ck *checker) hook(e *engine, at hookPoint) {
 		ck.e = e
 		ck.work = make([]float64, e.n)
 		ck.total = make([]float64, e.n)
+		ck.preN = make([]int32, e.n)
 		ck.placed = make([]bool, e.n)
 		ck.maxPlaced = make([]int32, len(e.w.pools))
 		for i := range ck.maxPlaced {
@@ -316,22 +318,29 @@ func (ck *checker) batch() {
 			}
 		}
 	}
-	// Preempted at this timestamp: running before, waiting now. Their run's work is set aside
-	// (final checks it against the work kept and lost), and they hold nothing (checkAllocation).
+	// Preempted at this timestamp (possibly a job that began at it, after booting): the run's
+	// work is set aside (final checks it against the work kept and lost), and the job holds
+	// nothing (checkAllocation) and waits in its queue unless a later batch at the same time
+	// restarted it.
 	for _, k := range ck.running {
-		if e.j[k].state == jobWaiting {
-			if e.pre == nil {
-				ck.fail("job %d: waiting again without preemption", k)
-			}
-			if !ck.waiting(k) {
-				ck.fail("job %d: preempted but not back in its queue", k)
-			}
-			ck.total[k] += ck.work[k]
-			ck.work[k] = 0
-			ck.preempted++
+		if e.j[k].state == jobWaiting && e.pre == nil {
+			ck.fail("job %d: waiting again without preemption", k)
 		}
 	}
 	if e.pre != nil {
+		for k := range e.n {
+			d := int(e.pre[k].n - ck.preN[k])
+			if d == 0 {
+				continue
+			}
+			ck.preN[k] = e.pre[k].n
+			ck.preempted += d
+			ck.total[k] += ck.work[k]
+			ck.work[k] = 0
+			if st := e.j[k].state; st == jobWaiting && !ck.waiting(k) || st == jobDone {
+				ck.fail("job %d: preempted, then %v and not waiting", k, st)
+			}
+		}
 		// Requeued jobs keep the queue in id order (their original position).
 		for pi := range e.w.pools {
 			prev := int32(-1)
