@@ -128,7 +128,8 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 				continue
 			}
 			c := p.cursor[o]
-			for c >= 0 && v.e.j[c].gpus == 0 {
+			// Jobs in other pools (a Lab owner's private pool) free nothing here.
+			for c >= 0 && (v.e.j[c].gpus == 0 || v.e.j[c].pool != v.pl.idx) {
 				c = qs.prevRun[c]
 			}
 			if p.cursor[o] = c; c < 0 {
