@@ -35,7 +35,8 @@ func quote(b []byte) string {
 
 // parseNonNeg parses a finite, non-negative number. Plain decimals of at most 15 digits take an exact
 // fast path (mantissa and power of ten are both exact, so one division rounds correctly, as
-// strconv.ParseFloat would); everything else goes to strconv.ParseFloat.
+// strconv.ParseFloat would), those of 16 to 19 digits Eisel-Lemire (eisel.go), which gives
+// ParseFloat's result or defers to it; everything else goes to strconv.ParseFloat.
 func parseNonNeg(b []byte) (float64, error) {
 	b = trimSpace(b)
 	if len(b) == 0 {
@@ -67,6 +68,11 @@ func parseNonNeg(b []byte) (float64, error) {
 			v /= pow10[frac]
 		}
 		return v, nil
+	}
+	if ok && digits > 0 && digits <= 19 {
+		if v, exact := eiselLemire(m, frac); exact {
+			return v, nil
+		}
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
