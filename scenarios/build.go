@@ -57,7 +57,10 @@ func (s *Scenario) Build() (*Built, error) {
 	if err := checkOwnersCovered(w, owners, s.problems().file); err != nil {
 		return nil, err
 	}
-	if err := s.markLab(owners); err != nil {
+	p := s.problems() // every unknown owner at once, lab_owners, quotas and shares alike
+	s.markLab(owners, p)
+	s.checkPolicyOwners(owners, p)
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	c := &sim.Cluster{Owners: owners}
@@ -80,6 +83,7 @@ func (s *Scenario) Build() (*Built, error) {
 	b.Policies = slices.Clone(b.Policies)
 	b.Options = sim.Options{Placement: placement(s.Placement), EstimateFactor: s.EstimateFactor,
 		Prices: sim.Prices{KRWPerKWh: s.Prices.KRWPerKWh, KgCO2PerKWh: s.Prices.KgCO2PerKWh, KRWPerKWMonth: s.Prices.KRWPerKWMonth}}
+	s.quotaOptions(&b.Options)
 	if b.Hash, err = s.hash(digests); err != nil {
 		return nil, err
 	}

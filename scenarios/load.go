@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,6 +89,16 @@ func (s *Scenario) Clone() *Scenario {
 		c.FarmShare = new(*f)
 	}
 	c.LabOwners = slices.Clone(s.LabOwners)
+	if q := s.Quota; q != nil {
+		q2 := *q
+		q2.Quotas = maps.Clone(q.Quotas)
+		c.Quota = &q2
+	}
+	if f := s.FairShare; f != nil {
+		f2 := *f
+		f2.Shares = maps.Clone(f.Shares)
+		c.FairShare = &f2
+	}
 	c.pos = make(map[string]int, len(s.pos))
 	for k, v := range s.pos {
 		c.pos[k] = v

@@ -67,15 +67,14 @@ func consolidated(names []string, share float64, seed uint64) []bool {
 }
 
 // markLab sets sim.Owner.Lab on the owners who keep their lab pools; owners named in lab_owners
-// must exist.
-func (s *Scenario) markLab(owners []sim.Owner) error {
+// must exist (reported to p).
+func (s *Scenario) markLab(owners []sim.Owner, p *problems) {
 	switch {
 	case len(s.LabOwners) > 0:
 		index := make(map[string]int, len(owners))
 		for i, o := range owners {
 			index[o.Name] = i
 		}
-		p := s.problems()
 		for i, name := range s.LabOwners {
 			k, ok := index[name]
 			if !ok {
@@ -85,7 +84,6 @@ func (s *Scenario) markLab(owners []sim.Owner) error {
 			}
 			owners[k].Lab = true
 		}
-		return p.err()
 	case s.FarmShare != nil:
 		names := make([]string, len(owners))
 		for i, o := range owners {
@@ -95,5 +93,4 @@ func (s *Scenario) markLab(owners []sim.Owner) error {
 			owners[i].Lab = !in
 		}
 	}
-	return nil
 }

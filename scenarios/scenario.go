@@ -26,6 +26,11 @@ type Scenario struct {
 	FarmShare *float64 `yaml:"farm_share,omitempty"`
 	// LabOwners names the owners who keep their lab pools, instead of farm_share.
 	LabOwners []string `yaml:"lab_owners,omitempty"`
+	// Quota and FairShare tune the farm policies quota and fairshare (sim.Options); nil keeps the
+	// simulator's defaults. Left out of the canonical form when absent, so older scenarios keep
+	// their hash.
+	Quota     *QuotaSpec     `yaml:"quota,omitempty"`
+	FairShare *FairShareSpec `yaml:"fairshare,omitempty"`
 
 	Policies       []string   `yaml:"policies"`        // default: every policy sim.Policies lists
 	Placement      string     `yaml:"placement"`       // "", "pool" or "nodes" (sim.Options.Placement)
@@ -160,3 +165,30 @@ type PricesSpec struct {
 	KgCO2PerKWh   float64 `yaml:"kg_co2_per_kwh"`
 	KRWPerKWMonth float64 `yaml:"krw_per_kw_month"` // demand charge on peak facility power
 }
+
+// QuotaSpec is the quota policy's guarantees and the cost of preempting a job.
+type QuotaSpec struct {
+	// NoBorrow forbids running beyond quota (sim.Options.QuotaNoBorrow).
+	NoBorrow bool `yaml:"no_borrow"`
+	// Grace is how long an in-quota job may wait before it counts as a violation; 0 means 60 s.
+	Grace Duration `yaml:"grace"`
+	// Checkpoint is the interval of useful work between checkpoints; 0: a preempted job starts over.
+	Checkpoint Duration `yaml:"checkpoint"`
+	// RestartOverhead is added to a preempted job's remaining work when it starts again.
+	RestartOverhead Duration `yaml:"restart_overhead"`
+	// Quotas overrides owners' guaranteed GPUs (default: the GPUs each holds); YAML {owner: gpus}.
+	Quotas OwnerQuotas `yaml:"quotas,omitempty"`
+}
+
+// FairShareSpec is the fairshare policy's memory and weights.
+type FairShareSpec struct {
+	HalfLife Duration `yaml:"half_life"` // of decayed usage; 0 means 7 days
+	// Shares overrides owners' weights (default: the GPUs each holds); YAML {owner: weight}.
+	Shares OwnerShares `yaml:"shares,omitempty"`
+}
+
+// OwnerQuotas maps owner names to guaranteed GPUs.
+type OwnerQuotas map[string]int
+
+// OwnerShares maps owner names to fair-share weights.
+type OwnerShares map[string]float64

@@ -61,6 +61,7 @@ func (s *Scenario) validate(p *problems) {
 	s.validateFarm(c)
 	s.validateOwners(c)
 	s.validatePartial(c)
+	s.validateQuota(c)
 	s.validateWorkload(c)
 	policies := policyNames()
 	for i, name := range s.Policies {
