@@ -340,13 +340,11 @@ func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (*sim
 	if seed == 0 {
 		seed = s.Seed
 	}
-	w, err := traces.ReadFile(path, f, traces.Options{Owners: t.Owners, Seed: seed, SkipBad: t.SkipBad})
+	w, digest, err := traces.ReadFileDigest(path, f, traces.Options{Owners: t.Owners, Seed: seed, SkipBad: t.SkipBad})
 	if err != nil {
 		return nil, fmt.Errorf("%s: workload.trace: %w", s.problems().file, err)
 	}
-	if digests[t.File], err = fileDigest(path); err != nil {
-		return nil, err
-	}
+	digests[t.File] = digest
 	if s.Horizon > 0 {
 		keepHorizon(w, float64(s.Horizon))
 	}

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -68,29 +71,66 @@ func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b 
 
 // ReadFile reads a workload file in format f; gzip compression is detected by its magic bytes.
 func ReadFile(path string, f Format, opt Options) (*sim.Workload, error) {
+	w, _, err := readFile(path, f, opt, false)
+	return w, err
+}
+
+// ReadFileDigest is ReadFile that also returns the hex sha256 of the file's bytes, hashed from the
+// bytes as they are read rather than by reading the file a second time (for a canonical CSV held in
+// memory, beside the parse).
+func ReadFileDigest(path string, f Format, opt Options) (*sim.Workload, string, error) {
+	return readFile(path, f, opt, true)
+}
+
+func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, string, error) {
 	if f == CSV || f == "" {
 		// The canonical CSV is read whole into memory, where large files are parsed in parallel.
 		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() <= maxInMemory {
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return nil, fmt.Errorf("traces: %w", err)
+				return nil, "", fmt.Errorf("traces: %w", err)
 			}
+			var sum [sha256.Size]byte
+			var wg sync.WaitGroup
+			if digest {
+				wg.Go(func() { sum = sha256.Sum256(data) })
+			}
+			var w *sim.Workload
 			if !isGzip(data) {
-				return readCSVBytes(data, &rowErrors{file: path, skip: opt.SkipBad})
+				w, err = readCSVBytes(data, &rowErrors{file: path, skip: opt.SkipBad})
+			} else {
+				w, err = read(bytes.NewReader(data), path, f, opt, 0)
 			}
-			return read(bytes.NewReader(data), path, f, opt, 0)
+			wg.Wait()
+			if err != nil || !digest {
+				return w, "", err
+			}
+			return w, hex.EncodeToString(sum[:]), nil
 		}
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("traces: %w", err)
+		return nil, "", fmt.Errorf("traces: %w", err)
 	}
 	defer fh.Close()
 	var size int64
 	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return read(fh, path, f, opt, size)
+	if !digest {
+		w, err := read(fh, path, f, opt, size)
+		return w, "", err
+	}
+	// Every byte the reader takes passes through the hash; the rest is hashed after.
+	h := sha256.New()
+	w, err := read(io.TeeReader(fh, h), path, f, opt, size)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(h, fh); err != nil {
+		return nil, "", fmt.Errorf("traces: %s: %w", path, err)
+	}
+	return w, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Read reads a workload in format f from r; name labels errors (usually the file name). Gzip
