@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,7 +27,30 @@ type simulateFlags struct {
 	jsonOut        string
 	perJob         string
 	baseline       string
+	// Quota and fair share: durations as written (scenario syntax, "" when not given), so an
+	// explicit 0 still overrides the scenario.
+	checkpoint      string
+	restartOverhead string
+	quotaGrace      string
+	halfLife        string
+	noBorrow        optionalBool
 }
+
+// optionalBool is a bool flag that remembers whether it was given, so --no-borrow=false can
+// override a scenario's no_borrow: true.
+type optionalBool struct{ set, v bool }
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("want true or false, got %q", s)
+	}
+	b.set, b.v = true, v
+	return nil
+}
+func (b *optionalBool) String() string   { return strconv.FormatBool(b.v) }
+func (b *optionalBool) Type() string     { return "bool" }
+func (b *optionalBool) IsBoolFlag() bool { return true }
 
 func newSimulateCmd() *cobra.Command {
 	var f simulateFlags
@@ -61,6 +85,11 @@ func addSimulateOutputFlags(cmd *cobra.Command, f *simulateFlags) {
 	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to FILE, or - for stdout (then nothing else goes to stdout)")
 	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to FILE")
 	fl.StringVar(&f.baseline, "baseline", "", "compare every other policy against this one, owner by owner: who is better or worse off")
+	fl.StringVar(&f.checkpoint, "checkpoint", "", "quota: useful work between a job's checkpoints, e.g. 30m, 2h (0: a preempted job starts over; default: the scenario's, or 0)")
+	fl.StringVar(&f.restartOverhead, "restart-overhead", "", "quota: time added to a preempted job when it restarts, e.g. 5m (default: the scenario's, or 0)")
+	fl.StringVar(&f.quotaGrace, "quota-grace", "", "quota: wait of an in-quota job beyond which its owner's guarantee is violated (default: the scenario's, or 60s)")
+	fl.VarPF(&f.noBorrow, "no-borrow", "", "quota: never run jobs beyond their owner's quota (default: the scenario's, or borrowing allowed)").NoOptDefVal = "true"
+	fl.StringVar(&f.halfLife, "half-life", "", "fairshare: half-life of decayed usage, e.g. 12h, 7d (default: the scenario's, or 7d)")
 }
 
 func runSimulate(stdout, stderr io.Writer, f simulateFlags) error {
@@ -162,6 +191,28 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 			return usagef("--estimate-factor: want a number >= 1, got %v", f.estimateFactor)
 		}
 		built.Options.EstimateFactor = f.estimateFactor
+	}
+	for _, d := range []struct {
+		flag, v string
+		to      *float64
+	}{{"--checkpoint", f.checkpoint, &built.Options.CheckpointS},
+		{"--restart-overhead", f.restartOverhead, &built.Options.RestartOverheadS},
+		{"--quota-grace", f.quotaGrace, &built.Options.QuotaGraceS},
+		{"--half-life", f.halfLife, &built.Options.FairShareHalfLifeS}} {
+		if d.v == "" {
+			continue
+		}
+		v, err := scenarios.ParseDuration(d.v)
+		if err != nil {
+			return usagef("%s: %v, got %q", d.flag, err, d.v)
+		}
+		if v < 0 {
+			return usagef("%s: want a duration >= 0, got %q", d.flag, d.v)
+		}
+		*d.to = v.Seconds()
+	}
+	if f.noBorrow.set {
+		built.Options.QuotaNoBorrow = f.noBorrow.v
 	}
 	if f.baseline != "" && !slices.Contains(built.Policies, f.baseline) {
 		return usagef("--baseline: %q is not among the policies run (%s)", f.baseline, strings.Join(built.Policies, ", "))
