@@ -18,6 +18,10 @@ type fairshare struct {
 	key    []float64
 	rank   []int32 // owners by priority
 	bucket [][]int // waiting positions by owner
+	prev   []int32 // the last pass's ranking, the starting point of this one's sort
+	mark   []uint32
+	pass   uint32
+	res    reservation
 }
 
 var _ policy = (*fairshare)(nil)
@@ -54,12 +58,7 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 			p.key[o] = math.Inf(1)
 		}
 	}
-	slices.SortFunc(act, func(a, b int32) int {
-		if c := cmp.Compare(p.key[a], p.key[b]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
+	act = p.sortActive(act)
 	order := p.order[:0]
 	for r := 0; r < len(act); {
 		e := r + 1
@@ -78,6 +77,64 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 	for _, o := range act {
 		p.bucket[o] = p.bucket[o][:0]
 	}
-	backfillOrder(v, pl, order, nil)
+	backfillOrder(v, pl, order, nil, &p.res)
 	p.order = order[:0]
+}
+
+// less is the ranking's total order: key, then owner index.
+func (p *fairshare) less(a, b int32) bool {
+	c := cmp.Compare(p.key[a], p.key[b])
+	return c < 0 || c == 0 && a < b
+}
+
+// sortActive sorts the active owners by (key, owner). Keys move little from pass to pass, so it starts
+// from the last pass's ranking (owners that have no waiting jobs now dropped, newly active ones
+// appended) and insertion-sorts, falling back to a full sort when that order is far off. The
+// order is total, so the result is the same either way.
+func (p *fairshare) sortActive(act []int32) []int32 {
+	if len(p.mark) != len(p.key) {
+		p.mark = make([]uint32, len(p.key))
+	}
+	if p.pass++; p.pass == 0 {
+		clear(p.mark)
+		p.pass = 1
+	}
+	for _, o := range act {
+		p.mark[o] = p.pass
+	}
+	// Rebuild act as the still-active owners in last pass's order, then the rest.
+	out := p.prev[:0]
+	for _, o := range p.prev {
+		if p.mark[o] == p.pass {
+			out = append(out, o)
+			p.mark[o] = p.pass - 1 // placed
+		}
+	}
+	for _, o := range act {
+		if p.mark[o] == p.pass {
+			out = append(out, o)
+		}
+	}
+	copy(act, out)
+	moves, limit := 0, 8*len(act)+64
+	for i := 1; i < len(act); i++ {
+		o := act[i]
+		j := i
+		for j > 0 && p.less(o, act[j-1]) {
+			act[j] = act[j-1]
+			j--
+		}
+		act[j] = o
+		if moves += i - j; moves > limit {
+			slices.SortFunc(act, func(a, b int32) int {
+				if c := cmp.Compare(p.key[a], p.key[b]); c != 0 {
+					return c
+				}
+				return cmp.Compare(a, b)
+			})
+			break
+		}
+	}
+	p.prev = append(out[:0], act...)
+	return act
 }

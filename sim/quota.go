@@ -32,6 +32,7 @@ type quota struct {
 	overs       []int32
 	cursor      []int32 // by owner: the next victim candidate, walking back from the latest start
 	chosen      []int32
+	res         reservation
 }
 
 var _ policy = (*quota)(nil)
@@ -75,7 +76,7 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	}
 	nIn := len(in)
 	order := append(in, over...)
-	backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) })
+	backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)
 	grace := v.Options().QuotaGraceS
 	if grace <= 0 {
 		grace = defaultGraceS
