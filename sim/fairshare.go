@@ -29,6 +29,11 @@ var _ policy = (*fairshare)(nil)
 func newFairshare() policy { return &fairshare{} }
 
 func (p *fairshare) Schedule(v *view, pl *plan) {
+	if v.Free().GPUs < v.MinGPUs() {
+		// Every waiting job needs more GPUs than are free, so the pass would start nothing
+		// whatever the order; the reservation kept from an earlier pass stays as good as it was.
+		return
+	}
 	no := v.Owners()
 	if len(p.key) != no {
 		p.key = make([]float64, no)

@@ -76,6 +76,12 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	}
 	nIn := len(in)
 	order := append(in, over...)
+	if v.Free().GPUs < v.MinGPUs() && (nIn == 0 || v.e.qs.overN == 0) {
+		// Nothing fits and nobody can be preempted (rescue needs an owner over quota): the pass
+		// would start nothing. The classes above are still taken, for the guarantee clocks.
+		p.order, p.over = order[:0], over[:0]
+		return
+	}
 	backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)
 	grace := v.Options().QuotaGraceS
 	if grace <= 0 {
