@@ -47,6 +47,11 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		p.cum, p.blocked, p.excess = make([]int64, no), make([]bool, no), make([]int64, no)
 		p.stamp, p.cursor = make([]uint32, no), make([]int32, no)
 	}
+	if p.since == nil {
+		// One clock per job at most: room for all of them up front, rather than a slice grown
+		// (and copied) by doubling.
+		p.since = make([]float64, 0, v.e.n)
+	}
 	if p.pass++; p.pass == 0 { // wrapped: every stamp may look current
 		clear(p.stamp)
 		p.pass = 1
