@@ -56,14 +56,16 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 			p.bucket[o] = append(p.bucket[o], i)
 		}
 	}
-	for _, o := range act {
-		if sh := qs.share[o]; sh > 0 {
-			p.key[o] = qs.usageAt(o, now) / sh
-		} else {
-			p.key[o] = math.Inf(1)
+	if len(act) > 1 { // one owner waiting needs no ranking (nor the exponentials of usageAt)
+		for _, o := range act {
+			if sh := qs.share[o]; sh > 0 {
+				p.key[o] = qs.usageAt(o, now) / sh
+			} else {
+				p.key[o] = math.Inf(1)
+			}
 		}
+		act = p.sortActive(act)
 	}
-	act = p.sortActive(act)
 	order := p.order[:0]
 	for r := 0; r < len(act); {
 		e := r + 1
