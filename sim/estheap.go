@@ -5,72 +5,18 @@ package sim
 // reports it), and walks skip it. With exact estimates jobs complete in estimate order, so the dead
 // are always at the top. Keys are order-preserving integers (tkey), for branch-free sifting as in
 // eventQueue.
-type estHeap struct {
-	key []uint64
-	job []int32
-}
+type estHeap struct{ keyHeap[int32] }
 
-func (h *estHeap) len() int { return len(h.key) }
-
-func (h *estHeap) push(job int32, end float64) {
-	key := tkey(end)
-	h.key = append(h.key, key)
-	h.job = append(h.job, job)
-	ks, js := h.key, h.job
-	i := len(ks) - 1
-	for i > 0 {
-		p := (i - 1) >> 1
-		if key >= ks[p] {
-			break
-		}
-		ks[i], js[i] = ks[p], js[p]
-		i = p
-	}
-	ks[i], js[i] = key, job
-}
+func (h *estHeap) push(job int32, end float64) { h.keyHeap.push(tkey(end), job) }
 
 // trim pops completed jobs off the top.
 func (h *estHeap) trim(dead func(int32) bool) {
-	for len(h.key) > 0 && dead(h.job[0]) {
-		h.pop()
+	for len(h.k) > 0 && dead(h.v[0]) {
+		h.keyHeap.pop()
 	}
 }
 
-func (h *estHeap) pop() {
-	ks, js := h.key, h.job
-	n := len(ks) - 1
-	lk, lj := ks[n], js[n]
-	ks, js = ks[:n], js[:n]
-	h.key, h.job = ks, js
-	if n == 0 {
-		return
-	}
-	i := 0
-	for {
-		c := 2*i + 1
-		if c+1 >= n {
-			if c < n {
-				ks[i], js[i] = ks[c], js[c]
-				i = c
-			}
-			break
-		}
-		if ks[c+1] < ks[c] {
-			c++
-		}
-		ks[i], js[i] = ks[c], js[c]
-		i = c
-	}
-	for i > 0 {
-		p := (i - 1) >> 1
-		if lk >= ks[p] {
-			break
-		}
-		ks[i], js[i] = ks[p], js[p]
-		i = p
-	}
-	ks[i], js[i] = lk, lj
-}
+func (h *estHeap) pop() { h.keyHeap.pop() }
 
 // estWalk visits a binary min-heap's entries in key order without disturbing it: a small frontier
 // heap of slot indices starts at the root and, each time a slot is visited, admits its two

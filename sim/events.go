@@ -32,66 +32,12 @@ type vEntry struct {
 	job int32
 }
 
-// vHeap is a min-heap of vEntry by v, on integer keys like eventQueue.
-type vHeap struct {
-	k []uint64
-	j []int32
-}
+// vHeap holds a throttled site's running jobs by their end in virtual time.
+type vHeap struct{ keyHeap[int32] }
 
-func (h *vHeap) len() int    { return len(h.k) }
-func (h *vHeap) top() vEntry { return vEntry{untkey(h.k[0]), h.j[0]} }
-
-func (h *vHeap) push(e vEntry) {
-	key := tkey(e.v)
-	h.k = append(h.k, key)
-	h.j = append(h.j, e.job)
-	ks, js := h.k, h.j
-	i := len(ks) - 1
-	for i > 0 {
-		p := (i - 1) >> 1
-		if key >= ks[p] {
-			break
-		}
-		ks[i], js[i] = ks[p], js[p]
-		i = p
-	}
-	ks[i], js[i] = key, e.job
-}
-
+func (h *vHeap) top() vEntry   { return vEntry{untkey(h.k[0]), h.v[0]} }
+func (h *vHeap) push(e vEntry) { h.keyHeap.push(tkey(e.v), e.job) }
 func (h *vHeap) pop() vEntry {
-	ks, js := h.k, h.j
-	top := vEntry{untkey(ks[0]), js[0]}
-	n := len(ks) - 1
-	lk, lj := ks[n], js[n]
-	ks, js = ks[:n], js[:n]
-	h.k, h.j = ks, js
-	if n == 0 {
-		return top
-	}
-	i := 0
-	for {
-		c := 2*i + 1
-		if c+1 >= n {
-			if c < n {
-				ks[i], js[i] = ks[c], js[c]
-				i = c
-			}
-			break
-		}
-		if ks[c+1] < ks[c] {
-			c++
-		}
-		ks[i], js[i] = ks[c], js[c]
-		i = c
-	}
-	for i > 0 {
-		p := (i - 1) >> 1
-		if lk >= ks[p] {
-			break
-		}
-		ks[i], js[i] = ks[p], js[p]
-		i = p
-	}
-	ks[i], js[i] = lk, lj
-	return top
+	k, j := h.keyHeap.pop()
+	return vEntry{untkey(k), j}
 }

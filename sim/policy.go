@@ -140,7 +140,7 @@ func (v *view) Running() running {
 	if v.pl.est == nil { // estimates are the completion times: walk the event queue
 		return running{v: v, w: newEstWalk(v.e.ev.k, v.e.walkBuf), events: true}
 	}
-	return running{v: v, w: newEstWalk(v.pl.est.key, v.e.walkBuf)}
+	return running{v: v, w: newEstWalk(v.pl.est.k, v.e.walkBuf)}
 }
 
 // running walks placed jobs by estimated end; it visits the k earliest in O(k log k).
@@ -164,7 +164,7 @@ func (r *running) Next() bool {
 				r.job = ev.index()
 				break
 			}
-		} else if r.job = r.v.pl.est.job[r.slot]; !e.estDead(r.job, r.w.key[r.slot]) {
+		} else if r.job = r.v.pl.est.v[r.slot]; !e.estDead(r.job, r.w.key[r.slot]) {
 			break
 		}
 	}

@@ -185,7 +185,7 @@ func (e *engine) estDead(k int32, key uint64) bool {
 
 func (e *engine) trimEst(pl *pool) {
 	h := pl.est
-	for len(h.key) > 0 && e.estDead(h.job[0], h.key[0]) {
+	for len(h.k) > 0 && e.estDead(h.v[0], h.k[0]) {
 		h.pop()
 	}
 }
