@@ -188,6 +188,22 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 }
 
 // keys walks a mapping whose keys must come from names (nil: any key), rejecting duplicates.
+// mapping decodes a mapping of free-form names (owners, GPU types) to values: set sees each
+// value, aliases resolved and its line recorded; want describes the shape for the error.
+func (d *decoder) mapping(n *yaml.Node, path, want string, set func(key string, val *yaml.Node, kpath string)) {
+	if n.Kind != yaml.MappingNode {
+		d.p.at(n.Line, path, "want a mapping %s, got %s", want, kindName(n))
+		return
+	}
+	d.keys(n, path, nil, func(key string, val *yaml.Node, kpath string) {
+		if val = d.resolve(val); val == nil {
+			return
+		}
+		d.p.pos[kpath] = val.Line
+		set(key, val, kpath)
+	})
+}
+
 func (d *decoder) keys(n *yaml.Node, path string, names []string, f func(key string, val *yaml.Node, kpath string)) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -370,15 +386,7 @@ func (c *PerfCurve) decodeYAML(d *decoder, n *yaml.Node, path string) {
 }
 
 func (m *TypeMix) decodeYAML(d *decoder, n *yaml.Node, path string) {
-	if n.Kind != yaml.MappingNode {
-		d.p.at(n.Line, path, "want a mapping {gpu type: weight}, got %s", kindName(n))
-		return
-	}
-	d.keys(n, path, nil, func(key string, val *yaml.Node, kpath string) {
-		if val = d.resolve(val); val == nil {
-			return
-		}
-		d.p.pos[kpath] = val.Line
+	d.mapping(n, path, "{gpu type: weight}", func(key string, val *yaml.Node, kpath string) {
 		if w, ok := d.float(val, kpath); ok {
 			*m = append(*m, TypeShare{Type: key, Weight: w})
 		}

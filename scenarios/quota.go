@@ -13,16 +13,8 @@ import (
 // The quota and fairshare keys: decoding of their owner maps, checks, and their sim.Options.
 
 func (m *OwnerQuotas) decodeYAML(d *decoder, n *yaml.Node, path string) {
-	if n.Kind != yaml.MappingNode {
-		d.p.at(n.Line, path, "want a mapping {owner: GPUs}, got %s", kindName(n))
-		return
-	}
 	*m = OwnerQuotas{}
-	d.keys(n, path, nil, func(key string, val *yaml.Node, kpath string) {
-		if val = d.resolve(val); val == nil {
-			return
-		}
-		d.p.pos[kpath] = val.Line
+	d.mapping(n, path, "{owner: GPUs}", func(key string, val *yaml.Node, kpath string) {
 		if g, ok := d.int(val, kpath); ok {
 			(*m)[key] = g
 		}
@@ -30,16 +22,8 @@ func (m *OwnerQuotas) decodeYAML(d *decoder, n *yaml.Node, path string) {
 }
 
 func (m *OwnerShares) decodeYAML(d *decoder, n *yaml.Node, path string) {
-	if n.Kind != yaml.MappingNode {
-		d.p.at(n.Line, path, "want a mapping {owner: weight}, got %s", kindName(n))
-		return
-	}
 	*m = OwnerShares{}
-	d.keys(n, path, nil, func(key string, val *yaml.Node, kpath string) {
-		if val = d.resolve(val); val == nil {
-			return
-		}
-		d.p.pos[kpath] = val.Line
+	d.mapping(n, path, "{owner: weight}", func(key string, val *yaml.Node, kpath string) {
 		if w, ok := d.float(val, kpath); ok {
 			(*m)[key] = w
 		}
