@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"time"
+	"unsafe"
 )
 
 // unmarshalFast decodes the exact layout Marshal writes,
@@ -13,8 +14,17 @@ import (
 // JetStream replay. It reports ok=false for anything else (escapes, whitespace, other field
 // orders, newer versions, invalid envelopes), which Unmarshal then decodes the general way, so
 // the result never differs from the general path (FuzzUnmarshalFast checks this).
-func unmarshalFast(b []byte) (Event, bool) {
+//
+// With owned set, the caller gives up b: the strings and Data share its memory instead of
+// copying it, which saves a replay four allocations per event.
+func unmarshalFast(b []byte, owned bool) (Event, bool) {
 	var e Event
+	str := func(s []byte) string {
+		if owned {
+			return unsafe.String(unsafe.SliceData(s), len(s))
+		}
+		return string(s)
+	}
 	i, ok := expect(b, 0, `{"v":`)
 	if !ok {
 		return Event{}, false
@@ -36,14 +46,14 @@ func unmarshalFast(b []byte) (Event, bool) {
 	if s, i, ok = plainQuoted(b, i); !ok {
 		return Event{}, false
 	}
-	e.ID = string(s)
+	e.ID = str(s)
 	if i, ok = expect(b, i, `,"kind":`); !ok {
 		return Event{}, false
 	}
 	if s, i, ok = plainQuoted(b, i); !ok {
 		return Event{}, false
 	}
-	e.KindName = string(s)
+	e.KindName = str(s)
 	e.Kind = ParseKind(e.KindName)
 	if e.Kind.Known() {
 		e.KindName = e.Kind.String() // share the constant instead of a copy per event
@@ -54,14 +64,14 @@ func unmarshalFast(b []byte) (Event, bool) {
 	if s, i, ok = plainQuoted(b, i); !ok {
 		return Event{}, false
 	}
-	e.Source = string(s)
+	e.Source = str(s)
 	if i, ok = expect(b, i, `,"time":`); !ok {
 		return Event{}, false
 	}
 	if s, i, ok = plainQuoted(b, i); !ok || len(s) == 0 {
 		return Event{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(s))
+	t, err := time.Parse(time.RFC3339Nano, str(s))
 	if err != nil {
 		return Event{}, false
 	}
@@ -78,7 +88,11 @@ func unmarshalFast(b []byte) (Event, bool) {
 	if ok, spaced := validJSON(data); !ok || spaced {
 		return Event{}, false
 	}
-	e.Data = bytes.Clone(data)
+	if owned {
+		e.Data = data[:len(data):len(data)] // an append must not write into b
+	} else {
+		e.Data = bytes.Clone(data)
+	}
 	if e.validateHead() != nil {
 		return Event{}, false
 	}

@@ -20,7 +20,7 @@ func TestUnmarshalFastTakesMarshalOutput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := unmarshalFast(b)
+			got, ok := unmarshalFast(b, false)
 			if !ok {
 				t.Fatalf("%s: fast path refused %s", p.Kind(), b)
 			}
@@ -31,14 +31,14 @@ func TestUnmarshalFastTakesMarshalOutput(t *testing.T) {
 	}
 	unknown := Event{V: 1, ID: "u", KindName: "gpu.fans", Time: t0, Data: []byte(`{"fan_pct":40}`)}
 	b, _ := Marshal(unknown)
-	if got, ok := unmarshalFast(b); !ok || !eventsEqual(got, unknown) {
+	if got, ok := unmarshalFast(b, false); !ok || !eventsEqual(got, unknown) {
 		t.Errorf("unknown kind: %+v, %v", got, ok)
 	}
 }
 
 func TestUnmarshalFastDefers(t *testing.T) {
 	good := `{"v":1,"id":"a","kind":"gpu.samples","source":"n","time":"2026-03-04T05:06:07Z","data":{"node":"n","interval_s":10,"gpus":[]}}`
-	if _, ok := unmarshalFast([]byte(good)); !ok {
+	if _, ok := unmarshalFast([]byte(good), false); !ok {
 		t.Fatal("fast path refused the reference line")
 	}
 	// Each variant is valid or invalid for the general decoder; the fast path leaves all to it.
@@ -62,7 +62,7 @@ func TestUnmarshalFastDefers(t *testing.T) {
 		if line == good {
 			t.Fatalf("%s: replacement did not apply", tc.name)
 		}
-		if _, ok := unmarshalFast([]byte(line)); ok {
+		if _, ok := unmarshalFast([]byte(line), false); ok {
 			t.Errorf("%s: fast path accepted %s", tc.name, line)
 		}
 	}
@@ -71,7 +71,7 @@ func TestUnmarshalFastDefers(t *testing.T) {
 // The reader of a JSON Lines file reuses its line buffer: decoded data must not alias it.
 func TestUnmarshalFastCopiesData(t *testing.T) {
 	b := []byte(`{"v":1,"id":"a","kind":"gpu.samples","source":"n","time":"2026-03-04T05:06:07Z","data":{"node":"n","interval_s":10,"gpus":[]}}`)
-	e, ok := unmarshalFast(b)
+	e, ok := unmarshalFast(b, false)
 	if !ok {
 		t.Fatal("refused")
 	}
@@ -90,7 +90,7 @@ func FuzzUnmarshalFast(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fast, ok := unmarshalFast(b)
+		fast, ok := unmarshalFast(b, false)
 		if !ok {
 			return
 		}
@@ -101,7 +101,36 @@ func FuzzUnmarshalFast(f *testing.F) {
 		if !eventsEqual(fast, general) {
 			t.Fatalf("%q: fast %+v, general %+v", b, fast, general)
 		}
+		owned, ok := unmarshalFast(bytes.Clone(b), true)
+		if !ok || !eventsEqual(owned, general) {
+			t.Fatalf("%q: owned %+v (%v), general %+v", b, owned, ok, general)
+		}
 	})
+}
+
+// UnmarshalOwned shares the buffer it is given, decodes what Unmarshal decodes, and keeps an
+// append to Data from writing into the buffer.
+func TestUnmarshalOwned(t *testing.T) {
+	for _, s := range []string{
+		`{"v":1,"id":"a","kind":"gpu.samples","source":"n","time":"2026-03-04T05:06:07Z","data":{"node":"n","interval_s":10,"gpus":[]}}`,
+		`{"v":1,"id":"a","kind":"gpu.fans","source":"n","time":"2026-03-04T05:06:07.5Z","data":{"fan_pct":40}}`,
+		`{ "v":1,"id":"a","kind":"gpu.samples","source":"n","time":"2026-03-04T05:06:07Z","data":{}}`, // general path
+		`{"v":2,"kind":"gpu.samples"}`,
+	} {
+		want, wantErr := Unmarshal([]byte(s))
+		b := []byte(s)
+		got, err := UnmarshalOwned(b)
+		if (err == nil) != (wantErr == nil) || !eventsEqual(got, want) {
+			t.Fatalf("%s: owned %+v, %v; Unmarshal %+v, %v", s, got, err, want, wantErr)
+		}
+		if err == nil {
+			before := string(b)
+			_ = append(got.Data, 'x')
+			if string(b) != before {
+				t.Errorf("%s: append to Data wrote into the buffer", s)
+			}
+		}
+	}
 }
 
 var validJSONCases = []string{
