@@ -177,15 +177,34 @@ func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceF
 	batch := make([]events.Event, 0, c.batch)
 	var arena []byte
 	n := 0
+	// One Append runs while the next batch is built: the store waits for its acknowledgements
+	// meanwhile, and the server would sit idle while the importer converted. Appends still run
+	// one after another, in order, and every one has returned when emit does.
+	var pending chan error
+	inFlight := 0
+	wait := func() error {
+		if pending == nil {
+			return nil
+		}
+		err := <-pending
+		pending = nil
+		if err != nil {
+			return fmt.Errorf("importer: append: %w", err)
+		}
+		n += inFlight
+		return nil
+	}
 	flush := func() error {
+		if err := wait(); err != nil {
+			return err
+		}
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := a.Append(ctx, batch...); err != nil {
-			return fmt.Errorf("importer: append: %w", err)
-		}
-		n += len(batch)
-		// A fresh batch and arena each time: a store may keep what it was handed.
+		pending, inFlight = make(chan error, 1), len(batch)
+		go func(evs []events.Event, done chan<- error) { done <- a.Append(ctx, evs...) }(batch, pending)
+		// A fresh batch and arena each time: a store may keep what it was handed, and this one
+		// is still being appended.
 		batch, arena = make([]events.Event, 0, c.batch), nil
 		return nil
 	}
@@ -207,7 +226,10 @@ func (c *converter) emit(ctx context.Context, a events.Appender, files []*traceF
 			}
 		}
 	}
-	return n, flush()
+	if err := flush(); err != nil {
+		return n, err
+	}
+	return n, wait()
 }
 
 // kindName is the wire name of the events an import writes.

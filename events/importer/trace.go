@@ -11,6 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
@@ -94,18 +97,18 @@ func Import(ctx context.Context, a events.Appender, paths []string, opt Options)
 	var res Result
 	files := make([]*traceFile, 0, len(paths))
 	var errs []error
-	for _, path := range paths {
-		if err := ctx.Err(); err != nil {
-			return Result{}, err
-		}
-		f, problems, err := c.read(path)
-		if err != nil {
-			errs = append(errs, err)
+	read, err := c.readAll(ctx, paths)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, r := range read {
+		if r.err != nil {
+			errs = append(errs, r.err)
 			continue
 		}
-		res.Problems = append(res.Problems, problems...)
-		res.Skipped += f.w.Skipped
-		files = append(files, f)
+		res.Problems = append(res.Problems, r.problems...)
+		res.Skipped += r.f.w.Skipped
+		files = append(files, r.f)
 	}
 	if len(errs) > 0 {
 		return Result{}, errors.Join(errs...)
@@ -127,8 +130,40 @@ func Import(ctx context.Context, a events.Appender, paths []string, opt Options)
 	return res, err
 }
 
-// read reads one file. With SkipBad a file with bad rows is read twice: strictly, to list the
-// rows for the report (the readers only count what they skip), and then skipping them.
+type readResult struct {
+	f        *traceFile
+	problems []error
+	err      error
+}
+
+// readAll reads the files on up to GOMAXPROCS goroutines, since nothing can be appended before
+// all are read and the server is idle meanwhile, and returns their results in the order given.
+func (c *converter) readAll(ctx context.Context, paths []string) ([]readResult, error) {
+	out := make([]readResult, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(paths) || ctx.Err() != nil {
+					return
+				}
+				r := &out[i]
+				r.f, r.problems, r.err = c.read(paths[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// read reads one file; it only reads c, so several may run at once. With SkipBad a file with bad
+// rows is read twice: strictly, to list the rows for the report (the readers only count what they
+// skip), and then skipping them.
 func (c *converter) read(path string) (*traceFile, []error, error) {
 	strict := c.opt.Trace
 	strict.SkipBad = false

@@ -45,32 +45,33 @@ func (s *Store) Publish(ctx context.Context, evs ...events.Event) (AppendStats, 
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
-	// Encoded messages are held until acknowledged; long calls go in chunks to bound memory,
-	// after a validation pass so that one invalid event still stores nothing.
-	chunk := 2 * s.opt.MaxPending
-	if len(evs) > chunk {
-		for i, e := range evs {
-			if err := e.Validate(); err != nil {
-				return st, fmt.Errorf("jetstream: append event %d (id %q): %w", i, e.ID, err)
-			}
-			if streamOf(e.Name()) < 0 {
-				return st, fmt.Errorf("jetstream: append event %d (id %q): %w %q", i, e.ID, ErrNoStream, e.Name())
-			}
+	// Everything that can refuse an event is checked first, so that one invalid event stores
+	// nothing; encoding waits until just before each send, where it overlaps with the server
+	// storing the messages in flight (built up front, it left the server idle for a third of an
+	// import). Encoded messages are held until acknowledged: long calls go in chunks to bound
+	// memory.
+	subjects := make([]string, len(evs))
+	for i, e := range evs {
+		if err := e.Validate(); err != nil {
+			return st, fmt.Errorf("jetstream: append event %d (id %q): %w", i, e.ID, err)
 		}
+		if streamOf(e.Name()) < 0 {
+			return st, fmt.Errorf("jetstream: append event %d (id %q): %w %q", i, e.ID, ErrNoStream, e.Name())
+		}
+		subj, err := subjectOf(s.opt.Prefix, e)
+		if err != nil {
+			return st, fmt.Errorf("jetstream: append event %d (id %q): %w", i, e.ID, err)
+		}
+		subjects[i] = subj
 	}
-	msgs := make([]*nats.Msg, 0, min(len(evs), chunk))
+	chunk := 2 * s.opt.MaxPending
+	msgs := make([]*nats.Msg, min(len(evs), chunk))
 	for from := 0; from < len(evs); from += chunk {
-		part := evs[from:min(from+chunk, len(evs))]
-		msgs = msgs[:0]
-		for i, e := range part {
-			m, err := s.message(e)
-			if err != nil {
-				return st, fmt.Errorf("jetstream: append event %d (id %q): %w", from+i, e.ID, err)
-			}
-			msgs = append(msgs, m)
-		}
+		b := batch{evs: evs[from:min(from+chunk, len(evs))], subjects: subjects[from:], from: from, msgs: msgs}
+		b.msgs = b.msgs[:len(b.evs)]
+		clear(b.msgs)
 		var cs AppendStats
-		err := s.publishAll(ctx, msgs, &cs)
+		err := s.publishAll(ctx, &b, &cs)
 		st.Stored, st.Duplicates, st.Retries = st.Stored+cs.Stored, st.Duplicates+cs.Duplicates, st.Retries+cs.Retries
 		s.statsMu.Lock()
 		s.stats.Stored += cs.Stored
@@ -84,10 +85,33 @@ func (s *Store) Publish(ctx context.Context, evs ...events.Event) (AppendStats, 
 	return st, nil
 }
 
+// batch is one chunk of a Publish: its events, their subjects, and their messages once encoded.
+type batch struct {
+	evs      []events.Event
+	subjects []string
+	from     int // the index of evs[0] in the Publish call, for errors
+	msgs     []*nats.Msg
+}
+
+// msg returns message i, encoding it on first use.
+func (b *batch) msg(i int) (*nats.Msg, error) {
+	if m := b.msgs[i]; m != nil {
+		return m, nil
+	}
+	e := b.evs[i]
+	data, err := events.Marshal(e) // cannot fail after Validate; checked all the same
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: append event %d (id %q): %w", b.from+i, e.ID, err)
+	}
+	m := &nats.Msg{Subject: b.subjects[i], Data: data, Header: nats.Header{natsjs.MsgIDHeader: []string{e.ID}}}
+	b.msgs[i] = m
+	return m, nil
+}
+
 // publishAll sends msgs, resending those whose publish failed in a retryable way, until all are
 // acknowledged, or nothing succeeded for Options.RetryFor, or an error retrying cannot fix.
-func (s *Store) publishAll(ctx context.Context, msgs []*nats.Msg, st *AppendStats) error {
-	todo := make([]int, len(msgs))
+func (s *Store) publishAll(ctx context.Context, msgs *batch, st *AppendStats) error {
+	todo := make([]int, len(msgs.evs))
 	for i := range todo {
 		todo[i] = i
 	}
@@ -125,21 +149,6 @@ func (s *Store) publishAll(ctx context.Context, msgs []*nats.Msg, st *AppendStat
 	return nil
 }
 
-func (s *Store) message(e events.Event) (*nats.Msg, error) {
-	data, err := events.Marshal(e) // validates the envelope and the payload's JSON
-	if err != nil {
-		return nil, err
-	}
-	if streamOf(e.Name()) < 0 {
-		return nil, fmt.Errorf("%w %q", ErrNoStream, e.Name())
-	}
-	subj, err := subjectOf(s.opt.Prefix, e)
-	if err != nil {
-		return nil, err
-	}
-	return &nats.Msg{Subject: subj, Data: data, Header: nats.Header{natsjs.MsgIDHeader: []string{e.ID}}}, nil
-}
-
 type inflight struct {
 	idx int
 	paf natsjs.PubAckFuture
@@ -152,7 +161,7 @@ type failure struct {
 
 // publishRound sends msgs[todo...] in order and waits for every acknowledgement. It returns the
 // indexes that failed in a way worth retrying, in order, or an error that retrying cannot fix.
-func (s *Store) publishRound(ctx context.Context, msgs []*nats.Msg, todo []int, st *AppendStats) ([]failure, error) {
+func (s *Store) publishRound(ctx context.Context, msgs *batch, todo []int, st *AppendStats) ([]failure, error) {
 	var failed []failure
 	queue := make([]inflight, 0, min(len(todo), s.opt.MaxPending))
 	head := 0
@@ -176,11 +185,15 @@ func (s *Store) publishRound(ctx context.Context, msgs []*nats.Msg, todo []int, 
 			failed = append(failed, failure{f.idx, err})
 			return nil
 		}
-		return s.publishErr(msgs[f.idx], err)
+		return s.publishErr(msgs.msgs[f.idx], err)
 	}
 	for _, i := range todo {
+		m, err := msgs.msg(i)
+		if err != nil {
+			return nil, err
+		}
 		for {
-			paf, err := s.js.PublishMsgAsync(msgs[i])
+			paf, err := s.js.PublishMsgAsync(m)
 			if err == nil {
 				if head == len(queue) {
 					queue, head = queue[:0], 0
@@ -199,7 +212,7 @@ func (s *Store) publishRound(ctx context.Context, msgs []*nats.Msg, todo []int, 
 				failed = append(failed, failure{i, err})
 				break
 			}
-			return nil, s.publishErr(msgs[i], err)
+			return nil, s.publishErr(m, err)
 		}
 		if len(queue)-head >= s.opt.MaxPending {
 			if err := settle(); err != nil {
