@@ -24,9 +24,10 @@
 //     (itp, openb) are not listed in order of appearance.
 //
 // Rows the readers skip (jobs without a GPU, bad rows with SkipBad) are counted in [Result], not
-// stored. Import reads and checks every file before it appends anything, and appends in batches
-// ([DefaultBatch] events per Append); [WriterAppender] sends the events to a JSON Lines file
-// instead of a store.
+// stored. Import reads and checks every file (several at once) before it appends anything, and
+// appends in batches ([DefaultBatch] events per Append), one Append at a time, in order, but on
+// another goroutine while it converts the next batch; [WriterAppender] sends the events to a JSON
+// Lines file instead of a store.
 //
 // # Workload from the log
 //
