@@ -95,6 +95,18 @@ func (b *builder) grow() {
 	}
 }
 
+// result ends a read: the reader's own error first, then the row errors (unless skipped), else
+// the workload.
+func (b *builder) result(err error, errs *rowErrors) (*sim.Workload, error) {
+	if err == nil {
+		err = errs.err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.finish(errs), nil
+}
+
 func (b *builder) finish(errs *rowErrors) *sim.Workload {
 	ids := string(b.arena)
 	start := 0

@@ -43,11 +43,5 @@ func readGenPW(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload,
 			b.add(id, &j)
 		}
 	})
-	if err == nil {
-		err = errs.err()
-	}
-	if err != nil {
-		return nil, err
-	}
-	return b.finish(errs), nil
+	return b.result(err, errs)
 }

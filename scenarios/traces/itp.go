@@ -27,13 +27,10 @@ func readITP(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*si
 			b.add(id, &j)
 		}
 	})
-	if err == nil {
-		err = errs.err()
-	}
+	w, err := b.result(err, errs)
 	if err != nil {
 		return nil, err
 	}
-	w := b.finish(errs)
 	assignOwners(w, opt)
 	return w, nil
 }

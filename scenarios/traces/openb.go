@@ -52,13 +52,10 @@ func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*
 			b.add(id, &j)
 		}
 	})
-	if err == nil {
-		err = errs.err()
-	}
+	w, err := b.result(err, errs)
 	if err != nil {
 		return nil, err
 	}
-	w := b.finish(errs)
 	assignOwners(w, opt)
 	return w, nil
 }
