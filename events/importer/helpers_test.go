@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
+	"github.com/gpuplan/gpuplan/internal/testshared"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -19,39 +18,11 @@ import (
 // fixtureDir holds the trace readers' fixtures (cuts of the shared traces; see its README).
 const fixtureDir = "../../scenarios/traces/testdata"
 
-// sharedDir returns <repo root>/../shared/traces, or "" when it (or the root) is absent.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "traces")
-	if st, err := os.Stat(p); err != nil || !st.IsDir() {
-		return ""
-	}
-	return p
-}
+// sharedDir returns the shared traces folder, or "" when it is absent.
+func sharedDir(t testing.TB) string { return testshared.TracesDir(t) }
 
 // sharedTraces is sharedDir, skipping the test when the traces are absent.
-func sharedTraces(t testing.TB) string {
-	t.Helper()
-	p := sharedDir(t)
-	if p == "" {
-		t.Skip("shared/traces not present")
-	}
-	return p
-}
+func sharedTraces(t testing.TB) string { return testshared.Traces(t) }
 
 // sameWorkload fails unless got equals want field by field, floats compared by their bits: a
 // replayed workload must be the reader's exactly, not merely within a tolerance.

@@ -2,39 +2,15 @@ package traces
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/gpuplan/gpuplan/internal/testshared"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-// sharedTraces returns <repo root>/../shared/traces (or <repo root>/shared/traces), skipping the test
-// when neither exists: CI keeps shared/ beside the clone, a bare checkout may have none.
-func sharedTraces(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	for _, p := range []string{filepath.Join(dir, "..", "shared", "traces"), filepath.Join(dir, "shared", "traces")} {
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-	}
-	t.Skip("shared/traces not present")
-	return ""
-}
+// sharedTraces returns the shared traces folder, skipping the test when it is absent: CI keeps
+// shared/ beside the clone, a bare checkout may have none.
+func sharedTraces(t testing.TB) string { return testshared.Traces(t) }
 
 // checkWorkload asserts what every successful read promises: finite non-negative times, positive
 // GPU counts, owner and group indexes in range, utilization within [0, 1].
