@@ -30,29 +30,25 @@ func newBuilder(rows, idBytes int) *builder {
 	return b
 }
 
-func (b *builder) owner(name []byte) int32 {
-	if i, ok := b.owners[string(name)]; ok {
-		return i
-	}
-	i := int32(len(b.w.Owners))
-	s := string(name)
-	b.owners[s] = i
-	b.w.Owners = append(b.w.Owners, s)
-	return i
-}
+func (b *builder) owner(name []byte) int32 { return intern(b.owners, &b.w.Owners, name) }
 
 // group interns a group name; an empty name means no group (-1).
 func (b *builder) group(name []byte) int32 {
 	if len(name) == 0 {
 		return -1
 	}
-	if i, ok := b.groups[string(name)]; ok {
+	return intern(b.groups, &b.w.Groups, name)
+}
+
+// intern returns name's index in list, appending it the first time it is seen.
+func intern(idx map[string]int32, list *[]string, name []byte) int32 {
+	if i, ok := idx[string(name)]; ok {
 		return i
 	}
-	i := int32(len(b.w.Groups))
+	i := int32(len(*list))
 	s := string(name)
-	b.groups[s] = i
-	b.w.Groups = append(b.w.Groups, s)
+	idx[s] = i
+	*list = append(*list, s)
 	return i
 }
 

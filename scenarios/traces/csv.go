@@ -59,72 +59,39 @@ func csvHeader(rs *records, errs *rowErrors) (pos []int, width int, err error) {
 
 // csvRows reads the data rows of a canonical CSV into b.
 func csvRows(rs *records, pos []int, width int, b *builder, errs *rowErrors) error {
-	var j sim.Job
-	for {
-		fields, row, done, err := rs.next(errs)
-		if err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-		if len(fields) != width {
-			errs.add(row, "", fmt.Errorf("wrong field count: %d, header has %d", len(fields), width))
-			continue
-		}
-		bad := false
-		j = sim.Job{Group: -1}
-		id := fields[pos[cID]]
-		if len(trimSpace(id)) == 0 {
-			errs.add(row, csvRequired[cID], errEmpty)
-			bad = true
-		}
-		owner := fields[pos[cOwner]]
-		if len(trimSpace(owner)) == 0 {
-			errs.add(row, csvRequired[cOwner], errEmpty)
-			bad = true
-		}
-		if j.Submit, err = parseNonNeg(fields[pos[cSubmit]]); err != nil {
-			errs.add(row, csvRequired[cSubmit], err)
-			bad = true
-		}
-		if j.GPUs, err = parseCount(fields[pos[cGPUs]]); err != nil {
-			errs.add(row, csvRequired[cGPUs], err)
-			bad = true
-		}
-		if j.Duration, err = parseNonNeg(fields[pos[cDuration]]); err != nil {
-			errs.add(row, csvRequired[cDuration], err)
-			bad = true
-		}
+	return rows(rs, width, errs, func(fields [][]byte, row int) {
+		c := rowCheck{errs: errs, row: row}
+		j := sim.Job{Group: -1}
+		id := c.nonEmpty(csvRequired[cID], fields[pos[cID]])
+		owner := c.nonEmpty(csvRequired[cOwner], fields[pos[cOwner]])
+		j.Submit = c.num(csvRequired[cSubmit], fields[pos[cSubmit]])
+		j.GPUs = c.count(csvRequired[cGPUs], fields[pos[cGPUs]])
+		j.Duration = c.num(csvRequired[cDuration], fields[pos[cDuration]])
 		if p := pos[cPower]; p >= 0 && len(trimSpace(fields[p])) > 0 {
-			if j.PowerW, err = parseNonNeg(fields[p]); err != nil {
-				errs.add(row, "power_w", err)
-				bad = true
-			}
+			j.PowerW = c.num("power_w", fields[p])
 		}
 		if p := pos[cUtil]; p >= 0 && len(trimSpace(fields[p])) > 0 {
-			if j.Util, err = parseNonNeg(fields[p]); err != nil {
-				errs.add(row, "util", err)
-				bad = true
-			} else if j.Util > 1 {
-				errs.add(row, "util", fmt.Errorf("%s: %w", quote(fields[p]), errUtilRange))
-				bad = true
+			if u, err := parseNonNeg(fields[p]); err != nil {
+				c.fail("util", err)
+			} else if u > 1 {
+				c.fail("util", fmt.Errorf("%s: %w", quote(fields[p]), errUtilRange))
+			} else {
+				j.Util = u
 			}
 		}
-		if bad {
-			continue
-		}
-		if j.GPUs == 0 {
+		switch {
+		case c.bad:
+		case j.GPUs == 0:
 			b.w.Skipped++
-			continue
+		default:
+			j.Owner = b.owner(owner)
+			if p := pos[cGroup]; p >= 0 {
+				j.Group = b.group(fields[p])
+			}
+			if p := pos[cGPUType]; p >= 0 {
+				j.GPUType = b.gpuType(fields[p])
+			}
+			b.add(id, &j)
 		}
-		j.Owner = b.owner(owner)
-		if p := pos[cGroup]; p >= 0 {
-			j.Group = b.group(fields[p])
-		}
-		if p := pos[cGPUType]; p >= 0 {
-			j.GPUType = b.gpuType(fields[p])
-		}
-		b.add(id, &j)
-	}
+	})
 }

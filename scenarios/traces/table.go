@@ -19,7 +19,12 @@ func eachRow(br *bufio.Reader, errs *rowErrors, required, optional []string, str
 	if err := errs.err(); err != nil {
 		return err
 	}
-	width := len(fields)
+	return rows(rs, len(fields), errs, func(fields [][]byte, row int) { fn(fields, pos, row) })
+}
+
+// rows calls fn for every remaining record with the header's width; a record of another width is
+// a row error.
+func rows(rs *records, width int, errs *rowErrors, fn func(fields [][]byte, row int)) error {
 	for {
 		fields, row, done, err := rs.next(errs)
 		if err != nil {
@@ -32,7 +37,7 @@ func eachRow(br *bufio.Reader, errs *rowErrors, required, optional []string, str
 			errs.add(row, "", fmt.Errorf("wrong field count: %d, header has %d", len(fields), width))
 			continue
 		}
-		fn(fields, pos, row)
+		fn(fields, row)
 	}
 }
 
