@@ -41,6 +41,19 @@ type GPUInfo struct {
 	MinPowerLimitW     float64 `json:"min_power_limit_w,omitzero"`
 	MaxPowerLimitW     float64 `json:"max_power_limit_w,omitzero"`
 	TDPW               float64 `json:"tdp_w,omitzero"`
+	PCIBusID           string  `json:"pci_bus_id,omitempty"` // e.g. 00000000:18:00.0
+	// MIGMode is NVML's current MIG mode: 1 enabled, 0 disabled or not supported.
+	MIGMode    int         `json:"mig_mode,omitzero"`
+	MIGDevices []MIGDevice `json:"mig_devices,omitempty"` // MIG instances, when MIG is enabled
+}
+
+// MIGDevice is one MIG instance of a GPU.
+type MIGDevice struct {
+	Index             int    `json:"index"` // MIG device index within its GPU
+	UUID              string `json:"uuid"`
+	GPUInstanceID     int    `json:"gpu_instance_id"`
+	ComputeInstanceID int    `json:"compute_instance_id"`
+	MemoryBytes       uint64 `json:"memory_bytes,omitzero"`
 }
 
 // Kind returns KindGPUInventory.
@@ -79,6 +92,11 @@ type GPUSample struct {
 	MemClockMHz     int          `json:"mem_clock_mhz,omitzero"`
 	ThrottleReasons uint64       `json:"throttle_reasons"`    // NVML clocks event reasons bitmask
 	Processes       []GPUProcess `json:"processes,omitempty"` // compute processes on this GPU
+	// EnergyDeltaMJ is the energy used since the collector's previous batch, from the difference
+	// of two EnergyMJ readings (not power x time). When the counter went backwards (driver
+	// reload, GPU reset) it is the counter's new value, the energy since the reset. 0 on a
+	// collector's first batch and when the counter is not reported.
+	EnergyDeltaMJ uint64 `json:"energy_delta_mj,omitzero"`
 }
 
 // GPUProcess is a process seen on a GPU.
@@ -86,6 +104,16 @@ type GPUProcess struct {
 	PID             int    `json:"pid"`
 	User            string `json:"user,omitempty"`
 	UsedMemoryBytes uint64 `json:"used_memory_bytes,omitzero"`
+	// SMUtilPct is the process's share of the GPU's streaming multiprocessors over the last
+	// interval, 0..100, where the driver reports per-process utilization (0 otherwise).
+	SMUtilPct float64 `json:"sm_util_pct,omitzero"`
+	// Cgroup is the process's cgroup path (cgroup v2, or the v1 memory or cpu controller's).
+	Cgroup string `json:"cgroup,omitempty"`
+	// Container is the container id found in the cgroup path (docker, containerd, CRI-O, podman).
+	Container string `json:"container,omitempty"`
+	// JobID is the batch scheduler's job id (Slurm), from the cgroup path or SLURM_JOB_ID in the
+	// process environment.
+	JobID string `json:"job_id,omitempty"`
 }
 
 // Kind returns KindGPUSampleBatch.
