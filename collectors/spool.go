@@ -85,14 +85,14 @@ type Spool struct {
 	dir string
 	opt SpoolOptions
 
-	mu       sync.Mutex
-	segs     []uint64 // segment numbers present, ascending; the last is active
-	sizes    map[uint64]int64
-	active   *os.File
-	pending  []recPos // unacknowledged records in order
-	stats    SpoolStats
-	notify   chan struct{}
-	closed   bool
+	mu      sync.Mutex
+	segs    []uint64 // segment numbers present, ascending; the last is active
+	sizes   map[uint64]int64
+	active  *os.File
+	pending []recPos // unacknowledged records in order
+	stats   SpoolStats
+	notify  chan struct{}
+	closed  bool
 }
 
 // OpenSpool opens (creating it if needed) the spool in dir, recovers its records from the
