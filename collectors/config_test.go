@@ -156,3 +156,14 @@ func FuzzDecodeNodeConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestExampleConfig: the example shipped for operators loads.
+func TestExampleConfig(t *testing.T) {
+	c, err := collectors.LoadNodeConfig("../deploy/node.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Site != "lab-3" || len(c.Owners) != 2 || len(c.Owners[1].UUIDs) != 1 || len(c.Owners[1].Indices) != 3 {
+		t.Fatalf("example config read as %+v", c)
+	}
+}
