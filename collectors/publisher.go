@@ -52,6 +52,7 @@ type PublisherOptions struct {
 type PublisherStats struct {
 	Published   int64     // events acknowledged by the server
 	Errors      int64     // failed attempts (each retried)
+	Refused     int64     // events the log refused as invalid, dropped from the spool
 	LastPublish time.Time // of the last acknowledged event; zero before the first
 	Connected   bool      // the last attempt reached the server
 }
@@ -165,7 +166,12 @@ func (p *Publisher) send(ctx context.Context, recs []Record) (int, error) {
 		}
 		if errors.Is(err, events.ErrInvalid) {
 			// The log refuses it and always will: resending would block the spool forever.
-			p.failed(fmt.Errorf("collectors: dropped spooled event %s: %w", r.Event.ID, err))
+			p.mu.Lock()
+			p.stats.Refused++
+			p.mu.Unlock()
+			if p.opt.OnError != nil {
+				p.opt.OnError(fmt.Errorf("collectors: dropped spooled event %s: %w", r.Event.ID, err))
+			}
 			continue
 		}
 		if err != nil {

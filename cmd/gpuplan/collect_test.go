@@ -39,6 +39,7 @@ func TestCollectErrors(t *testing.T) {
 		{"bad interval", []string{"collect", "--nats", "nats://127.0.0.1:1", "--interval", "0s"}, 2, "--interval"},
 		{"unknown fake", []string{"collect", "--nats", "nats://127.0.0.1:1", "--fake", "dgx-nope", "--spool", dir}, 2, "unknown model"},
 		{"bad config", []string{"collect", "--nats", "nats://127.0.0.1:1", "--fake", "dgxh100", "--spool", dir, "--config", badCfg}, 1, "node.yaml:3: owners[0].gpus[0]"},
+		{"missing creds", []string{"collect", "--nats", "nats://127.0.0.1:1", "--fake", "dgxh100", "--spool", dir, "--creds", filepath.Join(dir, "none.creds")}, 1, "--creds"},
 		{"bad spool size", []string{"collect", "--nats", "nats://127.0.0.1:1", "--spool-max-bytes", "lots"}, 2, "--spool-max-bytes"},
 	}
 	for _, tc := range cases {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
@@ -87,11 +88,15 @@ func (s *Source) Inventory() (events.GPUInventory, error) {
 	if v, ret := s.lib.SystemGetCudaDriverVersion(); ret == nvml.SUCCESS && v > 0 {
 		inv.CUDAVersion = fmt.Sprintf("%d.%d", v/1000, v%1000/10)
 	}
+	var lost []string
 	for i, d := range s.devs {
 		g := events.GPUInfo{Index: i}
 		var ret nvml.Return
 		if g.UUID, ret = d.GetUUID(); ret != nvml.SUCCESS {
-			return inv, fmt.Errorf("nvmlsource: GPU %d: UUID: %s", i, ret.Error())
+			// A GPU that fell off the bus (ERROR_GPU_IS_LOST) leaves the inventory; the others
+			// are still worth reporting.
+			lost = append(lost, fmt.Sprintf("GPU %d: UUID: %s", i, ret.Error()))
+			continue
 		}
 		g.Name, _ = d.GetName()
 		if m, ret := d.GetMemoryInfo(); ret == nvml.SUCCESS {
@@ -116,6 +121,9 @@ func (s *Source) Inventory() (events.GPUInventory, error) {
 			g.MIGDevices = s.migDevices(d)
 		}
 		inv.GPUs = append(inv.GPUs, g)
+	}
+	if len(inv.GPUs) == 0 && len(lost) > 0 {
+		return inv, fmt.Errorf("nvmlsource: no GPU readable: %s", strings.Join(lost, "; "))
 	}
 	return inv, nil
 }
@@ -151,11 +159,15 @@ func (s *Source) Sample() ([]events.GPUSample, error) {
 		return nil, fmt.Errorf("nvmlsource: closed")
 	}
 	out := make([]events.GPUSample, 0, len(s.devs))
+	var lost []string
 	for i, d := range s.devs {
 		g := events.GPUSample{Index: i}
 		var ret nvml.Return
 		if g.UUID, ret = d.GetUUID(); ret != nvml.SUCCESS {
-			return nil, fmt.Errorf("nvmlsource: GPU %d: UUID: %s", i, ret.Error())
+			// Left out of the batch: the collector sees fewer GPUs than its inventory and
+			// reads the inventory again.
+			lost = append(lost, fmt.Sprintf("GPU %d: UUID: %s", i, ret.Error()))
+			continue
 		}
 		if u, ret := d.GetUtilizationRates(); ret == nvml.SUCCESS {
 			g.UtilPct, g.MemUtilPct = float64(u.Gpu), float64(u.Memory)
@@ -186,6 +198,9 @@ func (s *Source) Sample() ([]events.GPUSample, error) {
 		}
 		g.Processes = s.processes(i, d)
 		out = append(out, g)
+	}
+	if len(out) == 0 && len(lost) > 0 {
+		return nil, fmt.Errorf("nvmlsource: no GPU readable: %s", strings.Join(lost, "; "))
 	}
 	return out, nil
 }

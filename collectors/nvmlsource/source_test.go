@@ -8,6 +8,7 @@ import (
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh100"
+	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
 
 	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
@@ -107,5 +108,37 @@ func TestOpenWithoutDriver(t *testing.T) {
 	_, err := nvmlsource.Open(srv)
 	if !errors.Is(err, collectors.ErrNoDriver) {
 		t.Fatalf("Open = %v, want ErrNoDriver", err)
+	}
+}
+
+// TestLostGPU: a GPU whose UUID can no longer be read (fallen off the bus) leaves the batch and
+// the inventory; the other GPUs are still sampled.
+func TestLostGPU(t *testing.T) {
+	node, err := fakenode.New(fakenode.Options{Seed: 1, Epoch: epoch, Clock: func() time.Time { return epoch.Add(time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := nvmlsource.Open(node.Lib())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	d, _ := node.Lib().DeviceGetHandleByIndex(5)
+	d.(*server.Device).GetUUIDFunc = func() (string, nvml.Return) { return "", nvml.ERROR_GPU_IS_LOST }
+	gs, err := src.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := src.Inventory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 7 || len(inv.GPUs) != 7 {
+		t.Fatalf("%d GPUs sampled and %d in the inventory, want 7 and 7", len(gs), len(inv.GPUs))
+	}
+	for _, g := range gs {
+		if g.Index == 5 {
+			t.Fatal("the lost GPU is in the batch")
+		}
 	}
 }

@@ -10,6 +10,6 @@
 // pci_bus_id and Hostname; gpuplan_process_gpu_memory_bytes and
 // gpuplan_process_sm_util_percent labelled gpu, UUID, Hostname, pid, user, owner, group and
 // job_id; and gpuplan_collector_* for the collector's health (spool depth and limit, dropped
-// and torn records, publish errors, last successful publish, connection). Values are those of
+// and torn records, publish errors, refused events, last successful publish, connection). Values are those of
 // the latest batch; a GPU missing from it is not exported.
 package promexport

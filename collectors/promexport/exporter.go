@@ -114,6 +114,7 @@ var (
 	hDropped      = desc("gpuplan_collector_spool_dropped_records_total", "Unsent events dropped because the spool was full.")
 	hTorn         = desc("gpuplan_collector_spool_torn_records_total", "Damaged spool records dropped at start (a crash mid-write).")
 	hPubErrors    = desc("gpuplan_collector_publish_errors_total", "Failed publish attempts (each retried).")
+	hRefused      = desc("gpuplan_collector_refused_events_total", "Spooled events the log refused as invalid and that were dropped.")
 	hPublished    = desc("gpuplan_collector_published_events_total", "Events the server acknowledged.")
 	hLastPublish  = desc("gpuplan_collector_last_publish_timestamp_seconds", "Time of the last acknowledged publish (Unix seconds; 0 never).")
 	hConnected    = desc("gpuplan_collector_connected", "1 when the last publish attempt reached the server.")
@@ -131,7 +132,7 @@ func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 		ch <- m.desc
 	}
 	for _, d := range []*prometheus.Desc{procMem, procUtil, hSpoolRecords, hSpoolBytes, hSpoolLimit, hDropped, hTorn,
-		hPubErrors, hPublished, hLastPublish, hConnected, hSampleErrors, hLastSample} {
+		hPubErrors, hRefused, hPublished, hLastPublish, hConnected, hSampleErrors, hLastSample} {
 		ch <- d
 	}
 }
@@ -179,6 +180,7 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	counter(hDropped, float64(h.Spool.DroppedRecords))
 	counter(hTorn, float64(h.Spool.TornRecords))
 	counter(hPubErrors, float64(h.Publisher.Errors))
+	counter(hRefused, float64(h.Publisher.Refused))
 	counter(hPublished, float64(h.Publisher.Published))
 	gauge(hLastPublish, unix(h.Publisher.LastPublish))
 	connected := 0.0
