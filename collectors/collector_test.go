@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
-	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
 
 	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
@@ -182,8 +181,7 @@ func TestInventoryOnStartAndChange(t *testing.T) {
 	if n := count(); n != 1 {
 		t.Fatalf("%d inventories after 10 unchanged ticks, want 1", n)
 	}
-	d, _ := node.Lib().DeviceGetHandleByIndex(2)
-	dev := d.(*server.Device)
+	dev := node.Device(2)
 	dev.SetMigMode(nvml.DEVICE_MIG_ENABLE)
 	dev.GetMaxMigDeviceCountFunc = func() (int, nvml.Return) { return 0, nvml.SUCCESS }
 	for k := 10; k < 20; k++ {

@@ -95,6 +95,7 @@ type Node struct {
 	opt    Options
 	m      model
 	srv    *server.Server
+	lib    *lib
 	byGPU  [][]int // job indexes per GPU, by start
 	clock  func() time.Time
 	mu     sync.Mutex
@@ -145,9 +146,11 @@ func New(opt Options) (*Node, error) {
 	}
 	n.reset = make([]time.Time, ngpu)
 	n.offset = make([]float64, ngpu)
+	n.lib = &lib{Server: n.srv}
 	for i, d := range n.srv.Devices {
 		n.offset[i] = math.Round(rng.Float64() * 5e9) // up to ~58 days at 1 kW since driver load
 		n.wire(i, d.(*server.Device))
+		n.lib.devs = append(n.lib.devs, device{d.(*server.Device)})
 	}
 	return n, nil
 }
@@ -189,7 +192,38 @@ func (n *Node) generate(rng *rand.Rand, ngpu int) []Job {
 }
 
 // Lib returns the node as an NVML library, for nvmlsource.Open.
-func (n *Node) Lib() nvml.Interface { return n.srv }
+//
+// go-nvml's mocks record every call with its arguments, which grows without bound in a
+// collector that runs for days; the library and devices handed out here call the mock's
+// functions directly for every call that has arguments, so nothing accumulates.
+func (n *Node) Lib() nvml.Interface { return n.lib }
+
+// Device returns GPU i's mock device, to change its behaviour in tests.
+func (n *Node) Device(i int) *server.Device { return n.srv.Devices[i].(*server.Device) }
+
+type lib struct {
+	*server.Server
+	devs []nvml.Device
+}
+
+func (l *lib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
+	if i < 0 || i >= len(l.devs) {
+		return nil, nvml.ERROR_INVALID_ARGUMENT
+	}
+	return l.devs[i], nvml.SUCCESS
+}
+
+type device struct{ *server.Device }
+
+func (d device) GetClockInfo(c nvml.ClockType) (uint32, nvml.Return) { return d.GetClockInfoFunc(c) }
+
+func (d device) GetTemperature(s nvml.TemperatureSensors) (uint32, nvml.Return) {
+	return d.GetTemperatureFunc(s)
+}
+
+func (d device) GetProcessUtilization(since uint64) ([]nvml.ProcessUtilizationSample, nvml.Return) {
+	return d.GetProcessUtilizationFunc(since)
+}
 
 // Procs returns the attribution of the workload's processes (what /proc would say).
 func (n *Node) Procs() collectors.ProcReader { return procReader(n.procs) }

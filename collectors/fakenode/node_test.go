@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
+	"github.com/gpuplan/gpuplan/collectors/nvmlsource"
 )
 
 // TestWorkloadSeeded: the same options give the same jobs and GPU UUIDs, another seed other
@@ -43,5 +44,33 @@ func TestWorkloadSeeded(t *testing.T) {
 	}
 	if _, err := fakenode.New(fakenode.Options{Model: "dgx-nope"}); err == nil {
 		t.Fatal("unknown model accepted")
+	}
+}
+
+// TestNoCallRecording: sampling through Lib leaves the mock's call records empty for the calls
+// with arguments, so a long-running fake collector does not grow.
+func TestNoCallRecording(t *testing.T) {
+	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	n, err := fakenode.New(fakenode.Options{Seed: 1, Epoch: now, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := nvmlsource.Open(n.Lib())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for range 100 {
+		if _, err := src.Sample(); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+	}
+	d := n.Device(0)
+	if c, tmp, pu := len(d.GetClockInfoCalls()), len(d.GetTemperatureCalls()), len(d.GetProcessUtilizationCalls()); c+tmp+pu != 0 {
+		t.Fatalf("mock recorded %d clock, %d temperature and %d process-utilization calls", c, tmp, pu)
+	}
+	if got := len(n.Device(0).GetUtilizationRatesCalls()); got != 100 {
+		t.Fatalf("%d utilization reads recorded, want 100 (the test must see the calls happen)", got)
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh100"
-	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
 
 	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
@@ -123,8 +122,7 @@ func TestLostGPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	d, _ := node.Lib().DeviceGetHandleByIndex(5)
-	d.(*server.Device).GetUUIDFunc = func() (string, nvml.Return) { return "", nvml.ERROR_GPU_IS_LOST }
+	node.Device(5).GetUUIDFunc = func() (string, nvml.Return) { return "", nvml.ERROR_GPU_IS_LOST }
 	gs, err := src.Sample()
 	if err != nil {
 		t.Fatal(err)
