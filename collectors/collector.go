@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
@@ -54,7 +55,9 @@ type Collector struct {
 	invAt     time.Time
 	energy    map[string]uint64 // last counter per GPU UUID
 	procCache map[int]procEntry
-	stats     CollectorStats
+
+	mu    sync.Mutex // guards stats: /metrics reads them while Tick runs
+	stats CollectorStats
 }
 
 type procEntry struct {
@@ -103,8 +106,12 @@ func EventID(node string, k events.Kind, t time.Time) string {
 	return events.DeriveID("gpuplan.collect", node, k.String(), t.UTC().Format(time.RFC3339Nano))
 }
 
-// Stats returns the counts so far.
-func (c *Collector) Stats() CollectorStats { return c.stats }
+// Stats returns the counts so far; safe to call while Tick runs.
+func (c *Collector) Stats() CollectorStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
 
 // Tick takes one sample batch at time now (reading the inventory first when due or changed)
 // and queues the events. A failed read is counted and returned; the caller goes on ticking.
@@ -151,7 +158,9 @@ func (c *Collector) Tick(now time.Time) error {
 	if err := c.opt.Queue.Append(ev); err != nil {
 		return c.fail(err)
 	}
+	c.mu.Lock()
 	c.stats.Batches++
+	c.mu.Unlock()
 	if c.opt.Observer != nil {
 		c.opt.Observer.ObserveBatch(b, now)
 	}
@@ -159,8 +168,10 @@ func (c *Collector) Tick(now time.Time) error {
 }
 
 func (c *Collector) fail(err error) error {
+	c.mu.Lock()
 	c.stats.SampleErrors++
 	c.stats.LastError = err
+	c.mu.Unlock()
 	return err
 }
 
@@ -200,7 +211,9 @@ func (c *Collector) inventory(now time.Time) error {
 		return err
 	}
 	c.inv = &inv
+	c.mu.Lock()
 	c.stats.Inventories++
+	c.mu.Unlock()
 	if c.opt.Observer != nil {
 		c.opt.Observer.ObserveInventory(inv)
 	}
