@@ -34,7 +34,7 @@
 //
 // # Dependencies
 //
-// The package depends on the event log core (events, events/jetstream through a small
-// interface) and never on the simulator, scenarios or the planner: a node agent carries no
-// simulator.
+// The package depends on the event log core (events) and reaches the log through the Log
+// interface, which events/jetstream's Store implements; it never depends on the simulator,
+// scenarios or the planner: a node agent carries no simulator (a test checks it).
 package collectors

@@ -27,6 +27,9 @@ import (
 	"github.com/gpuplan/gpuplan/events/jetstream"
 )
 
+// The collector publishes to the JetStream log through its own small interface.
+var _ collectors.Log = (*jetstream.Store)(nil)
+
 type collectOptions struct {
 	nats          natsFlags
 	interval      time.Duration
@@ -73,6 +76,8 @@ mock of a DGX (` + strings.Join(fakenode.Models(), ", ") + `) with a seeded work
 	}
 	f := cmd.Flags()
 	addNATSFlags(f, &o.nats)
+	// A collector needs a log that outlives it: no embedded default here.
+	f.Lookup("nats").Usage = "NATS server URL (required), or several separated by commas for a cluster; tls:// for TLS"
 	f.DurationVar(&o.interval, "interval", collectors.DefaultInterval, "time between sample batches")
 	f.StringVar(&o.node, "node", "", "node name in the log (default: the config's node, else the host name up to its first dot)")
 	f.StringVar(&o.site, "site", "", "site of the node (default: the config's site)")
@@ -81,7 +86,7 @@ mock of a DGX (` + strings.Join(fakenode.Models(), ", ") + `) with a seeded work
 	f.StringVar(&o.spoolMax, "spool-max-bytes", "256MiB", "spool size limit; when reached the oldest unsent events are dropped")
 	f.StringVar(&o.fake, "fake", "", "sample a mock node instead of NVML: "+strings.Join(fakenode.Models(), ", "))
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the --fake node's workload")
-	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics on this address, e.g. :9400")
+	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics on this address, e.g. :9401 (DCGM exporter uses 9400)")
 	f.DurationVar(&o.runFor, "for", 0, "stop after this long (0: until SIGINT or SIGTERM)")
 	f.DurationVar(&o.flushTimeout, "flush-timeout", 10*time.Second, "on stop, how long to keep sending spooled events")
 	f.DurationVar(&o.inventoryEvry, "inventory-every", collectors.DefaultInventoryEvery, "how often the inventory is read again to notice changes")
