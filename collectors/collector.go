@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -218,23 +217,6 @@ func (c *Collector) inventory(now time.Time) error {
 		c.opt.Observer.ObserveInventory(inv)
 	}
 	return nil
-}
-
-// Run ticks every Interval on the wall clock until ctx ends; read errors are passed to onErr
-// (nil: ignored) and do not stop it.
-func (c *Collector) Run(ctx context.Context, onErr func(error)) error {
-	t := time.NewTicker(c.opt.Interval)
-	defer t.Stop()
-	for {
-		if err := c.Tick(time.Now()); err != nil && onErr != nil {
-			onErr(err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }
 
 func printable(s string) bool {
