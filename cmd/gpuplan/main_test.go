@@ -129,7 +129,7 @@ func TestBadInput(t *testing.T) {
 		want []string // all must appear in stderr
 	}{
 		{"unknown flag", []string{"simulate", "--bogus"}, 2, []string{"bogus"}},
-		{"unknown command", []string{"simulat"}, 1, []string{"simulat"}},
+		{"unknown command", []string{"simulat"}, 2, []string{"simulat", "did you mean simulate"}},
 		{"nothing to do", []string{"simulate"}, 2, []string{"--scenario"}},
 		{"missing file", []string{"simulate", "--workload", "/nonexistent/jobs.csv"}, 1, []string{"/nonexistent/jobs.csv"}},
 		{"unknown scenario", []string{"simulate", "--scenario", "no-such-scenario"}, 1, []string{"no-such-scenario"}},

@@ -19,10 +19,21 @@ type natsFlags struct {
 	creds string
 }
 
-// addNATSFlags registers --nats and --creds.
+// natsUsage names the value (pflag shows the word in backquotes as --nats URL) and claims no
+// default: most commands refuse to run without a log that outlives them.
+const natsUsage = "`URL` of the NATS server keeping the event log, or several separated by commas for a cluster, e.g. nats://127.0.0.1:4222 as printed by 'gpuplan serve'"
+
+// addNATSFlags registers --nats and --creds for a command that needs --nats.
 func addNATSFlags(fs *pflag.FlagSet, f *natsFlags) {
-	fs.StringVar(&f.url, "nats", "", "NATS server URL, or several separated by commas for a cluster, e.g. nats://127.0.0.1:4222 from `gpuplan serve` (default: an embedded server in a temporary directory, removed when the command ends)")
-	fs.StringVar(&f.creds, "creds", "", "NATS credentials file (user JWT and NKey seed) for --nats")
+	fs.StringVar(&f.url, "nats", "", natsUsage)
+	fs.StringVar(&f.creds, "creds", "", "NATS credentials `FILE` (user JWT and NKey seed) for --nats")
+}
+
+// addNATSFlagsEmbedded registers --nats and --creds for a command that, without --nats, runs its
+// own server (see connectWith).
+func addNATSFlagsEmbedded(fs *pflag.FlagSet, f *natsFlags) {
+	addNATSFlags(fs, f)
+	fs.Lookup("nats").Usage = natsUsage + " (default: an embedded server in a temporary directory, removed when the command ends)"
 }
 
 // eventLog is an open event log and whatever must be closed with it.

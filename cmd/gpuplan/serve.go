@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -35,7 +37,7 @@ func newServeCmd() *cobra.Command {
 default, and create the event log's streams. The client URL is printed on stdout, alone on its
 line, for other commands' --nats. SIGINT or SIGTERM stops the server cleanly: every event it has
 acknowledged is on disk, and a restart on the same directory keeps everything.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.limitsChanged = cmd.Flags().Changed("samples-max-age") || cmd.Flags().Changed("samples-max-bytes")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -68,6 +70,14 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	if o.samplesMaxAge <= 0 {
 		return usagef("--samples-max-age %v: must be positive", o.samplesMaxAge)
 	}
+	if _, port, err := net.SplitHostPort(o.addr); err != nil {
+		return usagef("--addr %q: want host:port, e.g. 127.0.0.1:4222: %v", o.addr, err)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usagef("--addr %q: port %q is not a number from 0 to 65535", o.addr, port)
+	}
+	if err := checkListen(o.addr); err != nil {
+		return err
+	}
 	srv, err := natsserver.Start(natsserver.Options{Dir: o.data, Addr: o.addr, SyncAlways: o.syncAlways, Log: stderr, Verbose: o.verbose})
 	if err != nil {
 		return err
@@ -85,6 +95,22 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	srv.Shutdown()
 	fmt.Fprintf(stderr, "gpuplan serve: stopped; the log is in %s\n", srv.Dir())
 	return nil
+}
+
+// checkListen binds the address once before the server starts: the NATS server only logs a
+// failed listen, and Start then waits 10 s for a readiness that never comes, where the user needs
+// the port named at once. The probe is closed at once (Go listeners set SO_REUSEADDR, so the
+// server can bind right after).
+func checkListen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln.Close()
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("--addr %s: port %s is already in use (another gpuplan serve or NATS server?); stop it or choose another port", addr, port)
+	}
+	return fmt.Errorf("--addr %s: cannot listen on port %s: %w", addr, port, err)
 }
 
 // createStreams opens the log once so that its streams exist, with serve's limits, before any
