@@ -93,6 +93,9 @@ func strictArgs(c *cobra.Command) {
 	}
 	if c.HasSubCommands() && !c.Runnable() {
 		c.Args = cobra.ArbitraryArgs
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2 // cobra's own default, applied only in its own lookup
+		}
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				fmt.Fprint(cmd.ErrOrStderr(), cmd.UsageString())
