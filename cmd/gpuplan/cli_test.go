@@ -51,6 +51,7 @@ func TestCommandLineMistakesExit2(t *testing.T) {
 		{"two documents on stdout", []string{"simulate", "--scenario", "small", "--json", "-", "--per-job", "-"}, []string{"--json - and --per-job - both want stdout"}},
 		{"two documents on stdout in replay", []string{"replay", "--nats", log, "--json", "-", "--per-job", "-"}, []string{"both want stdout"}},
 		{"unknown flag of the root", []string{"--verbose"}, []string{"unknown flag: --verbose"}},
+		{"two files of one stem", []string{"import", "--format", "itp", "--out", "-", "testdata/itp_sample.csv", "testdata/itp_sample.csv.gz"}, []string{"same stem \"itp_sample\"", "--merge-owners"}},
 		{"flag without its value", []string{"simulate", "--scenario"}, []string{"flag needs an argument"}},
 	}
 	for _, tc := range tests {

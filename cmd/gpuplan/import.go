@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -66,7 +67,7 @@ file; --merge-owners keeps the names as they are, making equal names one owner.`
 			defer log.Close()
 			res, err := importer.Import(ctx, log, paths, opt)
 			if err != nil {
-				return err
+				return stemError(err)
 			}
 			reportImport(cmd.OutOrStdout(), res, log.URL)
 			st := log.Stats()
@@ -97,6 +98,7 @@ func importToFile(ctx context.Context, stdout io.Writer, out string, paths []str
 	}
 	w := events.NewWriter(dst)
 	res, err := importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt)
+	err = stemError(err)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -115,6 +117,15 @@ func importToFile(ctx context.Context, stdout io.Writer, out string, paths []str
 		reportImport(stdout, res, out)
 	}
 	return nil
+}
+
+// stemError makes two files of one stem a command-line mistake, fixed by renaming a file or with
+// --merge-owners.
+func stemError(err error) error {
+	if errors.Is(err, importer.ErrSameStem) {
+		return usagef("%w (or give --merge-owners)", err)
+	}
+	return err
 }
 
 func reportImport(w io.Writer, res importer.Result, where string) {
