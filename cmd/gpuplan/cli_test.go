@@ -50,6 +50,8 @@ func TestCommandLineMistakesExit2(t *testing.T) {
 		{"events import without files", []string{"events", "import", "--nats", log}, []string{"needs at least one FILE.jsonl"}},
 		{"two documents on stdout", []string{"simulate", "--scenario", "small", "--json", "-", "--per-job", "-"}, []string{"--json - and --per-job - both want stdout"}},
 		{"two documents on stdout in replay", []string{"replay", "--nats", log, "--json", "-", "--per-job", "-"}, []string{"both want stdout"}},
+		{"help on an unknown topic", []string{"help", "simulat"}, []string{`unknown command "simulat"`, "did you mean simulate?"}},
+		{"completion without a shell", []string{"completion"}, []string{"gpuplan completion needs a command"}},
 		{"unknown flag of the root", []string{"--verbose"}, []string{"unknown flag: --verbose"}},
 		{"two files of one stem", []string{"import", "--format", "itp", "--out", "-", "testdata/itp_sample.csv", "testdata/itp_sample.csv.gz"}, []string{"same stem \"itp_sample\"", "--merge-owners"}},
 		{"flag without its value", []string{"simulate", "--scenario"}, []string{"flag needs an argument"}},

@@ -79,9 +79,36 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newReplayCmd(),
 		newServeCmd(),
 	)
-	root.InitDefaultCompletionCmd() // now, not in Execute, so that strictArgs covers it
+	// Now, not in Execute, so that strictArgs and strictHelp cover them.
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
 	strictArgs(root)
+	strictHelp(root)
 	return root
+}
+
+// strictHelp makes 'gpuplan help TOPIC' of an unknown topic a usageError: cobra's help command
+// prints "Unknown help topic" and succeeds.
+func strictHelp(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "help" || c.Run == nil {
+			continue
+		}
+		show := c.Run
+		c.Run = nil
+		c.Args = cobra.ArbitraryArgs // topics, checked below
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			found, rest, err := root.Find(args)
+			if err != nil {
+				return usageError{err}
+			}
+			if len(rest) > 0 && found.HasSubCommands() {
+				return unknownCommand(found, rest[0])
+			}
+			show(cmd, args)
+			return nil
+		}
+	}
 }
 
 // strictArgs makes every wrong or missing positional argument a usageError, in every command
