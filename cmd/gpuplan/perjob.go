@@ -20,7 +20,8 @@ func writePerJobTo(path string, stdout io.Writer, w *sim.Workload, res []*sim.Re
 	return writePerJobFile(path, w, res)
 }
 
-// writePerJobFile writes one row per job and policy (design.md §8), in workload order per policy.
+// writePerJobFile writes one row per job and policy (the columns of --per-job), in workload order
+// per policy.
 func writePerJobFile(path string, w *sim.Workload, res []*sim.Result) error {
 	fh, err := os.Create(path)
 	if err != nil {
