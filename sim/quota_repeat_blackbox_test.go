@@ -17,8 +17,9 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 		jobs        []jobSpec
 		opt         sim.Options
 		start, end  []float64
+		tol         float64 // on times, s; every time here is a sum of whole seconds
 		preemptions int
-		lostGPUS    float64 // GPU-seconds
+		lostGPUS    float64 // GPU-seconds, within 1e-12 relative
 	}{
 		{
 			// Quotas A 3, B 3 on 6 GPUs, checkpoints every 100 s. At 0: b1 (B, in quota) and x (A,
@@ -39,10 +40,10 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				{"A", 150, 5, 100, 0},  // h
 				{"A", 150, 2, 5000, 0}, // J
 			},
-			opt:         sim.Options{Placement: sim.PlacementPool, CheckpointS: 100},
-			start:       []float64{0, 100, 0, 100, 1000, 1100},
-			end:         []float64{1000, 1000, 200, 100, 1100, 6100},
-			preemptions: 1, lostGPUS: 0,
+			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 100},
+			start: []float64{0, 100, 0, 100, 1000, 1100},
+			end:   []float64{1000, 1000, 200, 100, 1100, 6100},
+			tol:   1e-9, preemptions: 1, lostGPUS: 0,
 		},
 		{
 			// The same with a 1 s restart overhead: v restarts for 1 + 900 s, [100, 1001], so its
@@ -55,10 +56,10 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				{"B", 0, 3, 1000, 0}, {"B", 0, 1, 1000, 0}, {"A", 0, 2, 200, 0},
 				{"A", 100, 1, 0, 0}, {"A", 150, 5, 100, 0}, {"A", 150, 2, 5000, 0},
 			},
-			opt:         sim.Options{Placement: sim.PlacementPool, CheckpointS: 100, RestartOverheadS: 1},
-			start:       []float64{0, 100, 0, 100, 1000, 1100},
-			end:         []float64{1000, 1001, 200, 100, 1100, 6100},
-			preemptions: 1, lostGPUS: 1,
+			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 100, RestartOverheadS: 1},
+			start: []float64{0, 100, 0, 100, 1000, 1100},
+			end:   []float64{1000, 1001, 200, 100, 1100, 6100},
+			tol:   1e-9, preemptions: 1, lostGPUS: 1,
 		},
 		{
 			// Quotas A 2, B 2 on 4 GPUs. First pass at 0: j0 (A, in quota) starts and ends at
@@ -75,10 +76,10 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				{"B", 0, 1, 1000, 0}, // j2
 				{"A", 10, 1, 100, 0}, // j3
 			},
-			opt:         sim.Options{Placement: sim.PlacementPool},
-			start:       []float64{0, 0, 110, 10},
-			end:         []float64{0, 1000, 1110, 110},
-			preemptions: 1, lostGPUS: 10,
+			opt:   sim.Options{Placement: sim.PlacementPool},
+			start: []float64{0, 0, 110, 10},
+			end:   []float64{0, 1000, 1110, 110},
+			tol:   1e-9, preemptions: 1, lostGPUS: 10,
 		},
 		{
 			// B's two jobs swapped: queue order j0, j1 (B, 1), j2 (B, 3). First pass at 0: j0 and
@@ -94,10 +95,10 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				{"B", 0, 3, 1000, 0}, // j2
 				{"A", 10, 1, 100, 0}, // j3
 			},
-			opt:         sim.Options{Placement: sim.PlacementPool},
-			start:       []float64{0, 0, 110, 10},
-			end:         []float64{0, 1000, 1110, 110},
-			preemptions: 1, lostGPUS: 30,
+			opt:   sim.Options{Placement: sim.PlacementPool},
+			start: []float64{0, 0, 110, 10},
+			end:   []float64{0, 1000, 1110, 110},
+			tol:   1e-9, preemptions: 1, lostGPUS: 30,
 		},
 	}
 	for _, tc := range cases {
@@ -107,7 +108,7 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				names = append(names, o.Name)
 			}
 			r := run(t, poolCluster(tc.owners, 1, tc.farmGPUs), workload(names, tc.jobs), "quota", tc.opt)
-			checkTimes(t, r, tc.start, tc.end, 1e-9)
+			checkTimes(t, r, tc.start, tc.end, tc.tol)
 			if r.Preemptions != tc.preemptions {
 				t.Errorf("preemptions %d, want %d", r.Preemptions, tc.preemptions)
 			}
