@@ -21,6 +21,8 @@ type Brief struct {
 	Numbers  Table
 	Sweep    *Table
 	Sizing   *Table
+	// CINote explains the interval cells of the sweep and sizing tables.
+	CINote string
 	Charts   []*Chart
 	// Assumptions lists the scenario's inputs with their sources; AssumptionsNote replaces it when
 	// none are known.
@@ -54,12 +56,13 @@ func New(doc *Document, lang Lang) (*Brief, error) {
 	if doc.Plan != nil {
 		b.Subtitle = w.t("subtitle.plan", doc.Scenario, len(doc.Plan.Seeds), w.list(names))
 	} else {
-		b.Subtitle = w.t("subtitle.run", doc.Scenario, doc.Seed, w.list(names))
+		b.Subtitle = w.t("subtitle.run", doc.Scenario, strconv.FormatUint(doc.Seed, 10), w.list(names))
 	}
 	b.Window = b.windowText()
 	b.findings()
 	b.numbers()
 	if doc.Plan != nil {
+		b.CINote = w.t("ci.note")
 		b.sweepTable()
 		b.sizingTable()
 	}
@@ -115,13 +118,13 @@ func (b *Brief) eachWindow(names []string) string {
 // tag is the short basis and window every finding ends with; names are the policies it speaks of.
 func (b *Brief) tag(fromPlan bool, names ...string) string {
 	w, r := b.w, &b.doc.Run
-	basis := w.t("basis.run", r.Seed)
+	basis := w.t("basis.run", strconv.FormatUint(r.Seed, 10))
 	if fromPlan {
 		basis = w.t("basis.plan", len(b.doc.Plan.Seeds))
 	}
 	var win string
 	if m := r.Measure; m != nil && m.SteadyState {
-		win = w.t("window.tag.steady", w.t("unit.day", m.FromS/86400), w.t("unit.day", m.ToS/86400))
+		win = w.t("window.tag.steady", m.FromS/86400, m.ToS/86400)
 	} else if s, ok := b.uniformWindow(); ok {
 		win = w.t("window.tag.whole", w.dur(s))
 	} else {
@@ -243,7 +246,7 @@ func (b *Brief) findings() {
 		case p.PowerCapKW != nil:
 			add(false, w.t("find.cap", w.policyShort(p.Name), w.kw(*p.PowerCapKW), w.pct(p.CapTimeShare), w.kw(p.PeakPowerKW)), p.Name)
 		case p.CapTimeShare > 0:
-			add(false, w.t("find.cap", w.policyShort(p.Name), w.t("na"), w.pct(p.CapTimeShare), w.kw(p.PeakPowerKW)), p.Name)
+			add(false, w.t("find.cap.unknown", w.policyShort(p.Name), w.pct(p.CapTimeShare), w.kw(p.PeakPowerKW)), p.Name)
 		}
 	}
 	for _, p := range r.Policies {
@@ -405,7 +408,7 @@ func (b *Brief) sweepTable() {
 		row = append(row, w.p.Sprintf("%d", pt.Runs))
 		for _, m := range ms {
 			if st, ok := pt.Metrics[m]; ok {
-				row = append(row, w.stat(m, st))
+				row = append(row, w.statShort(m, st))
 			} else {
 				row = append(row, w.t("na"))
 			}
@@ -432,7 +435,7 @@ func (b *Brief) sizingTable() {
 		cell := w.t("na")
 		meets := ""
 		if st, ok := c.Metrics[m]; ok {
-			cell = w.stat(m, st)
+			cell = w.statShort(m, st)
 			if st.Hi <= s.Target.Value {
 				meets = "✓ ≤ " + w.metric(m, s.Target.Value)
 			}

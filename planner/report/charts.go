@@ -87,6 +87,7 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	p.Legend.TextStyle.Handler = h
 	p.Legend.Top = true
 	p.Legend.YOffs = -vg.Points(2)
+	p.Legend.Padding = vg.Points(1.5)
 	g := plotter.NewGrid()
 	g.Vertical.Color, g.Horizontal.Color = color.Gray{0xE0}, color.Gray{0xE0}
 	g.Vertical.Width, g.Horizontal.Width = vg.Points(0.5), vg.Points(0.5)

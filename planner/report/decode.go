@@ -80,7 +80,7 @@ func Decode(file string, data []byte) (*Document, error) {
 		var de *DecodeError
 		if errors.As(err, &de) {
 			de.File = file
-			de.Line = lineOf(data, de.Field)
+			de.Line = fieldLine(data, de.Field)
 		}
 		return nil, err
 	}
@@ -124,6 +124,23 @@ func jsonError(file string, data []byte, err error) error {
 func lineAt(data []byte, off int64) int {
 	off = min(max(off, 0), int64(len(data)))
 	return 1 + bytes.Count(data[:off], []byte("\n"))
+}
+
+// fieldLine is the line of a field, or of the nearest enclosing value that is present (a missing
+// field is reported at the object that lacks it).
+func fieldLine(data []byte, path string) int {
+	for p := path; p != ""; {
+		if l := lineOf(data, p); l > 0 {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	// The top-level object: the line of its opening brace.
+	return lineAt(data, int64(bytes.IndexByte(data, '{')))
 }
 
 // lineOf finds the line of a field path (policies[1].timeline.t_s) by walking the JSON tokens; it

@@ -81,7 +81,12 @@ func (w words) co2(kg float64) string {
 	return w.t("unit.kgco2", kg)
 }
 
-func (w words) kw(x float64) string { return w.t("unit.kw", x) }
+func (w words) kw(x float64) string {
+	if math.Abs(x) < 100 {
+		return w.t("unit.kw1", x)
+	}
+	return w.t("unit.kw", x)
+}
 
 // metric formats a value of a plan metric in its unit.
 func (w words) metric(name string, v float64) string {
@@ -124,6 +129,12 @@ func (w words) stat(name string, s Stat) string {
 	return w.t("ci", w.metricIn(name, s.Mean, ref), w.metricIn(name, s.Lo, ref), w.metricIn(name, s.Hi, ref))
 }
 
+// statShort is stat for table cells: mean [lo–hi].
+func (w words) statShort(name string, s Stat) string {
+	ref := math.Max(math.Abs(s.Hi), math.Abs(s.Mean))
+	return w.t("ci.short", w.metricIn(name, s.Mean, ref), w.metricIn(name, s.Lo, ref), w.metricIn(name, s.Hi, ref))
+}
+
 // label is a message that may be missing (an unknown policy or sweep key): the raw name then.
 func (w words) label(prefix, name string) string {
 	id := prefix + name
@@ -150,7 +161,7 @@ func (w words) value(key string, v Value) string {
 	}
 	switch key {
 	case "farm_share":
-		return w.t("unit.pct", 100*v.Num)
+		return w.inUnit("unit.pctn", 100*v.Num)
 	case "power_cap_kw":
 		return w.kw(v.Num)
 	default:

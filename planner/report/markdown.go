@@ -26,11 +26,11 @@ func (b *Brief) WriteMarkdown(out io.Writer) error {
 	}
 	pf("\n")
 	if b.Sweep != nil {
-		pf("## %s\n\n", w.t("h.sweep"))
+		pf("## %s\n\n%s\n\n", w.t("h.sweep"), mdText(b.CINote))
 		mdTable(bw, *b.Sweep, true)
 	}
 	if b.Sizing != nil {
-		pf("## %s\n\n", w.t("h.sizing"))
+		pf("## %s\n\n%s\n\n", w.t("h.sizing"), mdText(b.CINote))
 		mdTable(bw, *b.Sizing, true)
 	}
 	pf("## %s\n\n", w.t("h.assumptions"))

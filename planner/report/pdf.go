@@ -119,10 +119,12 @@ func (p *pdfWriter) write() {
 	}
 	if t := b.Sweep; t != nil {
 		p.heading(w.t("h.sweep"))
+		p.note(b.CINote)
 		p.table(*t, evenCols(len(t.Head)), true, 7.5)
 	}
 	if t := b.Sizing; t != nil {
 		p.heading(w.t("h.sizing"))
+		p.note(b.CINote)
 		p.table(*t, evenCols(len(t.Head)), true, 8)
 	}
 	p.heading(w.t("h.assumptions"))
@@ -137,6 +139,13 @@ func (p *pdfWriter) write() {
 	doc.SetFont(pdfFamily, "", 8.5)
 	setText(doc, mutedRGB)
 	doc.MultiCell(textW, 11, w.t("repro.rerun"), "", "L", false)
+}
+
+func (p *pdfWriter) note(s string) {
+	p.doc.SetFont(pdfFamily, "", 8)
+	setText(p.doc, mutedRGB)
+	p.doc.MultiCell(textW, 10, s, "", "L", false)
+	p.doc.Ln(2)
 }
 
 func evenCols(n int) []float64 {
