@@ -23,7 +23,7 @@ type Brief struct {
 	Sizing   *Table
 	// CINote explains the interval cells of the sweep and sizing tables.
 	CINote string
-	Charts   []*Chart
+	Charts []*Chart
 	// Assumptions lists the scenario's inputs with their sources; AssumptionsNote replaces it when
 	// none are known.
 	Assumptions     Table

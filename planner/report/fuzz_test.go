@@ -6,8 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/gpuplan/gpuplan/planner/report"
 )
