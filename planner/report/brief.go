@@ -350,10 +350,13 @@ func (b *Brief) numbers() {
 	row(w.metricName(MetricEnergyIT), func(p *Policy) string { return w.energy(p.EnergyKWh.IT) })
 	row(w.metricName(MetricPeakPower), func(p *Policy) string { return w.kw(p.PeakPowerKW) })
 	row(w.metricName("power_cap_kw"), func(p *Policy) string {
-		if p.PowerCapKW == nil {
+		switch {
+		case p.PowerCapKW != nil:
+			return w.kw(*p.PowerCapKW)
+		case p.CapGiven:
 			return w.t("uncapped")
 		}
-		return w.kw(*p.PowerCapKW)
+		return w.t("na")
 	})
 	row(w.metricName(MetricCapShare), func(p *Policy) string { return w.pct(p.CapTimeShare) })
 	row(w.metricName(MetricCost), func(p *Policy) string { return w.krw(p.CostKRW) })

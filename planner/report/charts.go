@@ -293,6 +293,11 @@ func timelineCharts(w words, r *Run) ([]*Chart, error) {
 	power.Y.Min = 0
 	cu := &Chart{ID: "utilization", Title: w.t("chart.util"), Caption: w.t("chart.util.caption"), plot: util}
 	cp := &Chart{ID: "power", Title: w.t("chart.power"), Caption: w.t("chart.power.nocap"), plot: power}
+	for _, p := range r.Policies {
+		if !p.CapGiven && p.PowerCapKW == nil {
+			cp.Caption = w.t("chart.power.capunknown") // older results: a cap may exist, its level is not given
+		}
+	}
 	xmax := 0.0
 	for i, pol := range r.Policies {
 		t := pol.Timeline

@@ -76,6 +76,7 @@ func Decode(file string, data []byte) (*Document, error) {
 		return nil, &DecodeError{File: file, Line: lineOf(data, "kind"), Field: "kind",
 			Msg: fmt.Sprintf("%q: want plan or simulate (or no kind)", head.Kind)}
 	}
+	markCaps(data, d)
 	if err := d.validate(); err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
@@ -85,6 +86,32 @@ func Decode(file string, data []byte) (*Document, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// markCaps sets CapGiven: encoding/json reads an absent field and a null alike, so a second, light
+// pass looks for the key itself.
+func markCaps(data []byte, d *Document) {
+	type caps struct {
+		Policies []struct {
+			Cap json.RawMessage `json:"power_cap_kw"`
+		} `json:"policies"`
+	}
+	var probe struct {
+		caps
+		Run *caps `json:"run"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return
+	}
+	c := probe.caps
+	if d.Plan != nil && probe.Run != nil {
+		c = *probe.Run
+	}
+	for i := range d.Policies {
+		if i < len(c.Policies) {
+			d.Policies[i].CapGiven = c.Policies[i].Cap != nil
+		}
+	}
 }
 
 // strictUnmarshal rejects trailing data after the document; unknown fields stay allowed so newer

@@ -39,7 +39,7 @@ func TestDecodeFixtures(t *testing.T) {
 	if p := sim.Policy("fragmented"); p == nil || p.WaitS.P95 != 270355.53047244 || p.EmissionsKgCO2 == nil {
 		t.Fatalf("fragmented policy not decoded as written: %+v", p)
 	}
-	if sim.Policies[0].PowerCapKW != nil || sim.Policies[0].WaitCDFS != nil {
+	if sim.Policies[0].PowerCapKW != nil || sim.Policies[0].WaitCDFS != nil || sim.Policies[1].CapGiven {
 		t.Fatal("absent optional fields must stay absent")
 	}
 
@@ -61,6 +61,10 @@ func TestDecodeFixtures(t *testing.T) {
 	if plan.Measure == nil || !plan.Measure.SteadyState || plan.Policies[1].PowerCapKW == nil ||
 		*plan.Policies[1].PowerCapKW != 9.5 || plan.Policies[0].EmissionsKgCO2 != nil {
 		t.Fatal("the plan's run lost its optional fields")
+	}
+	// null (uncapped) and absent (unknown) are told apart.
+	if !plan.Policies[0].CapGiven || plan.Policies[0].PowerCapKW != nil || !plan.Policies[1].CapGiven {
+		t.Fatalf("power_cap_kw null not recognised: %+v", plan.Policies[0].CapGiven)
 	}
 	if got := plan.Seeds(); len(got) != 5 || got[4] != 5 {
 		t.Fatalf("seeds = %v", got)

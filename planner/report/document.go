@@ -74,6 +74,9 @@ type Policy struct {
 	KRWPerGPUHour       *float64      `json:"krw_per_gpu_hour"`
 	WaitCDFS            []float64     `json:"wait_cdf_s"`   // percentiles 0..100 of wait
 	PowerCapKW          *float64      `json:"power_cap_kw"` // null: uncapped
+	// CapGiven says whether the results carry power_cap_kw at all (null counts): older results do
+	// not, and then a nil PowerCapKW means "not known" rather than "uncapped".
+	CapGiven bool `json:"-"`
 	Owners              []OwnerResult `json:"owners"`
 	Timeline            Timeline      `json:"timeline"`
 }

@@ -208,6 +208,8 @@ var messages = []struct{ id, en, ko string }{
 		"각 환경의 시설 전력(IT x PUE). 파선은 팜의 전력 상한입니다."},
 	{"chart.power.nocap", "Facility power (IT x PUE) of each world; no power cap is set.",
 		"각 환경의 시설 전력(IT x PUE). 전력 상한은 없습니다."},
+	{"chart.power.capunknown", "Facility power (IT x PUE) of each world; this results file does not give the power cap's level, so no cap line is drawn.",
+		"각 환경의 시설 전력(IT x PUE). 이 결과 파일에는 전력 상한 값이 없어 상한선을 그리지 않았습니다."},
 	{"chart.cap", "cap %s", "상한 %s"},
 	{"chart.owners", "Researchers better and worse off than with %s", "%s 대비 대기 시간이 줄거나 늘어난 연구자"},
 	{"chart.owners.y", "researchers", "연구자 수"},
