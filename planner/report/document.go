@@ -55,30 +55,30 @@ type EventRange struct {
 
 // Policy is one simulated world.
 type Policy struct {
-	Name                string        `json:"name"`
-	GPUs                int           `json:"gpus"`
-	Jobs                Jobs          `json:"jobs"`
-	WaitS               Summary       `json:"wait_s"`
-	MeanBoundedSlowdown float64       `json:"mean_bounded_slowdown"`
-	Utilization         float64       `json:"utilization"`
-	WindowS             float64       `json:"window_s"`
-	GPUHours            float64       `json:"gpu_hours"`
-	EnergyKWh           Energy        `json:"energy_kwh"`
-	PeakPowerKW         float64       `json:"peak_power_kw"`
-	CapTimeShare        float64       `json:"cap_time_share"`
-	CostKRW             float64       `json:"cost_krw"`
-	EmissionsKgCO2      *float64      `json:"emissions_kg_co2"` // null: no emission factor
-	JainSlowdown        float64       `json:"jain_slowdown"`
-	MakespanS           *float64      `json:"makespan_s"`
-	KWhPerGPUHour       *float64      `json:"kwh_per_gpu_hour"`
-	KRWPerGPUHour       *float64      `json:"krw_per_gpu_hour"`
-	WaitCDFS            []float64     `json:"wait_cdf_s"`   // percentiles 0..100 of wait
-	PowerCapKW          *float64      `json:"power_cap_kw"` // null: uncapped
+	Name                string    `json:"name"`
+	GPUs                int       `json:"gpus"`
+	Jobs                Jobs      `json:"jobs"`
+	WaitS               Summary   `json:"wait_s"`
+	MeanBoundedSlowdown float64   `json:"mean_bounded_slowdown"`
+	Utilization         float64   `json:"utilization"`
+	WindowS             float64   `json:"window_s"`
+	GPUHours            float64   `json:"gpu_hours"`
+	EnergyKWh           Energy    `json:"energy_kwh"`
+	PeakPowerKW         float64   `json:"peak_power_kw"`
+	CapTimeShare        float64   `json:"cap_time_share"`
+	CostKRW             float64   `json:"cost_krw"`
+	EmissionsKgCO2      *float64  `json:"emissions_kg_co2"` // null: no emission factor
+	JainSlowdown        float64   `json:"jain_slowdown"`
+	MakespanS           *float64  `json:"makespan_s"`
+	KWhPerGPUHour       *float64  `json:"kwh_per_gpu_hour"`
+	KRWPerGPUHour       *float64  `json:"krw_per_gpu_hour"`
+	WaitCDFS            []float64 `json:"wait_cdf_s"`   // percentiles 0..100 of wait
+	PowerCapKW          *float64  `json:"power_cap_kw"` // null: uncapped
 	// CapGiven says whether the results carry power_cap_kw at all (null counts): older results do
 	// not, and then a nil PowerCapKW means "not known" rather than "uncapped".
-	CapGiven bool `json:"-"`
-	Owners              []OwnerResult `json:"owners"`
-	Timeline            Timeline      `json:"timeline"`
+	CapGiven bool          `json:"-"`
+	Owners   []OwnerResult `json:"owners"`
+	Timeline Timeline      `json:"timeline"`
 }
 
 // Jobs counts a world's jobs.
