@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"time"
@@ -48,8 +49,10 @@ func (b *Brief) WritePDF(out io.Writer) error {
 	doc.SetTitle(b.Title, true)
 	doc.SetCreator("gpuplan "+b.doc.Version, true)
 	doc.SetProducer("gpuplan", true)
-	doc.AddUTF8FontFromBytes(pdfFamily, "", fontRegular)
-	doc.AddUTF8FontFromBytes(pdfFamily, "B", fontBold)
+	// fpdf's subsetter writes into the font bytes it is given (the second PDF of a process came out
+	// different from the first): each document gets its own copy.
+	doc.AddUTF8FontFromBytes(pdfFamily, "", bytes.Clone(fontRegular))
+	doc.AddUTF8FontFromBytes(pdfFamily, "B", bytes.Clone(fontBold))
 	doc.SetMargins(marginX, marginTop, marginX)
 	doc.SetAutoPageBreak(true, marginBottom)
 	doc.AliasNbPages(nbAlias)

@@ -140,10 +140,26 @@ func TestPDFVectorCharts(t *testing.T) {
 	}
 }
 
-func TestPDFDeterministic(t *testing.T) {
+func TestDeterministic(t *testing.T) {
 	doc := decodeFixture(t, "plan-small.json")
-	a, b := renderPDF(t, doc, report.Korean), renderPDF(t, doc, report.Korean)
-	if !bytes.Equal(a, b) {
-		t.Fatal("the same results gave different PDF bytes")
+	render := func() [][]byte {
+		b, err := report.New(doc, report.Korean)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h, m bytes.Buffer
+		if err := b.WriteHTML(&h); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.WriteMarkdown(&m); err != nil {
+			t.Fatal(err)
+		}
+		return [][]byte{renderPDF(t, doc, report.Korean), h.Bytes(), m.Bytes()}
+	}
+	a, b := render(), render()
+	for i, name := range []string{"PDF", "HTML", "Markdown"} {
+		if !bytes.Equal(a[i], b[i]) {
+			t.Fatalf("the same results gave different %s bytes", name)
+		}
 	}
 }
