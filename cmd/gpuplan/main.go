@@ -78,6 +78,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newEventsCmd(),
 		newReplayCmd(),
 		newServeCmd(),
+		newReportCmd(),
 	)
 	// Now, not in Execute, so that strictArgs and strictHelp cover them.
 	root.InitDefaultCompletionCmd()
