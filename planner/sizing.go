@@ -57,11 +57,11 @@ type Range struct {
 
 // Sizing is a search's answer and the curve it evaluated, sorted by X.
 type Sizing struct {
-	Kind     string  `json:"kind"`
-	Key      string  `json:"key"` // the parameter searched: farm_gpus or power_cap_kw
-	Target   Target  `json:"target"`
-	BudgetKW float64 `json:"budget_kw,omitempty"`
-	Range    Range   `json:"range"`
+	Kind     string         `json:"kind"`
+	Key      string         `json:"key"` // the parameter searched: farm_gpus or power_cap_kw
+	Target   Target         `json:"target"`
+	BudgetKW float64        `json:"budget_kw,omitempty"`
+	Range    Range          `json:"range"`
 	Params   map[string]any `json:"params,omitempty"` // fixed parameters (SizeSpec.Base)
 	// Answer is the value found, nil when none in the range meets the target.
 	Answer *float64 `json:"answer"`
