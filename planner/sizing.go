@@ -132,6 +132,13 @@ func Size(m Model, spec SizeSpec, opt Options) (*Sizing, error) {
 	return out, nil
 }
 
+// Check reports what makes the request impossible to search (ErrBadSize or ErrBadParam), before
+// anything runs.
+func (spec SizeSpec) Check() error {
+	_, err := checkSize(spec)
+	return err
+}
+
 func checkSize(spec SizeSpec) (key string, err error) {
 	switch spec.Kind {
 	case SizeGPUs:
@@ -148,6 +155,9 @@ func checkSize(spec SizeSpec) (key string, err error) {
 	}
 	if _, ok := spec.Base.Lookup(key); ok {
 		return "", fmt.Errorf("%w: %s is what the search varies; do not fix it", ErrBadSize, key)
+	}
+	if err := checkAxes(axesOf(spec.Base)); err != nil {
+		return "", err
 	}
 	if t := spec.Target; t != nil && (!(*t >= 0) || math.IsInf(*t, 0)) {
 		return "", fmt.Errorf("%w: target p95 wait: want seconds >= 0, got %v", ErrBadSize, *t)
