@@ -31,7 +31,7 @@ type ScenarioModel struct {
 // (one sim.RunAll, so they share whatever the simulator shares between the worlds of one run).
 // The metrics are the farm policy's, with the fragmented world's p95 wait and infeasible count.
 func (m *ScenarioModel) Run(p Point, seed uint64) (Metrics, error) {
-	b, policy, err := m.Build(p, seed)
+	b, policy, err := m.build(p, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +45,8 @@ func (m *ScenarioModel) Run(p Point, seed uint64) (Metrics, error) {
 	return out, nil
 }
 
-// Build returns the point's scenario built with this seed, and the farm policy it compares.
-func (m *ScenarioModel) Build(p Point, seed uint64) (*scenarios.Built, string, error) {
+// build returns the point's scenario built with this seed, and the farm policy it compares.
+func (m *ScenarioModel) build(p Point, seed uint64) (*scenarios.Built, string, error) {
 	s := m.Base.Clone()
 	s.Seed = seed
 	growth, err := apply(s, p)

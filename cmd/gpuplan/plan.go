@@ -137,7 +137,11 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	}
 
 	bar := newBar(stderr, 1, "plan "+base.Name)
-	opt := planner.Options{Seeds: seeds, Workers: f.workers, Progress: bar.steps()}
+	progress, swept := bar.steps(), 0
+	opt := planner.Options{Seeds: seeds, Workers: f.workers}
+	if progress != nil { // one bar for the sweep and then the sizing
+		opt.Progress = func(done, total int) { swept = total; progress(done, total) }
+	}
 	model := &planner.ScenarioModel{Base: s}
 	pts, err := planner.Sweep(model, axes, opt)
 	if err != nil {
@@ -146,6 +150,10 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	}
 	var sizing *planner.Sizing
 	if spec != nil {
+		if progress != nil {
+			offset := swept
+			opt.Progress = func(done, total int) { progress(offset+done, offset+total) }
+		}
 		if sizing, err = planner.Size(model, *spec, opt); err != nil {
 			bar.finish()
 			return fmt.Errorf("plan %s: size %s: %w", base.Name, spec.Kind, err)
