@@ -118,11 +118,15 @@ func apply(s *scenarios.Scenario, p Point) (growth float64, err error) {
 		}
 	}
 	if site := farmSite(s); site != nil {
+		_, modeSet := p.Lookup(KeyCapMode)
 		switch {
 		case site.PowerCapKW > 0 && site.CapMode == "":
 			site.CapMode = "throttle" // as scenarios.FileOptions: a cap without a mode throttles
+		case site.PowerCapKW == 0 && modeSet:
+			return 0, fmt.Errorf("%w: %s: the farm site %q has no power cap at this point; give %s too",
+				ErrBadParam, KeyCapMode, site.Name, KeyPowerCapKW)
 		case site.PowerCapKW == 0:
-			site.CapMode = "" // no cap: a mode alone means nothing
+			site.CapMode = "" // a cap swept to 0: no cap, and a mode alone means nothing
 		}
 	}
 	if len(s.Policies) > 0 && !slices.Contains(s.Policies, "fragmented") {

@@ -222,3 +222,28 @@ func TestSweepRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestCapModeNeedsACap: sweeping the cap mode of an uncapped farm would give identical points.
+func TestCapModeNeedsACap(t *testing.T) {
+	m := &planner.ScenarioModel{Base: small(t)}
+	opt := planner.Options{Seeds: []uint64{1}}
+	_, err := planner.Sweep(m, []planner.Axis{{Key: planner.KeyCapMode, Values: []any{"queue", "throttle"}}}, opt)
+	if !errors.Is(err, planner.ErrBadParam) {
+		t.Fatalf("err %v, want ErrBadParam", err)
+	}
+	pts, err := planner.Sweep(m, []planner.Axis{
+		{Key: planner.KeyPowerCapKW, Values: []any{6.0}},
+		{Key: planner.KeyCapMode, Values: []any{"queue", "throttle"}},
+	}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A 6 kW cap on 24 GPUs binds: the two modes must differ somewhere.
+	q, th := pts[0].Metrics, pts[1].Metrics
+	if q[planner.MetricWaitMean] == th[planner.MetricWaitMean] && q[planner.MetricEnergyIT] == th[planner.MetricEnergyIT] {
+		t.Errorf("queue and throttle gave the same run: %+v", q[planner.MetricWaitMean])
+	}
+	if q[planner.MetricCapTimeShare].Mean == 0 {
+		t.Errorf("a 6 kW cap never bound")
+	}
+}

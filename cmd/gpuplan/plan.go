@@ -126,6 +126,9 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	if err != nil {
 		return err
 	}
+	if s.Workload.Trace != nil && len(seeds) > 1 {
+		fmt.Fprintf(stderr, "gpuplan: note: %s replays a trace: its jobs are the same for every seed, so the intervals show only what the seed changes (owners assigned to an ownerless trace, farm_share's choice of owners)\n", base.Name)
+	}
 	run, err := simulateBuilt(base, stderr)
 	if err != nil {
 		return err
