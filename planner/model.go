@@ -153,20 +153,12 @@ func grow(s *scenarios.Scenario, g float64) {
 	if syn == nil || g == 1 {
 		return
 	}
-	syn.Load = withDefault(syn.Load, 0.6) * g
-	syn.MaxOwnerLoad = withDefault(syn.MaxOwnerLoad, 0.8) * g
+	d := syn.WithDefaults()
+	syn.Load = d.Load * g
+	syn.MaxOwnerLoad = d.MaxOwnerLoad * g
 	if l := syn.LatentLarge; l != nil {
 		l.RatePerWeek *= g
 	}
-}
-
-// withDefault mirrors the generator's defaults (scenarios.Synthetic: load 0.6, max_owner_load
-// 0.8) so that a scaled zero is the scaled default.
-func withDefault(x, def float64) float64 {
-	if x == 0 {
-		return def
-	}
-	return x
 }
 
 // compress divides every job's time since the first submission by g: the same jobs arrive g
