@@ -14,8 +14,14 @@ const (
 	SizeCap   = "cap"   // smallest farm power cap (kW) that meets the target
 )
 
-// gridPoints is the coarse grid a search evaluates first, ends included, before bisecting.
-const gridPoints = 9
+// The coarse grid a search evaluates first, ends included, before bisecting: 5 values where
+// meeting the target is monotone (each grid value more costs a bisection round less than it
+// runs; the small end, a heavily overloaded farm, is the dearest run), 9 for power, where the
+// values that meet it form an interval the grid must land in.
+const (
+	gridPoints      = 5
+	gridPointsPower = 9
+)
 
 // SizeSpec asks a sizing question.
 type SizeSpec struct {
@@ -77,7 +83,7 @@ type Sizing struct {
 var ErrBadSize = errors.New("planner: bad sizing")
 
 // Size answers a sizing question: an integer search over the range, first a coarse grid of
-// gridPoints values in one batch (so every core has work), then bisection between the last
+// values in one batch (so every core has work), then bisection between the last
 // value that fails and the first that meets the target (for power, the last that meets and
 // the first above it that fails), stopping as soon as the two are one step apart. A value meets
 // the target where the upper bound of its 95% interval does, so the answer is the conservative
@@ -107,7 +113,11 @@ func Size(m Model, spec SizeSpec, opt Options) (*Sizing, error) {
 		out.Params = nil
 	}
 
-	if err := s.eval(grid(last, gridPoints)); err != nil {
+	n := gridPoints
+	if spec.Kind == SizePower {
+		n = gridPointsPower
+	}
+	if err := s.eval(grid(last, n)); err != nil {
 		return nil, err
 	}
 	out.Target = s.target(spec.Target)
