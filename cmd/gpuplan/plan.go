@@ -122,7 +122,7 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	if err != nil {
 		return err
 	}
-	spec, err := sizeSpec(f, base)
+	spec, err := sizeSpec(f, base, fixedParams(axes))
 	if err != nil {
 		return err
 	}
@@ -179,6 +179,7 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 		return nil
 	}
 	in := planInputs{Scenario: base.Name, ScenarioHash: base.Hash, Sweep: axes, Seeds: seeds}
+	// (the sizing's fixed parameters are the sweep's single-valued keys, already in Sweep)
 	if spec != nil {
 		in.Size = &sizeInputs{Kind: spec.Kind, TargetS: spec.Target, Lo: spec.Lo, Hi: spec.Hi, Step: spec.Step, BudgetKW: spec.BudgetKW}
 	}
@@ -226,8 +227,20 @@ func planSeeds(f planFlags, first uint64) ([]uint64, error) {
 	return out, nil
 }
 
+// fixedParams are the sweep's keys given one value: a sizing runs with them (--sweep policy=easy
+// --size gpus sizes the farm for easy).
+func fixedParams(axes []planner.Axis) planner.Point {
+	var p planner.Point
+	for _, a := range axes {
+		if len(a.Values) == 1 {
+			p = append(p, planner.Param{Key: a.Key, Value: a.Values[0]})
+		}
+	}
+	return p
+}
+
 // sizeSpec turns the sizing flags into a search, filling the range from the built scenario.
-func sizeSpec(f planFlags, b *scenarios.Built) (*planner.SizeSpec, error) {
+func sizeSpec(f planFlags, b *scenarios.Built, fixed planner.Point) (*planner.SizeSpec, error) {
 	if f.size == "" {
 		for _, x := range []struct {
 			name string
@@ -244,7 +257,7 @@ func sizeSpec(f planFlags, b *scenarios.Built) (*planner.SizeSpec, error) {
 	default:
 		return nil, usagef("--size: want gpus, power or cap, got %q", f.size)
 	}
-	spec := &planner.SizeSpec{Kind: f.size}
+	spec := &planner.SizeSpec{Kind: f.size, Base: fixed}
 	if f.target != "" {
 		metric, v, ok := strings.Cut(f.target, "=")
 		if !ok || strings.TrimSpace(metric) != "p95" {

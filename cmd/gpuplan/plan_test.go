@@ -142,6 +142,7 @@ func TestPlanUsage(t *testing.T) {
 		{"seeds twice", []string{"--scenario", "small", "--out", dir, "--seeds", "1,1"}, 2, "twice"},
 		{"zero reps", []string{"--scenario", "small", "--out", dir, "--reps", "0"}, 2, "--reps"},
 		{"unknown scenario", []string{"--scenario", "nowhere", "--out", dir}, 1, "nowhere"},
+		{"sized key fixed", []string{"--scenario", "small", "--out", dir, "--sweep", "farm_gpus=16", "--size", "gpus"}, 2, "farm_gpus"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,5 +202,29 @@ func TestPlanRecordsRun(t *testing.T) {
 	if s.Results != want || len(s.Seeds) != 2 || got[0].Scenario != "small" || !strings.HasPrefix(got[0].InputsHash, "sha256:") ||
 		len(s.Inputs.Sweep) != 1 || s.Inputs.Sweep[0].Key != "farm_share" {
 		t.Errorf("event %+v summary %s; want results %s", got[0], got[0].Summary, want)
+	}
+}
+
+// TestPlanSizingUsesFixedKeys: a sweep key given one value applies to the sizing too.
+func TestPlanSizingUsesFixedKeys(t *testing.T) {
+	for _, policy := range []string{"fifo", "easy"} {
+		dir := t.TempDir()
+		code, _, stderr := gpuplan(t, "plan", "--scenario", "small", "--sweep", "policy="+policy, "--sweep", "power_cap_kw=6",
+			"--reps", "2", "--size", "gpus", "--range", "4:24", "--step", "2", "--target", "p95=10h", "--out", dir)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		d, _ := readPlan(t, dir)
+		if d.Sizing == nil || d.Sizing.Params["policy"] != policy || d.Sizing.Params["power_cap_kw"] != 6.0 {
+			t.Fatalf("sizing params %+v", d.Sizing)
+		}
+		// The curve's points ran under the cap: it binds some of the time.
+		binds := false
+		for _, c := range d.Sizing.Curve {
+			binds = binds || c.Metrics["cap_time_share"].Mean > 0
+		}
+		if !binds {
+			t.Errorf("%s: a 6 kW cap never bound on the sizing curve", policy)
+		}
 	}
 }
