@@ -22,9 +22,6 @@ var _ Model = (*ScenarioModel)(nil)
 // trace's jobs stay the same: only a seeded owner assignment changes).
 type ScenarioModel struct {
 	Base *scenarios.Scenario
-	// Adjust, when set, changes each built scenario before it runs (the command line's overrides
-	// of placement and the like); it must not keep the Built.
-	Adjust func(*scenarios.Built) error
 }
 
 // Run builds the point's scenario with this seed and runs fragmented and the farm policy together
@@ -63,11 +60,6 @@ func (m *ScenarioModel) build(p Point, seed uint64) (*scenarios.Built, string, e
 	}
 	if growth != 1 && s.Workload.Trace != nil {
 		compress(b.Workload, growth)
-	}
-	if m.Adjust != nil {
-		if err := m.Adjust(b); err != nil {
-			return nil, "", err
-		}
 	}
 	return b, policy, nil
 }
