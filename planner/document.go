@@ -13,12 +13,15 @@ import (
 // Document is a plan's results.json: the sweep's points, the sizing, and the base scenario's full
 // run for the report's charts. Nothing in it depends on wall-clock time or on the number of cores.
 type Document struct {
-	Kind         string   `json:"kind"` // always "plan"
-	Scenario     string   `json:"scenario"`
-	ScenarioHash string   `json:"scenario_hash"`
-	Version      string   `json:"version"`
-	Seeds        []uint64 `json:"seeds"`
-	Reps         int      `json:"reps"`
+	Kind         string `json:"kind"` // always "plan"
+	Scenario     string `json:"scenario"`
+	ScenarioHash string `json:"scenario_hash"`
+	Version      string `json:"version"`
+	// Policy is the farm policy every point runs against fragmented, unless a point's own policy
+	// (a swept key) says otherwise.
+	Policy string   `json:"policy"`
+	Seeds  []uint64 `json:"seeds"`
+	Reps   int      `json:"reps"`
 	// Measure is the run's measurement window, when the simulator reports one.
 	Measure any           `json:"measure,omitempty"`
 	Sweep   []Axis        `json:"sweep"`

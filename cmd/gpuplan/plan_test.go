@@ -19,6 +19,7 @@ import (
 // planDoc is the part of results.json the tests read.
 type planDoc struct {
 	Kind   string `json:"kind"`
+	Policy string `json:"policy"`
 	Seeds  []uint64
 	Reps   int
 	Sweep  []planner.Axis
@@ -60,7 +61,7 @@ func TestPlanWritesResultsAndTables(t *testing.T) {
 		t.Errorf("stdout %q stderr %q", stdout, stderr)
 	}
 	d, _ := readPlan(t, dir)
-	if d.Kind != "plan" || d.Reps != 2 || len(d.Seeds) != 2 || d.Seeds[0] != 3 || len(d.Sweep) != 1 || len(d.Points) != 2 {
+	if d.Kind != "plan" || d.Policy != "fifo" || d.Reps != 2 || len(d.Seeds) != 2 || d.Seeds[0] != 3 || len(d.Sweep) != 1 || len(d.Points) != 2 {
 		t.Fatalf("document: %+v", d)
 	}
 	for _, name := range []string{"wait_mean_s", "wait_p50_s", "wait_p95_s", "wait_p99_s", "utilization",
