@@ -70,8 +70,8 @@ power_cap_kw without a cap mode throttles.`,
 	fl.StringVar(&f.rng, "range", "", "sizing values LO:HI (GPUs for gpus and power, kW for cap; default from the scenario's farm)")
 	fl.Float64Var(&f.step, "step", 0, "sizing resolution (default: one farm node, or 1% of the farm's full draw for cap)")
 	fl.Float64Var(&f.budgetKW, "budget-kw", 0, "power budget for --size power, kW of facility power (default: the farm site's power_cap_kw)")
-	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point: the scenario's seed and those after it")
-	fl.StringVar(&f.seeds, "seeds", "", "seeds per point, comma separated (instead of --reps)")
+	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point, at least 2: the scenario's seed and those after it")
+	fl.StringVar(&f.seeds, "seeds", "", "seeds per point, comma separated, at least 2 (instead of --reps)")
 	fl.IntVar(&f.workers, "workers", 0, "runs at once (default: all cores); results do not depend on it")
 	fl.StringVar(&f.out, "out", "", "folder for results.json and the CSV tables (required)")
 	addNATSFlags(fl, &f.nats)
@@ -207,9 +207,10 @@ func parseSweeps(sweeps []string) ([]planner.Axis, error) {
 
 // planSeeds is --seeds, or --reps seeds counting up from the scenario's.
 func planSeeds(f planFlags, first uint64) ([]uint64, error) {
+	// Two runs at least: every number of a plan carries its interval, and one run has none.
 	if f.seeds == "" {
-		if f.reps < 1 {
-			return nil, usagef("--reps: want at least 1, got %d", f.reps)
+		if f.reps < 2 {
+			return nil, usagef("--reps: want at least 2 (a confidence interval needs two runs), got %d", f.reps)
 		}
 		return planner.Seeds(first, f.reps), nil
 	}
@@ -223,6 +224,9 @@ func planSeeds(f planFlags, first uint64) ([]uint64, error) {
 			return nil, usagef("--seeds: %d given twice (replications must differ)", v)
 		}
 		out = append(out, v)
+	}
+	if len(out) < 2 {
+		return nil, usagef("--seeds: want at least 2 (a confidence interval needs two runs), got %d", len(out))
 	}
 	return out, nil
 }

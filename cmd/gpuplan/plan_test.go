@@ -142,6 +142,8 @@ func TestPlanUsage(t *testing.T) {
 		{"power without budget", []string{"--scenario", "small", "--out", dir, "--size", "power"}, 2, "--budget-kw"},
 		{"seeds twice", []string{"--scenario", "small", "--out", dir, "--seeds", "1,1"}, 2, "twice"},
 		{"zero reps", []string{"--scenario", "small", "--out", dir, "--reps", "0"}, 2, "--reps"},
+		{"one rep has no interval", []string{"--scenario", "small", "--out", dir, "--reps", "1"}, 2, "at least 2"},
+		{"one seed has no interval", []string{"--scenario", "small", "--out", dir, "--seeds", "7"}, 2, "at least 2"},
 		{"unknown scenario", []string{"--scenario", "nowhere", "--out", dir}, 1, "nowhere"},
 		{"sized key fixed", []string{"--scenario", "small", "--out", dir, "--sweep", "farm_gpus=16", "--size", "gpus"}, 2, "farm_gpus"},
 	}
