@@ -79,6 +79,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newReplayCmd(),
 		newServeCmd(),
 		newReportCmd(),
+		newPlanCmd(),
 	)
 	// Now, not in Execute, so that strictArgs and strictHelp cover them.
 	root.InitDefaultCompletionCmd()
