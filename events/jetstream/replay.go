@@ -169,7 +169,11 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 					continue
 				}
 				if slices.Contains(kinds, k) {
-					filters = append(filters, events.SubjectFilter(s.opt.Prefix, "", k.String(), ""))
+					f := events.SubjectFilter(s.opt.Prefix, "", k.String(), "")
+					if s.perEvent(i) {
+						f += ".*"
+					}
+					filters = append(filters, f)
 				} else {
 					all = false
 				}

@@ -157,6 +157,9 @@ type Store struct {
 	opt     Options
 	names   [numStreams]string
 	streams [numStreams]natsjs.Stream
+	// legacy marks kept streams created by gpuplan before one-subject-per-event: they keep
+	// their five-token subjects and deduplicate only within the duplicate window.
+	legacy  [numStreams]bool
 	prefix  string // subject prefix as Subject writes it
 	statsMu sync.Mutex
 	stats   Stats
@@ -216,19 +219,35 @@ func (s *Store) streamConfig(i int) natsjs.StreamConfig {
 			cfg.Duplicates = cfg.MaxAge // the server refuses a window longer than the age limit
 		}
 	} else {
-		cfg.Description = "gpuplan " + strings.Join(streamDomains[i], " and ") + " events (kept)"
+		cfg.Description = "gpuplan " + strings.Join(streamDomains[i], " and ") + " events (kept, one message per event id)"
+		// One subject per event id holding at most one message, refusing a second: an event is
+		// stored once however long after the first its copy comes (see the package doc).
+		cfg.MaxMsgsPerSubject = 1
+		cfg.Discard = natsjs.DiscardNew
+		cfg.DiscardNewPerSubject = true
 	}
 	return cfg
 }
 
-// streamSubjects are the subject filters of stream i: prefix.*.<domain>.*.* per domain.
+// kept reports whether stream i keeps one message per event id.
+func kept(i int) bool { return i != streamSamples }
+
+// streamSubjects are the subject filters of stream i: prefix.*.<domain>.*.* per domain, with a
+// sixth token, the event id, in the kept streams.
 func (s *Store) streamSubjects(i int) []string {
 	var subs []string
 	for _, d := range streamDomains[i] {
-		subs = append(subs, s.prefix+".*."+d+".*.*")
+		sub := s.prefix + ".*." + d + ".*.*"
+		if kept(i) && !s.legacy[i] {
+			sub += ".*"
+		}
+		subs = append(subs, sub)
 	}
 	return subs
 }
+
+// perEvent reports whether stream i puts each event on a subject of its own.
+func (s *Store) perEvent(i int) bool { return kept(i) && !s.legacy[i] }
 
 func (s *Store) ensureStream(ctx context.Context, i int) error {
 	want := s.streamConfig(i)
@@ -243,7 +262,26 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 		return s.apiErr("stream "+want.Name, err)
 	}
 	s.streams[i] = st
-	have := st.CachedInfo().Config
+	info := st.CachedInfo()
+	have := info.Config
+	if kept(i) && have.MaxMsgsPerSubject != 1 {
+		if info.State.Msgs > 0 {
+			// Made by an older gpuplan. Setting a limit of one message per subject would
+			// delete all but the last event of each node, so the stream keeps its layout.
+			s.legacy[i] = true
+			want = s.streamConfig(i)
+		} else {
+			// Empty: nothing to lose by converting it.
+			cfg := have
+			cfg.Subjects = want.Subjects
+			cfg.MaxMsgsPerSubject, cfg.Discard, cfg.DiscardNewPerSubject = 1, natsjs.DiscardNew, true
+			cfg.Description = want.Description
+			if s.streams[i], err = s.js.UpdateStream(ctx, cfg); err != nil {
+				return s.apiErr("convert empty stream "+want.Name+" to one subject per event (needs the admin role)", err)
+			}
+			return nil
+		}
+	}
 	cfg := have
 	for _, sub := range want.Subjects {
 		if !slices.Contains(cfg.Subjects, sub) {
@@ -270,6 +308,20 @@ func (s *Store) apiErr(what string, err error) error {
 		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.where(), err)
 	}
 	return fmt.Errorf("jetstream: %s at %s: %w", what, s.where(), err)
+}
+
+// LegacyStreams names the kept streams that an older gpuplan created and that still hold its
+// events: they keep working, but there an event re-published after the duplicate window (24 h by
+// default) is stored again. Export them and import the file into a new log to get the
+// one-message-per-event layout.
+func (s *Store) LegacyStreams() []string {
+	var out []string
+	for i, l := range s.legacy {
+		if l {
+			out = append(out, s.names[i])
+		}
+	}
+	return out
 }
 
 // StreamNames returns the names of the samples, jobs-and-ownership and planner-runs streams.
