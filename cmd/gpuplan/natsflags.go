@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nkeys"
 	"github.com/spf13/pflag"
 
 	"github.com/gpuplan/gpuplan/events/jetstream"
@@ -55,15 +54,12 @@ func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*ev
 	var nopts []nats.Option
 	if f.creds != "" {
 		// nats.go reads the file only during the handshake, and a server that asks for no
-		// credentials never makes it look: check it here, naming the file.
-		b, err := os.ReadFile(f.creds)
+		// credentials never makes it look: CredsOptions checks it here, naming the file.
+		co, err := jetstream.CredsOptions(f.creds)
 		if err != nil {
-			return nil, fmt.Errorf("--creds: %w", err)
+			return nil, fmt.Errorf("--creds %w", err)
 		}
-		if _, err := nkeys.ParseDecoratedUserNKey(b); err != nil {
-			return nil, fmt.Errorf("--creds %s: not a NATS user credentials file (user JWT and seed): %w", f.creds, err)
-		}
-		nopts = append(nopts, nats.UserCredentials(f.creds))
+		nopts = append(nopts, co...)
 	}
 	if f.url == "" {
 		tmp, err := os.MkdirTemp("", "gpuplan-nats-")

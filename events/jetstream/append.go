@@ -174,17 +174,26 @@ func (s *Store) publishRound(ctx context.Context, msgs *batch, todo []int, st *A
 		f := queue[head]
 		head++
 		var err error
-		select {
-		case ack := <-f.paf.Ok():
-			if ack.Duplicate {
-				st.Duplicates++
-			} else {
-				st.Stored++
+	wait:
+		for {
+			denied, next := s.denied.of(msgs.msgs[f.idx].Subject)
+			if denied != nil {
+				return s.publishErr(msgs.msgs[f.idx], denied)
 			}
-			return nil
-		case err = <-f.paf.Err():
-		case <-ctx.Done():
-			return ctx.Err()
+			select {
+			case ack := <-f.paf.Ok():
+				if ack.Duplicate {
+					st.Duplicates++
+				} else {
+					st.Stored++
+				}
+				return nil
+			case err = <-f.paf.Err():
+				break wait
+			case <-next: // a refusal: of this message?
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		if isSubjectFull(err) {
 			// The event's own subject holds it already: stored before the duplicate window.

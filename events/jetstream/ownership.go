@@ -111,6 +111,9 @@ func (s *Store) ChangeOwnership(ctx context.Context, ev events.Event, expected u
 		}
 	}
 	if err != nil {
+		if d, _ := s.denied.of(subj); d != nil {
+			err = d
+		}
 		return 0, fmt.Errorf("jetstream: change ownership of node %s at %s: %w", node, s.where(), err)
 	}
 	s.statsMu.Lock()

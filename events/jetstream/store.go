@@ -161,6 +161,7 @@ type Store struct {
 	// their five-token subjects and deduplicate only within the duplicate window.
 	legacy  [numStreams]bool
 	prefix  string // subject prefix as Subject writes it
+	denied  *denials
 	statsMu sync.Mutex
 	stats   Stats
 }
@@ -174,11 +175,12 @@ var (
 // Options.Reconfigure for existing ones).
 func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 	opt = opt.withDefaults()
-	s := &Store{nc: nc, opt: opt}
+	s := &Store{nc: nc, opt: opt, denied: newDenials()}
 	s.prefix = strings.TrimSuffix(events.Subject(opt.Prefix, "", "a.b", ""), "._.a.b._")
 	if nc == nil || !nc.IsConnected() {
 		return nil, fmt.Errorf("%w to NATS at %s", ErrNotConnected, s.where())
 	}
+	s.denied.watch(nc)
 	js, err := natsjs.New(nc,
 		natsjs.WithPublishAsyncMaxPending(opt.MaxPending),
 		natsjs.WithPublishAsyncTimeout(opt.AckTimeout))
@@ -306,6 +308,10 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 func (s *Store) apiErr(what string, err error) error {
 	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, natsjs.ErrJetStreamNotEnabled) {
 		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.where(), err)
+	}
+	if d := s.denied.latest(); d != nil && !errors.Is(err, ErrDenied) {
+		// A refused API request only times out; the refusal came on the side.
+		return fmt.Errorf("jetstream: %s at %s: %w (then %v)", what, s.where(), d, err)
 	}
 	return fmt.Errorf("jetstream: %s at %s: %w", what, s.where(), err)
 }

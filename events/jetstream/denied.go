@@ -1,0 +1,72 @@
+package jetstream
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+)
+
+// ErrDenied: the server refused a publish or subscription for the connection's credentials.
+var ErrDenied = errors.New("jetstream: permission denied")
+
+// A NATS server answers a refused publish with an asynchronous -ERR, not on the request, so
+// a refused JetStream API call or publish would only time out. The Store watches those errors
+// on its connection and turns a wait for an answer that will never come into ErrDenied naming
+// the subject.
+
+var deniedRe = regexp.MustCompile(`(?i)(publish|subscription) to "([^"]+)"`)
+
+// denials records the permission violations the server reported on one connection.
+type denials struct {
+	mu      sync.Mutex
+	subject map[string]error // publish subjects refused, bounded
+	last    error
+	changed chan struct{} // closed and replaced on every violation
+}
+
+func newDenials() *denials {
+	return &denials{subject: map[string]error{}, changed: make(chan struct{})}
+}
+
+// watch makes d record nc's permission violations, keeping any error handler nc has.
+func (d *denials) watch(nc *nats.Conn) {
+	prev := nc.ErrorHandler()
+	nc.SetErrorHandler(func(c *nats.Conn, sub *nats.Subscription, err error) {
+		if errors.Is(err, nats.ErrPermissionViolation) {
+			d.add(err)
+		}
+		if prev != nil {
+			prev(c, sub, err)
+		}
+	})
+}
+
+func (d *denials) add(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	werr := fmt.Errorf("%w: %w", ErrDenied, err)
+	d.last = werr
+	if m := deniedRe.FindStringSubmatch(err.Error()); m != nil && len(d.subject) < 1024 {
+		d.subject[m[2]] = werr
+	}
+	close(d.changed)
+	d.changed = make(chan struct{})
+}
+
+// of returns the refusal of a publish to subject, if there was one, and a channel closed at the
+// next violation.
+func (d *denials) of(subject string) (error, <-chan struct{}) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.subject[subject], d.changed
+}
+
+// latest returns the last violation, or nil.
+func (d *denials) latest() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.last
+}

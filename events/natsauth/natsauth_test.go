@@ -1,0 +1,82 @@
+package natsauth
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gpuplan/gpuplan/events"
+	"github.com/gpuplan/gpuplan/events/jetstream"
+)
+
+// A node added while the server runs can publish at once; its credential is its own file,
+// readable by its owner only, and issuing it twice or re-initialising is refused.
+func TestAddNodeWithoutRestart(t *testing.T) {
+	dir, url := authServer(t)
+	path, err := AddNode(dir, "dgx 17/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "collector-dgx%2017%2Fb.creds"); path != want {
+		t.Errorf("path %s, want %s", path, want)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("credentials file: %v, %v; want mode 0600", fi, err)
+	}
+	c := connectAs(t, url, path)
+	s, err := jetstream.Open(context.Background(), c.nc, jetstream.Options{AckTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	own := mustEvent(t, events.KindGPUSampleBatch, "s1", events.GPUSampleBatch{Node: "dgx 17/b", Site: "lab", IntervalS: 10})
+	if err := s.Append(ctx, own); err != nil {
+		t.Errorf("own node: %v", err)
+	}
+	other := mustEvent(t, events.KindGPUSampleBatch, "s2", events.GPUSampleBatch{Node: "dgx 17", Site: "lab", IntervalS: 10})
+	if err := s.Append(ctx, other); !errors.Is(err, jetstream.ErrDenied) {
+		t.Errorf("a node whose name is a prefix of ours: %v, want ErrDenied", err)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"add the node again", func() error { _, err := AddNode(dir, "dgx 17/b"); return err }()},
+		{"init again", Init(dir, Options{})},
+	} {
+		if !errors.Is(tc.err, ErrExists) {
+			t.Errorf("%s: %v, want ErrExists", tc.name, tc.err)
+		}
+	}
+	if _, err := AddNode(t.TempDir(), "n1"); !errors.Is(err, ErrNoAuth) {
+		t.Errorf("add-node in an empty directory: %v, want ErrNoAuth", err)
+	}
+	if _, err := Load(t.TempDir()); !errors.Is(err, ErrNoAuth) {
+		t.Errorf("load an empty directory: %v, want ErrNoAuth", err)
+	}
+}
+
+// A credential issued under another operator is refused at connect.
+func TestForeignCredentialsRefused(t *testing.T) {
+	_, url := authServer(t)
+	other := t.TempDir()
+	if err := Init(other, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := jetstream.CredsOptions(CredsPath(other, jetstream.RoleAdmin, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nc, err := jetstream.Connect(url, opts...); err == nil {
+		nc.Close()
+		t.Fatal("connected with another operator's admin")
+	}
+	if nc, err := jetstream.Connect(url); err == nil {
+		nc.Close()
+		t.Fatal("connected without credentials")
+	}
+}
