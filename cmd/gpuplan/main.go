@@ -59,6 +59,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newEventsCmd(),
 		newReplayCmd(),
 		newServeCmd(),
+		newAuthCmd(),
 	)
 	return root
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"os"
 
@@ -16,12 +18,14 @@ import (
 type natsFlags struct {
 	url   string
 	creds string
+	tlsCA string
 }
 
 // addNATSFlags registers --nats and --creds.
 func addNATSFlags(fs *pflag.FlagSet, f *natsFlags) {
 	fs.StringVar(&f.url, "nats", "", "NATS server URL, or several separated by commas for a cluster, e.g. nats://127.0.0.1:4222 from `gpuplan serve` (default: an embedded server in a temporary directory, removed when the command ends)")
 	fs.StringVar(&f.creds, "creds", "", "NATS credentials file (user JWT and NKey seed) for --nats")
+	fs.StringVar(&f.tlsCA, "tls-ca", "", "PEM `FILE` of the certificate authority that signed the server's TLS certificate (tls:// URLs)")
 }
 
 // eventLog is an open event log and whatever must be closed with it.
@@ -61,6 +65,13 @@ func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*ev
 		}
 		nopts = append(nopts, co...)
 	}
+	if f.tlsCA != "" {
+		o, err := tlsCAOption(f.url, f.tlsCA)
+		if err != nil {
+			return nil, err
+		}
+		nopts = append(nopts, o)
+	}
 	if f.url == "" {
 		tmp, err := os.MkdirTemp("", "gpuplan-nats-")
 		if err != nil {
@@ -88,6 +99,22 @@ func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*ev
 		return nil, err
 	}
 	return l, nil
+}
+
+// tlsCAOption trusts the certificate authority in file, read now so that errors name it.
+func tlsCAOption(url, file string) (nats.Option, error) {
+	if url == "" {
+		return nil, usagef("--tls-ca needs --nats: the embedded server has no TLS")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-ca %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("--tls-ca %s: no PEM certificate in the file", file)
+	}
+	return nats.Secure(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}), nil
 }
 
 // Close closes the connection and, for an embedded log, stops the server and removes its
