@@ -2,19 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gpuplan/gpuplan/internal/testpki"
 )
 
 // serveAt runs `gpuplan serve` in-process, waits for the URL it prints (which must start with
@@ -84,7 +77,8 @@ func TestServeOnlyLoopbackWithoutAuth(t *testing.T) {
 // End to end with roles and TLS: each command does what its credential allows, is refused
 // the rest with a message saying so, and replay under the planner's credential equals simulate.
 func TestServeWithAuthAndTLS(t *testing.T) {
-	ca, cert, key, otherCA := testPKI(t)
+	pki := testpki.Write(t)
+	ca, cert, key, otherCA := pki.CA, pki.Cert, pki.Key, pki.OtherCA
 	auth := filepath.Join(t.TempDir(), "auth")
 	if c, out, e := gpuplan(t, "auth", "init", auth, "--node", "node-a"); c != 0 || !strings.Contains(out, "importer.creds") {
 		t.Fatalf("auth init: exit %d: %s %s", c, out, e)
@@ -140,53 +134,4 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 	if a, b := policiesOf(t, replayed), policiesOf(t, simulated); a != b {
 		t.Errorf("replay and simulate differ:\nreplay:   %.300s\nsimulate: %.300s", a, b)
 	}
-}
-
-// testPKI writes a throwaway certificate authority, a server certificate it signs for
-// 127.0.0.1 and the server's key, and a second, unrelated authority; it returns their files.
-func testPKI(t *testing.T) (ca, cert, key, otherCA string) {
-	t.Helper()
-	dir := t.TempDir()
-	write := func(name, typ string, der []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	newCA := func(name string) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, _ := x509.ParseCertificate(der)
-		return c, k, der
-	}
-	caCert, caKey, caDER := newCA("gpuplan test CA")
-	_, _, otherDER := newCA("someone else's CA")
-	sk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "gpuplan serve"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &sk.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(sk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", der),
-		write("server-key.pem", "EC PRIVATE KEY", kder), write("other-ca.pem", "CERTIFICATE", otherDER)
 }
