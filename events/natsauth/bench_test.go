@@ -94,67 +94,73 @@ func benchSamples(node string, n int) []events.Event {
 	return evs
 }
 
-// BenchmarkSecurePublish appends 8-GPU sample batches as a collector, 1000 per Append, as
-// jetstream's BenchmarkPublishSampleBatches does, under each mode.
-func BenchmarkSecurePublish(b *testing.B) {
-	for _, m := range secureModes {
-		b.Run(m.name, func(b *testing.B) {
-			s := secureLog(b, m.auth, m.tls)(jetstream.RoleCollector)
-			evs := benchSamples("dgx-017", 1000)
-			n := 0
-			for b.Loop() {
-				for i := range evs {
-					evs[i].ID = "b" + strconv.Itoa(n)
-					evs[i].Time = t0.Add(time.Duration(n) * 10 * time.Second)
-					n++
-				}
-				if err := s.Append(context.Background(), evs...); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
-		})
+// BenchmarkSecureOverhead compares publish and replay under the four modes, interleaved: each
+// iteration publishes 1000 8-GPU sample batches as a collector and replays 20,000 job events as
+// a planner on each mode's server in turn (the first mode rotating), so that the load of a
+// shared machine falls on all modes alike. Wall rates and CPU per message (client and server,
+// one process; the idle servers cost next to nothing) are reported per mode.
+func BenchmarkSecureOverhead(b *testing.B) {
+	const chunk, jobs = 1000, 20_000
+	type lane struct {
+		name                     string
+		pub, rep                 *jetstream.Store
+		pubWall, pubCPU, repWall time.Duration
+		repCPU                   time.Duration
+		pubN, repN               int
 	}
-}
-
-// BenchmarkSecureReplay replays 100,000 job events as a planner under each mode (loaded by
-// the importer).
-func BenchmarkSecureReplay(b *testing.B) {
-	const n = 100_000
+	jobTmpl, err := events.New(events.KindJobFinished, "x", "bench", t0, events.JobFinished{JobID: "itp-0000123", Owner: "owner-042",
+		Site: "farm", GPUs: 8, GPUType: "H100", Start: t0, End: t0.Add(3 * time.Hour), MeanUtil: 0.81, MeanPowerW: 512.5, Source: events.JobSourceImport})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lanes []*lane
 	for _, m := range secureModes {
-		b.Run(m.name, func(b *testing.B) {
-			open := secureLog(b, m.auth, m.tls)
-			imp := open(jetstream.RoleImporter)
-			tmpl, err := events.New(events.KindJobFinished, "x", "bench", t0, events.JobFinished{JobID: "itp-0000123", Owner: "owner-042",
-				Site: "farm", GPUs: 8, GPUType: "H100", Start: t0, End: t0.Add(3 * time.Hour), MeanUtil: 0.81, MeanPowerW: 512.5, Source: events.JobSourceImport})
-			if err != nil {
+		open := secureLog(b, m.auth, m.tls)
+		l := &lane{name: m.name, pub: open(jetstream.RoleCollector), rep: open(jetstream.RolePlanner)}
+		imp := open(jetstream.RoleImporter)
+		evs := make([]events.Event, jobs)
+		for i := range evs {
+			evs[i] = jobTmpl
+			evs[i].ID = "r" + strconv.Itoa(i)
+			evs[i].Time = t0.Add(time.Duration(i) * time.Second)
+		}
+		if err := imp.Append(context.Background(), evs...); err != nil {
+			b.Fatal(err)
+		}
+		lanes = append(lanes, l)
+	}
+	samples := benchSamples("dgx-017", chunk)
+	n, iter := 0, 0
+	for b.Loop() {
+		for k := range lanes {
+			l := lanes[(k+iter)%len(lanes)]
+			for i := range samples {
+				samples[i].ID = "b" + strconv.Itoa(n)
+				samples[i].Time = t0.Add(time.Duration(n) * 10 * time.Second)
+				n++
+			}
+			w, c := time.Now(), cpuTime()
+			if err := l.pub.Append(context.Background(), samples...); err != nil {
 				b.Fatal(err)
 			}
-			evs := make([]events.Event, 0, 1000)
-			for i := range n {
-				e := tmpl
-				e.ID = "r" + strconv.Itoa(i)
-				e.Time = t0.Add(time.Duration(i) * time.Second)
-				if evs = append(evs, e); len(evs) == cap(evs) {
-					if err := imp.Append(context.Background(), evs...); err != nil {
-						b.Fatal(err)
-					}
-					evs = evs[:0]
-				}
+			l.pubWall, l.pubCPU, l.pubN = l.pubWall+time.Since(w), l.pubCPU+cpuTime()-c, l.pubN+chunk
+			got := 0
+			w, c = time.Now(), cpuTime()
+			if err := l.rep.Replay(context.Background(), time.Time{}, time.Time{}, []events.Kind{events.KindJobFinished},
+				func(events.Event) error { got++; return nil }); err != nil {
+				b.Fatal(err)
 			}
-			s := open(jetstream.RolePlanner)
-			total := 0
-			for b.Loop() {
-				got := 0
-				if err := s.Replay(context.Background(), time.Time{}, time.Time{}, nil, func(events.Event) error { got++; return nil }); err != nil {
-					b.Fatal(err)
-				}
-				if got != n {
-					b.Fatalf("replayed %d of %d", got, n)
-				}
-				total += got
+			l.repWall, l.repCPU, l.repN = l.repWall+time.Since(w), l.repCPU+cpuTime()-c, l.repN+got
+			if got != jobs {
+				b.Fatalf("%s: replayed %d of %d", l.name, got, jobs)
 			}
-			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "events/s")
-		})
+		}
+		iter++
+	}
+	for _, l := range lanes {
+		b.ReportMetric(float64(l.pubN)/l.pubWall.Seconds(), l.name+"-pub-msgs/s")
+		b.ReportMetric(float64(l.pubCPU.Microseconds())/float64(l.pubN), l.name+"-pub-cpu-us/msg")
+		b.ReportMetric(float64(l.repN)/l.repWall.Seconds(), l.name+"-replay-events/s")
+		b.ReportMetric(float64(l.repCPU.Nanoseconds())/float64(l.repN), l.name+"-replay-cpu-ns/event")
 	}
 }
