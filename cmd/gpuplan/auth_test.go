@@ -11,8 +11,8 @@ import (
 )
 
 // serveAt runs `gpuplan serve` in-process, waits for the URL it prints (which must start with
-// scheme) and stops it when the test ends.
-func serveAt(t *testing.T, scheme string, args ...string) string {
+// scheme) and stops it when the test ends. It returns the URL and serve's stderr.
+func serveAt(t *testing.T, scheme string, args ...string) (string, *lockedBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr lockedBuffer
@@ -34,7 +34,7 @@ func serveAt(t *testing.T, scheme string, args ...string) string {
 			if !strings.HasPrefix(line, scheme+"127.0.0.1:") {
 				t.Fatalf("serve printed %q, want %s127.0.0.1:PORT", line, scheme)
 			}
-			return line
+			return line, &stderr
 		}
 		select {
 		case c := <-code:
@@ -45,7 +45,7 @@ func serveAt(t *testing.T, scheme string, args ...string) string {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("no URL after 15 s: %s", stderr.String())
-	return ""
+	return "", nil
 }
 
 // Without --auth, serve stays on loopback: another address is a command-line mistake saying
@@ -70,8 +70,10 @@ func TestServeOnlyLoopbackWithoutAuth(t *testing.T) {
 			}
 		})
 	}
-	// --insecure: the operator accepted it.
-	serveAt(t, "nats://", "--addr", "0.0.0.0:0", "--insecure")
+	// --insecure: the operator accepted it, and is reminded.
+	if _, stderr := serveAt(t, "nats://", "--addr", "0.0.0.0:0", "--insecure"); !strings.Contains(stderr.String(), "WARNING: no authorization on 0.0.0.0:0") {
+		t.Errorf("serve --insecure: stderr %q", stderr.String())
+	}
 }
 
 // End to end with roles and TLS: each command does what its credential allows, is refused
@@ -89,7 +91,10 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 	if c, _, e := gpuplan(t, "auth", "add-node", "node-c"); c != 2 || !strings.Contains(e, "--auth") {
 		t.Errorf("add-node without --auth: exit %d, %q", c, e)
 	}
-	url := serveAt(t, "tls://", "--addr", "127.0.0.1:0", "--auth", auth, "--tls-cert", cert, "--tls-key", key)
+	url, stderr := serveAt(t, "tls://", "--addr", "127.0.0.1:0", "--auth", auth, "--tls-cert", cert, "--tls-key", key)
+	if want := "roles of " + auth + " enforced; TLS only"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("serve stderr %q, want %q", stderr.String(), want)
+	}
 	creds := func(role string) string { return filepath.Join(auth, role+".creds") }
 	workload := writeFile(t, "w.csv", "id,owner,submit_s,gpus,duration_s\nj1,kim,0,2,3600\nj2,lee,60,1,1800\nj3,kim,120,4,7200\nj4,park,300,1,600\n")
 	log := func(role string, args ...string) []string {

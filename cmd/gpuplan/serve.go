@@ -89,6 +89,9 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	if err != nil {
 		return err
 	}
+	if d := o.securityNote(); d != "" {
+		fmt.Fprintln(stderr, "gpuplan serve: "+d)
+	}
 	for _, l := range legacy {
 		fmt.Fprintf(stderr, "gpuplan serve: stream %s was created by an older gpuplan: an event imported again after its duplicate window is stored twice there (export the log and import it into a new one to fix)\n", l)
 	}

@@ -65,6 +65,21 @@ func (sec serveSecurity) adminURL(srv *natsserver.Server) string {
 	return strings.Replace(srv.URL(), "tls://", "nats://", 1)
 }
 
+// securityNote says what protects the server, for its start-up message.
+func (o serveOptions) securityNote() string {
+	var parts []string
+	if o.auth != "" {
+		parts = append(parts, "roles of "+o.auth+" enforced")
+	}
+	if o.tlsCert != "" {
+		parts = append(parts, "TLS only ("+o.tlsCert+")")
+	}
+	if o.auth == "" && o.insecure && !loopback(o.addr) {
+		parts = append(parts, "WARNING: no authorization on "+o.addr+" (--insecure): anyone who reaches it can read, forge and purge the log")
+	}
+	return strings.Join(parts, "; ")
+}
+
 // loopback reports whether addr (host:port) listens on this machine only. An empty host is
 // loopback (natsserver's default); a host name other than localhost may resolve anywhere.
 func loopback(addr string) bool {
