@@ -256,7 +256,11 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 	st, err := s.js.Stream(ctx, want.Name)
 	if errors.Is(err, natsjs.ErrStreamNotFound) {
 		if s.streams[i], err = s.js.CreateStream(ctx, want); err != nil {
-			return s.apiErr("create stream "+want.Name, err)
+			err = s.apiErr("create stream "+want.Name, err)
+			if errors.Is(err, ErrDenied) {
+				err = fmt.Errorf("%w; only the admin role creates streams: start gpuplan serve --auth, or run one command with the admin's --creds", err)
+			}
+			return err
 		}
 		return nil
 	}
