@@ -18,7 +18,7 @@ inventory, samples and ownership changes; an importer only job events; a planner
 and records planner runs; only the admin creates, reconfigures, purges or deletes streams.
 "gpuplan serve --auth DIR" enforces them, and every command takes one with --creds FILE.`,
 	}
-	cmd.AddCommand(newAuthInitCmd(), newAuthAddNodeCmd())
+	cmd.AddCommand(newAuthInitCmd(), newAuthAddNodeCmd(), newAuthRevokeCmd())
 	return cmd
 }
 
@@ -68,6 +68,32 @@ every user the log's account signs.`,
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), path)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "auth", "", "credential `DIR` made by gpuplan auth init")
+	return cmd
+}
+
+func newAuthRevokeCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "revoke FILE.creds --auth DIR",
+		Short: "Refuse a credential from the next start of gpuplan serve --auth DIR on",
+		Long: `Put the user of FILE.creds on the revocation list of the log's account in DIR and sign
+the account again with the operator's key (DIR/keys/operator.nk). "gpuplan serve --auth DIR"
+reads the account at start: restart it to apply. To replace a node's credential, revoke it, remove
+the file and run gpuplan auth add-node again.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dir == "" {
+				return usagef("--auth DIR is required: the directory that gpuplan auth init wrote")
+			}
+			name, err := natsauth.Revoke(dir, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s; restart gpuplan serve --auth %s to apply\n", name, dir)
 			return nil
 		},
 	}

@@ -91,6 +91,10 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 	if c, _, e := gpuplan(t, "auth", "add-node", "node-c"); c != 2 || !strings.Contains(e, "--auth") {
 		t.Errorf("add-node without --auth: exit %d, %q", c, e)
 	}
+	// node-b's credential is revoked before the server starts: it cannot connect.
+	if c, out, e := gpuplan(t, "auth", "revoke", filepath.Join(auth, "collector-node-b.creds"), "--auth", auth); c != 0 || !strings.Contains(out, "revoked collector-node-b") {
+		t.Fatalf("auth revoke: exit %d: %q %s", c, out, e)
+	}
 	url, stderr := serveAt(t, "tls://", "--addr", "127.0.0.1:0", "--auth", auth, "--tls-cert", cert, "--tls-key", key)
 	if want := "roles of " + auth + " enforced; TLS only"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("serve stderr %q, want %q", stderr.String(), want)
@@ -115,6 +119,7 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 		{"no CA: the server's certificate is not trusted", []string{"events", "export", "--out", "-", "--nats", url, "--creds", creds("planner")}, 1, "certificate"},
 		{"another CA", []string{"events", "export", "--out", "-", "--nats", url, "--creds", creds("planner"), "--tls-ca", otherCA}, 1, "certificate"},
 		{"no credentials", []string{"events", "export", "--out", "-", "--nats", url, "--tls-ca", ca}, 1, "uthorization"},
+		{"revoked credentials", log("collector-node-b", "events", "export", "--out", "-"), 1, "uthorization"},
 		{"CA file missing", []string{"events", "export", "--out", "-", "--nats", url, "--creds", creds("planner"), "--tls-ca", "/nonexistent/ca.pem"}, 1, "/nonexistent/ca.pem"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

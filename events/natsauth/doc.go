@@ -17,5 +17,6 @@
 // A server needs only operator.jwt and accounts/ (Load); each client needs only its .creds file.
 // Users are not registered with the server: it accepts any user JWT that the account's key
 // signed, so AddNode takes effect without a restart. What each role may do is
-// jetstream.RolePermissions, written into the user JWT.
+// jetstream.RolePermissions, written into the user JWT. Revoke puts a user on the account's
+// revocation list, which a server applies when it next loads the account.
 package natsauth

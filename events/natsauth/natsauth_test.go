@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/jetstream"
 	"github.com/gpuplan/gpuplan/events/natsserver"
@@ -104,5 +106,54 @@ func TestRestrictedRoleWithoutStreams(t *testing.T) {
 	_, err = jetstream.Open(ctx, c.nc, jetstream.Options{})
 	if !errors.Is(err, jetstream.ErrDenied) || !strings.Contains(err.Error(), "only the admin role creates streams") {
 		t.Errorf("open as importer: %v", err)
+	}
+}
+
+// A revoked credential is refused once the server has restarted with the re-signed account;
+// the other credentials keep working, and a credential from elsewhere cannot be revoked here.
+func TestRevoke(t *testing.T) {
+	dir := t.TempDir()
+	if err := Init(dir, Options{Nodes: []string{"node-a", "node-b"}}); err != nil {
+		t.Fatal(err)
+	}
+	name, err := Revoke(dir, CredsPath(dir, jetstream.RoleCollector, "node-a"))
+	if err != nil || name != "collector-node-a" {
+		t.Fatalf("revoke: %q, %v", name, err)
+	}
+	other := t.TempDir()
+	if err := Init(other, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Revoke(dir, CredsPath(other, jetstream.RoleAdmin, "")); err == nil || !strings.Contains(err.Error(), "not issued by") {
+		t.Errorf("revoke a foreign credential: %v", err)
+	}
+	a, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := natsserver.Start(natsserver.Options{Dir: t.TempDir(), Addr: "127.0.0.1:0", Auth: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	for _, tc := range []struct {
+		creds string
+		ok    bool
+	}{
+		{CredsPath(dir, jetstream.RoleCollector, "node-a"), false},
+		{CredsPath(dir, jetstream.RoleCollector, "node-b"), true},
+		{CredsPath(dir, jetstream.RolePlanner, ""), true},
+	} {
+		opts, err := jetstream.CredsOptions(tc.creds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc, err := jetstream.Connect(srv.URL(), append(opts, nats.NoReconnect())...)
+		if err == nil {
+			nc.Close()
+		}
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: connect %v, want ok %v", filepath.Base(tc.creds), err, tc.ok)
+		}
 	}
 }
