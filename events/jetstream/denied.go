@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -22,8 +24,9 @@ var deniedRe = regexp.MustCompile(`(?i)(publish|subscription) to "([^"]+)"`)
 // denials records the permission violations the server reported on one connection.
 type denials struct {
 	mu      sync.Mutex
-	subject map[string]error // publish subjects refused, bounded
-	last    error
+	subject map[string]error // subjects refused, bounded
+	lastAPI error            // the last refusal of a JetStream API subject, and when
+	lastAt  time.Time
 	changed chan struct{} // closed and replaced on every violation
 }
 
@@ -48,9 +51,14 @@ func (d *denials) add(err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	werr := fmt.Errorf("%w: %w", ErrDenied, err)
-	d.last = werr
-	if m := deniedRe.FindStringSubmatch(err.Error()); m != nil && len(d.subject) < 1024 {
+	if m := deniedRe.FindStringSubmatch(err.Error()); m != nil {
+		if len(d.subject) >= 1024 { // a long-lived connection: forget the old ones
+			clear(d.subject)
+		}
 		d.subject[m[2]] = werr
+		if strings.HasPrefix(m[2], "$JS.API.") {
+			d.lastAPI, d.lastAt = werr, time.Now()
+		}
 	}
 	close(d.changed)
 	d.changed = make(chan struct{})
@@ -64,9 +72,14 @@ func (d *denials) of(subject string) (error, <-chan struct{}) {
 	return d.subject[subject], d.changed
 }
 
-// latest returns the last violation, or nil.
-func (d *denials) latest() error {
+// recentAPI returns the last refusal of a JetStream API request if it came within the longest
+// time such a request waits for its answer, or nil: a request that failed then was most likely
+// the one refused.
+func (d *denials) recentAPI() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.last
+	if d.lastAPI == nil || time.Since(d.lastAt) > 15*time.Second {
+		return nil
+	}
+	return d.lastAPI
 }

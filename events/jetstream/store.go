@@ -313,7 +313,7 @@ func (s *Store) apiErr(what string, err error) error {
 	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, natsjs.ErrJetStreamNotEnabled) {
 		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.where(), err)
 	}
-	if d := s.denied.latest(); d != nil && !errors.Is(err, ErrDenied) {
+	if d := s.denied.recentAPI(); d != nil && !errors.Is(err, ErrDenied) {
 		// A refused API request only times out; the refusal came on the side.
 		return fmt.Errorf("jetstream: %s at %s: %w (then %v)", what, s.where(), d, err)
 	}
