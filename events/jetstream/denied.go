@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -82,4 +83,34 @@ func (d *denials) recentAPI() error {
 		return nil
 	}
 	return d.lastAPI
+}
+
+// apiSince reports whether a JetStream API request was refused after t, and returns a channel
+// closed at the next refusal.
+func (d *denials) apiSince(t time.Time) (bool, <-chan struct{}) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lastAPI != nil && d.lastAt.After(t), d.changed
+}
+
+// untilDenied returns ctx, also cancelled when the server refuses a JetStream API request on the
+// connection, for requests whose refusal would otherwise only time out; call cancel when done.
+func (d *denials) untilDenied(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	start := time.Now()
+	go func() {
+		for {
+			refused, next := d.apiSince(start)
+			if refused {
+				cancel()
+				return
+			}
+			select {
+			case <-next:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ctx, cancel
 }

@@ -94,7 +94,10 @@ func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds
 	want := kindSet(kinds)
 	for _, r := range srcs {
 		r.stop, r.since, r.until, r.want = stop, since, until, want
-		if err := r.start(ctx, s.js); err != nil {
+		sctx, cancel := s.denied.untilDenied(ctx)
+		err := r.start(sctx, s.js)
+		cancel()
+		if err != nil {
 			close(stop)
 			for _, r := range srcs {
 				r.close(s.js)

@@ -188,9 +188,11 @@ func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("jetstream: %s: %w", s.where(), err)
 	}
 	s.js = js
+	sctx, cancel := s.denied.untilDenied(ctx)
+	defer cancel()
 	for i := range numStreams {
 		s.names[i] = opt.StreamPrefix + streamSuffix[i]
-		if err := s.ensureStream(ctx, i); err != nil {
+		if err := s.ensureStream(sctx, i); err != nil {
 			return nil, err
 		}
 	}
