@@ -58,7 +58,10 @@ func InboxPrefix(userKey string) string { return "_INBOX_" + userKey }
 //	admin      everything
 //
 // The five-token forms are those of a kept stream that an older gpuplan created (see
-// LegacyStreams). No role but admin reaches $JS.API.STREAM.CREATE, UPDATE, DELETE, PURGE,
+// LegacyStreams). Subjects cannot tell one consumer from another, so a planner could delete
+// another client's consumer of the three streams (replays use ephemeral ordered consumers, so
+// the other replay restarts or fails; nothing stored is touched), and a collector's single
+// message reads cover the whole jobs stream. No role but admin reaches $JS.API.STREAM.CREATE, UPDATE, DELETE, PURGE,
 // MSG.DELETE, SNAPSHOT or RESTORE, nor any subject not listed.
 func RolePermissions(role Role, node, userKey string, opt Options) (Permissions, error) {
 	opt = opt.withDefaults()
