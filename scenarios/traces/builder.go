@@ -1,9 +1,15 @@
 package traces
 
-import "github.com/gpuplan/gpuplan/sim"
+import (
+	"bytes"
+
+	"github.com/gpuplan/gpuplan/sim"
+)
 
 // builder accumulates jobs, interning owner, group and GPU type names, and keeps job IDs in one
 // arena turned into a single string at the end: a million IDs then cost one allocation, not a million.
+// Beside the jobs it keeps what the checks after the read need (vet.go): each job's row, whether
+// the IDs came in increasing order, and the extremes of the trace's span and demand.
 type builder struct {
 	w      sim.Workload
 	owners map[string]int32
@@ -11,7 +17,17 @@ type builder struct {
 	types  map[string]string
 	arena  []byte
 	idEnd  []int
+	rows   []int // file row of each job
+	sorted bool  // IDs strictly increasing so far (shorter first, then bytewise): none repeats
+	span   span
+	skips  Skips
+	cols   columns
+	// firstRow is the row after the header, where a file without jobs is reported.
+	firstRow int
 }
+
+// columns names, per format, the columns a job's ID, submit, duration and GPUs come from.
+type columns struct{ id, submit, duration, gpus string }
 
 // newBuilder makes a builder with room for rows jobs and idBytes bytes of IDs (0: grow as needed).
 func newBuilder(rows, idBytes int) *builder {
@@ -19,10 +35,13 @@ func newBuilder(rows, idBytes int) *builder {
 		owners: make(map[string]int32),
 		groups: make(map[string]int32),
 		types:  make(map[string]string),
+		sorted: true,
+		span:   newSpan(),
 	}
 	if rows > 0 {
 		b.w.Jobs = make([]sim.Job, 0, rows)
 		b.idEnd = make([]int, 0, rows)
+		b.rows = make([]int, 0, rows)
 	}
 	if idBytes > 0 {
 		b.arena = make([]byte, 0, idBytes)
@@ -64,14 +83,38 @@ func (b *builder) gpuType(name []byte) string {
 	return s
 }
 
-// add appends j with id; j.ID is filled in by finish.
-func (b *builder) add(id []byte, j *sim.Job) {
+// noGPU counts a row skipped for asking no GPU.
+func (b *builder) noGPU() {
+	b.w.Skipped++
+	b.skips.NoGPU++
+}
+
+// add appends j with id, read from row; j.ID is filled in by finish.
+func (b *builder) add(id []byte, j *sim.Job, row int) {
 	if len(b.w.Jobs) == cap(b.w.Jobs) {
 		b.grow()
 	}
+	if b.sorted && len(b.idEnd) > 0 {
+		start := 0
+		if n := len(b.idEnd); n > 1 {
+			start = b.idEnd[n-2]
+		}
+		b.sorted = idLess(b.arena[start:], id)
+	}
+	b.span.push(len(b.w.Jobs), j.Submit, j.Submit+j.Duration, float64(j.GPUs)*j.Duration)
 	b.arena = append(b.arena, id...)
 	b.idEnd = append(b.idEnd, len(b.arena))
+	b.rows = append(b.rows, row)
 	b.w.Jobs = append(b.w.Jobs, *j)
+}
+
+// idLess orders IDs shorter first, then bytewise, so that numbered IDs (1, 2, ..., 10) and
+// zero-padded ones (job-0001) both come out increasing when the file lists them in order.
+func idLess(a, b []byte) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return bytes.Compare(a, b) < 0
 }
 
 // grow doubles the job slices: append's own growth (1.25x for large slices) would allocate about
@@ -84,6 +127,9 @@ func (b *builder) grow() {
 	ends := make([]int, len(b.idEnd), n)
 	copy(ends, b.idEnd)
 	b.idEnd = ends
+	rows := make([]int, len(b.rows), n)
+	copy(rows, b.rows)
+	b.rows = rows
 	if len(b.arena) > cap(b.arena)/2 {
 		arena := make([]byte, len(b.arena), 2*cap(b.arena)+16*1024)
 		copy(arena, b.arena)
@@ -91,18 +137,25 @@ func (b *builder) grow() {
 	}
 }
 
-// result ends a read: the reader's own error first, then the row errors (unless skipped), else
-// the workload.
-func (b *builder) result(err error, errs *rowErrors) (*sim.Workload, error) {
+// result ends a read: the reader's own error first, then the row errors (unless skipped), then
+// the checks of the whole workload (vet), else the workload. With owners set, the jobs get
+// synthetic owners first (the formats without any).
+func (b *builder) result(err error, errs *rowErrors, owners *Options) (*sim.Workload, *Info, error) {
 	if err == nil {
 		err = errs.err()
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b.finish(errs), nil
+	w := b.finish(errs)
+	var hashes []uint64
+	if owners != nil {
+		hashes = assignOwners(w, *owners)
+	}
+	return b.vet(errs, hashes)
 }
 
+// finish turns the arena into the jobs' IDs and adds the bad rows skipped to the counts.
 func (b *builder) finish(errs *rowErrors) *sim.Workload {
 	ids := string(b.arena)
 	start := 0
@@ -112,6 +165,7 @@ func (b *builder) finish(errs *rowErrors) *sim.Workload {
 	}
 	if errs.skip {
 		b.w.Skipped += errs.badRows
+		b.skips.Bad += errs.badRows
 	}
 	if b.w.Jobs == nil {
 		b.w.Jobs = []sim.Job{}

@@ -48,7 +48,7 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		w, err := Read(bytes.NewReader(data), "fuzz", CSV, Options{SkipBad: skip})
 		// The chunked in-memory reader must agree with the streaming one.
-		got, err2 := readCSVChunks(data, &rowErrors{file: "fuzz", skip: skip}, 3)
+		got, _, err2 := readCSVChunks(data, &rowErrors{file: "fuzz", skip: skip}, 3)
 		if (err == nil) != (err2 == nil) {
 			t.Fatalf("streaming error %v, chunked error %v", err, err2)
 		}
