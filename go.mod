@@ -3,6 +3,7 @@ module github.com/gpuplan/gpuplan
 go 1.26.8
 
 require (
+	github.com/google/renameio/v2 v2.0.2
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
 	github.com/nats-io/nkeys v0.4.16

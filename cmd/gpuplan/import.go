@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -74,27 +73,19 @@ unless --skip-bad is given.`,
 }
 
 func importToFile(ctx context.Context, stdout io.Writer, out string, paths []string, opt importer.Options) error {
-	var dst io.Writer = stdout
-	var fh *os.File
-	if out != "-" {
-		var err error
-		if fh, err = os.Create(out); err != nil {
-			return fmt.Errorf("--out: %w", err)
+	var res importer.Result
+	write := func(dst io.Writer) (err error) {
+		w := events.NewWriter(dst)
+		if res, err = importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt); err != nil {
+			return err
 		}
-		dst = fh
+		return w.Flush()
 	}
-	w := events.NewWriter(dst)
-	res, err := importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt)
-	if err == nil {
-		err = w.Flush()
-	}
-	if fh != nil {
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(out) // a partial file would pass for a complete export
-		}
+	var err error
+	if out == "-" {
+		err = write(stdout)
+	} else if err = writeOutput(out, write); err != nil { // a partial file would pass for a complete export
+		err = fmt.Errorf("--out: %w", err)
 	}
 	if err != nil {
 		return err
