@@ -147,8 +147,8 @@ func (b *builder) outliers(file string) []Warning {
 			Msg: fmt.Sprintf("submitted %s before every other job: %s", human(gap), rests)})
 	}
 	if gap := s.last - s.penult; window > 0 && gap > window/2 {
-		col := b.cols.duration
-		if b.w.Jobs[s.lastAt].Submit >= s.penult {
+		col := b.cols.duration // the job ran long, or was submitted late: name what made the gap
+		if j := &b.w.Jobs[s.lastAt]; j.Submit-s.penult > j.Duration {
 			col = b.cols.submit
 		}
 		out = append(out, Warning{File: file, Row: b.rows[s.lastAt], Column: col,
