@@ -15,7 +15,7 @@ const (
 	itpHdr   = "job_id,submission_time,duration,num_gpu\n"
 	genpwHdr = "u_id,user,gpu_num,interval,run_time\n"
 	openbHdr = "name,num_gpu,creation_time,deletion_time\n"
-	swfTail   = " -1 -1 -1 -1 -1 -1 1 1 -1 -1 -1 -1 -1\n" // fields 6..18 of an SWF line
+	swfTail  = " -1 -1 -1 -1 -1 -1 1 1 -1 -1 -1 -1 -1\n" // fields 6..18 of an SWF line
 )
 
 // TestRefused: each bad input of every format, plain and gzip-compressed, is refused with exactly
