@@ -17,7 +17,7 @@ type builder struct {
 	types  map[string]string
 	arena  []byte
 	idEnd  []int
-	rows   []int // file row of each job
+	rows   []int32 // file row of each job (a file of 2^31 lines would not fit in memory as jobs)
 	sorted bool  // IDs strictly increasing so far (shorter first, then bytewise): none repeats
 	span   span
 	skips  Skips
@@ -41,7 +41,7 @@ func newBuilder(rows, idBytes int) *builder {
 	if rows > 0 {
 		b.w.Jobs = make([]sim.Job, 0, rows)
 		b.idEnd = make([]int, 0, rows)
-		b.rows = make([]int, 0, rows)
+		b.rows = make([]int32, 0, rows)
 	}
 	if idBytes > 0 {
 		b.arena = make([]byte, 0, idBytes)
@@ -104,7 +104,7 @@ func (b *builder) add(id []byte, j *sim.Job, row int) {
 	b.span.push(len(b.w.Jobs), j.Submit, j.Submit+j.Duration, float64(j.GPUs)*j.Duration)
 	b.arena = append(b.arena, id...)
 	b.idEnd = append(b.idEnd, len(b.arena))
-	b.rows = append(b.rows, row)
+	b.rows = append(b.rows, int32(row))
 	b.w.Jobs = append(b.w.Jobs, *j)
 }
 
@@ -127,7 +127,7 @@ func (b *builder) grow() {
 	ends := make([]int, len(b.idEnd), n)
 	copy(ends, b.idEnd)
 	b.idEnd = ends
-	rows := make([]int, len(b.rows), n)
+	rows := make([]int32, len(b.rows), n)
 	copy(rows, b.rows)
 	b.rows = rows
 	if len(b.arena) > cap(b.arena)/2 {

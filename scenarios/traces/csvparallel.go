@@ -54,7 +54,7 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 		total += n
 	}
 	jobs := make([]sim.Job, total)
-	rows := make([]int, total)
+	rows := make([]int32, total)
 	off := 0
 	for i, c := range chunks {
 		p := &parts[i]
@@ -104,7 +104,7 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 			}
 		}
 		for x := range w.Jobs {
-			rows[n+x] = p.b.rows[x] + line - p.lines
+			rows[n+x] = p.b.rows[x] + int32(line-p.lines)
 		}
 		if out.sorted && n > 0 && len(w.Jobs) > 0 {
 			out.sorted = p.b.sorted && idLess([]byte(jobs[n-1].ID), []byte(w.Jobs[0].ID))

@@ -86,7 +86,7 @@ func (b *builder) vet(errs *rowErrors, hashes []uint64) (*sim.Workload, *Info, e
 	}
 	if !b.sorted {
 		for _, d := range duplicates(w.Jobs, hashes) {
-			errs.fatal(b.rows[d[1]], b.cols.id, fmt.Errorf("job ID %s repeats row %d's", quote([]byte(w.Jobs[d[1]].ID)), b.rows[d[0]]))
+			errs.fatal(int(b.rows[d[1]]), b.cols.id, fmt.Errorf("job ID %s repeats row %d's", quote([]byte(w.Jobs[d[1]].ID)), b.rows[d[0]]))
 		}
 		if err := errs.err(); err != nil {
 			return nil, nil, err
@@ -143,7 +143,7 @@ func (b *builder) outliers(file string) []Warning {
 	window := s.last - s.first
 	rests := "the trace's span of " + human(window) + ", and every value derived from it (pools and owners sized from demand, the horizon, the measured window), rests on this one job"
 	if gap := s.second - s.first; window > 0 && gap > window/2 {
-		out = append(out, Warning{File: file, Row: b.rows[s.firstAt], Column: b.cols.submit,
+		out = append(out, Warning{File: file, Row: int(b.rows[s.firstAt]), Column: b.cols.submit,
 			Msg: fmt.Sprintf("submitted %s before every other job: %s", human(gap), rests)})
 	}
 	if gap := s.last - s.penult; window > 0 && gap > window/2 {
@@ -151,11 +151,11 @@ func (b *builder) outliers(file string) []Warning {
 		if j := &b.w.Jobs[s.lastAt]; j.Submit-s.penult > j.Duration {
 			col = b.cols.submit
 		}
-		out = append(out, Warning{File: file, Row: b.rows[s.lastAt], Column: col,
+		out = append(out, Warning{File: file, Row: int(b.rows[s.lastAt]), Column: col,
 			Msg: fmt.Sprintf("ends %s after every other job: %s", human(gap), rests)})
 	}
 	if s.biggest > s.gpuSec/2 {
-		out = append(out, Warning{File: file, Row: b.rows[s.biggestAt], Column: b.cols.gpus,
+		out = append(out, Warning{File: file, Row: int(b.rows[s.biggestAt]), Column: b.cols.gpus,
 			Msg: fmt.Sprintf("this one job holds %.0f%% of the trace's GPU-time: a fleet sized from the trace's demand rests on it", 100*s.biggest/s.gpuSec)})
 	}
 	return out
