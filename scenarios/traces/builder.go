@@ -18,7 +18,7 @@ type builder struct {
 	arena  []byte
 	idEnd  []int
 	rows   []int32 // file row of each job (a file of 2^31 lines would not fit in memory as jobs)
-	sorted bool  // IDs strictly increasing so far (shorter first, then bytewise): none repeats
+	sorted bool    // IDs strictly increasing so far (shorter first, then bytewise): none repeats
 	span   span
 	skips  Skips
 	cols   columns
