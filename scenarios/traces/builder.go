@@ -148,11 +148,12 @@ func (b *builder) result(err error, errs *rowErrors, owners *Options) (*sim.Work
 		return nil, nil, err
 	}
 	w := b.finish(errs)
-	var hashes []uint64
+	var ids *idSet
 	if owners != nil {
-		hashes = assignOwners(w, *owners)
+		ids = newIDSet(len(w.Jobs))
+		assignOwners(w, *owners, ids)
 	}
-	return b.vet(errs, hashes)
+	return b.vet(errs, ids)
 }
 
 // finish turns the arena into the jobs' IDs and adds the bad rows skipped to the counts.

@@ -243,3 +243,21 @@ func TestOutlierWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestManyRepeats: a file of one ID repeated lists the first 50 repeats, each naming the first
+// row, and scans no further (each repeat costs a scan for the first occurrence).
+func TestManyRepeats(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(hdr)
+	for i := range 100000 {
+		fmt.Fprintf(&b, "same,o,%d,1,60\n", i)
+	}
+	_, err := Read(strings.NewReader(b.String()), "r.csv", CSV, Options{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 50 || lines[0] != `r.csv:row 3: column id: job ID "same" repeats row 2's` || lines[49] != `r.csv:row 52: column id: job ID "same" repeats row 2's` {
+		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+}

@@ -69,8 +69,8 @@ func (s *span) merge(o *span, off int) {
 
 // vet checks the workload as a whole, after its rows: at least one job and no job ID twice
 // (both errors, SkipBad or not), and warns about a single job on which a derived value rests.
-// hashes, when given, are a hash of each job's ID (computed already for synthetic owners).
-func (b *builder) vet(errs *rowErrors, hashes []uint64) (*sim.Workload, *Info, error) {
+// ids, when given, already holds every job's ID hash (computed for synthetic owners).
+func (b *builder) vet(errs *rowErrors, ids *idSet) (*sim.Workload, *Info, error) {
 	w := &b.w
 	info := &Info{Skipped: b.skips}
 	if len(w.Jobs) == 0 {
@@ -85,7 +85,13 @@ func (b *builder) vet(errs *rowErrors, hashes []uint64) (*sim.Workload, *Info, e
 		return nil, nil, errs.err()
 	}
 	if !b.sorted {
-		for _, d := range duplicates(w.Jobs, hashes) {
+		if ids == nil {
+			ids = newIDSet(len(w.Jobs))
+			for i := range w.Jobs {
+				ids.add(i, hashID(0, w.Jobs[i].ID))
+			}
+		}
+		for _, d := range ids.repeats(w.Jobs) {
 			errs.fatal(int(b.rows[d[1]]), b.cols.id, fmt.Errorf("job ID %s repeats row %d's", quote([]byte(w.Jobs[d[1]].ID)), b.rows[d[0]]))
 		}
 		if err := errs.err(); err != nil {
@@ -96,35 +102,53 @@ func (b *builder) vet(errs *rowErrors, hashes []uint64) (*sim.Workload, *Info, e
 	return w, info, nil
 }
 
-// duplicates returns the pairs (first, repeat) of job positions with equal IDs, using an open
-// addressing table of ID hashes (strings are compared only when hashes match).
-func duplicates(jobs []sim.Job, hashes []uint64) [][2]int {
-	size := 1
-	for size < 2*len(jobs) {
+// idSet finds repeated job IDs: an open-addressing table of 64-bit ID hashes, 8 bytes a slot at
+// most half full, that keeps the positions whose hash it has seen before. Those candidates are
+// then compared as strings, so the table holds no positions and a file without repeats costs one
+// probe a job.
+type idSet struct {
+	keys []uint64
+	mask uint64
+	cand []int
+}
+
+func newIDSet(n int) *idSet {
+	size := 16
+	for size < 2*n {
 		size <<= 1
 	}
-	mask := uint64(size - 1)
-	keys := make([]uint64, size)
-	at := make([]int32, size)
-	var out [][2]int
-	for i := range jobs {
-		var h uint64
-		if hashes != nil {
-			h = hashes[i]
-		} else {
-			h = hashID(0, jobs[i].ID)
+	return &idSet{keys: make([]uint64, size), mask: uint64(size - 1)}
+}
+
+// add records job i's ID hash h.
+func (s *idSet) add(i int, h uint64) {
+	h |= 1 // 0 marks an empty slot
+	p := h & s.mask
+	for s.keys[p] != 0 {
+		if s.keys[p] == h {
+			if len(s.cand) < 4*maxListedErrors {
+				s.cand = append(s.cand, i)
+			}
+			return
 		}
-		h |= 1 // 0 marks an empty slot
-		p := h & mask
-		for keys[p] != 0 {
-			if keys[p] == h && jobs[at[p]].ID == jobs[i].ID {
-				out = append(out, [2]int{int(at[p]), i})
+		p = (p + 1) & s.mask
+	}
+	s.keys[p] = h
+}
+
+// repeats returns (first, repeat) position pairs of equal IDs among the candidates, at most
+// maxListedErrors of them (the error lists no more): each costs a scan for the first occurrence.
+func (s *idSet) repeats(jobs []sim.Job) [][2]int {
+	var out [][2]int
+	for _, i := range s.cand {
+		if len(out) == maxListedErrors {
+			break
+		}
+		for k := range i {
+			if jobs[k].ID == jobs[i].ID {
+				out = append(out, [2]int{k, i})
 				break
 			}
-			p = (p + 1) & mask
-		}
-		if keys[p] == 0 {
-			keys[p], at[p] = h, int32(i)
 		}
 	}
 	return out
