@@ -91,7 +91,7 @@ func TestWriteOutputAtomic(t *testing.T) {
 		io.WriteString(w, `{"policies": [`)
 		return errors.New("json: unsupported value: +Inf")
 	}
-	if err := writeOutput(path, half); err == nil || err.Error() != "json: unsupported value: +Inf" {
+	if err := writeOutput(path, half); err == nil || err.Error() != path+": json: unsupported value: +Inf" {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {

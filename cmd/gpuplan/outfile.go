@@ -18,7 +18,7 @@ func writeOutput(path string, fill func(io.Writer) error) error {
 	}
 	defer pf.Cleanup()
 	if err := fill(pf); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
