@@ -74,18 +74,22 @@ unless --skip-bad is given.`,
 
 func importToFile(ctx context.Context, stdout io.Writer, out string, paths []string, opt importer.Options) error {
 	var res importer.Result
-	write := func(dst io.Writer) (err error) {
+	var importErr error // a problem with the input, reported as it is rather than under --out
+	write := func(dst io.Writer) error {
 		w := events.NewWriter(dst)
-		if res, err = importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt); err != nil {
-			return err
+		if res, importErr = importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt); importErr != nil {
+			return importErr
 		}
 		return w.Flush()
 	}
 	var err error
 	if out == "-" {
 		err = write(stdout)
-	} else if err = writeOutput(out, write); err != nil { // a partial file would pass for a complete export
+	} else if err = writeOutput(out, write); err != nil && importErr == nil { // a partial file would pass for a complete export
 		err = fmt.Errorf("--out: %w", err)
+	}
+	if importErr != nil {
+		return importErr
 	}
 	if err != nil {
 		return err

@@ -124,3 +124,18 @@ func TestWriteOutputAtomic(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, errOut)
 	}
 }
+
+// TestImportOutOnBadInput: import --out of a refused file fails with the reader's message (not
+// under --out) and leaves no file, where it once left a partial one to be removed.
+func TestImportOutOnBadInput(t *testing.T) {
+	in := writeFile(t, "dup.csv", "id,owner,submit_s,gpus,duration_s\na,o,0,1,60\na,o,5,1,60\n")
+	out := filepath.Join(t.TempDir(), "jobs.jsonl")
+	code, stdout, errOut := gpuplan(t, "import", "--out", out, in)
+	want := "gpuplan: " + in + `:row 3: column id: job ID "a" repeats row 2's` + "\n"
+	if code != 1 || stdout != "" || errOut != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, stdout, errOut, want)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left behind (stat: %v)", out, err)
+	}
+}
