@@ -2,13 +2,14 @@ package traces
 
 import (
 	"bytes"
+	"sort"
 
 	"github.com/gpuplan/gpuplan/sim"
 )
 
 // builder accumulates jobs, interning owner, group and GPU type names, and keeps job IDs in one
 // arena turned into a single string at the end: a million IDs then cost one allocation, not a million.
-// Beside the jobs it keeps what the checks after the read need (vet.go): each job's row, whether
+// Beside the jobs it keeps what the checks after the read need (vet.go): the jobs' rows, whether
 // the IDs came in increasing order, and the extremes of the trace's span and demand.
 type builder struct {
 	w      sim.Workload
@@ -17,8 +18,8 @@ type builder struct {
 	types  map[string]string
 	arena  []byte
 	idEnd  []int
-	rows   []int32 // file row of each job (a file of 2^31 lines would not fit in memory as jobs)
-	sorted bool    // IDs strictly increasing so far (shorter first, then bytewise): none repeats
+	rows   rowMap
+	sorted bool // IDs strictly increasing so far (shorter first, then bytewise): none repeats
 	span   span
 	skips  Skips
 	cols   columns
@@ -41,7 +42,6 @@ func newBuilder(rows, idBytes int) *builder {
 	if rows > 0 {
 		b.w.Jobs = make([]sim.Job, 0, rows)
 		b.idEnd = make([]int, 0, rows)
-		b.rows = make([]int32, 0, rows)
 	}
 	if idBytes > 0 {
 		b.arena = make([]byte, 0, idBytes)
@@ -104,7 +104,7 @@ func (b *builder) add(id []byte, j *sim.Job, row int) {
 	b.span.push(len(b.w.Jobs), j.Submit, j.Submit+j.Duration, float64(j.GPUs)*j.Duration)
 	b.arena = append(b.arena, id...)
 	b.idEnd = append(b.idEnd, len(b.arena))
-	b.rows = append(b.rows, int32(row))
+	b.rows.add(len(b.w.Jobs), row)
 	b.w.Jobs = append(b.w.Jobs, *j)
 }
 
@@ -127,9 +127,6 @@ func (b *builder) grow() {
 	ends := make([]int, len(b.idEnd), n)
 	copy(ends, b.idEnd)
 	b.idEnd = ends
-	rows := make([]int32, len(b.rows), n)
-	copy(rows, b.rows)
-	b.rows = rows
 	if len(b.arena) > cap(b.arena)/2 {
 		arena := make([]byte, len(b.arena), 2*cap(b.arena)+16*1024)
 		copy(arena, b.arena)
@@ -172,4 +169,35 @@ func (b *builder) finish(errs *rowErrors) *sim.Workload {
 		b.w.Jobs = []sim.Job{}
 	}
 	return &b.w
+}
+
+// rowMap gives each job's file row while storing only where rows stop following jobs one to one
+// (a skipped row, a blank line, a comment): a file with none costs one entry, not one per job.
+type rowMap struct {
+	marks []rowMark
+	next  int // the row that would continue the last run
+}
+
+// rowMark says that job job sits on row row, and the jobs after it on the following rows.
+type rowMark struct{ job, row int }
+
+// add records that job i sits on row; jobs are added in order.
+func (m *rowMap) add(i, row int) {
+	if row != m.next || len(m.marks) == 0 {
+		m.marks = append(m.marks, rowMark{i, row})
+	}
+	m.next = row + 1
+}
+
+// row returns job i's row.
+func (m *rowMap) row(i int) int {
+	k := sort.Search(len(m.marks), func(k int) bool { return m.marks[k].job > i }) - 1
+	return m.marks[k].row + i - m.marks[k].job
+}
+
+// merge appends the marks of jobs that sit jobs further on and lines further down.
+func (m *rowMap) merge(o *rowMap, jobs, lines int) {
+	for _, k := range o.marks {
+		m.add(k.job+jobs, k.row+lines)
+	}
 }

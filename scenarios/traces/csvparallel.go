@@ -54,7 +54,6 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 		total += n
 	}
 	jobs := make([]sim.Job, total)
-	rows := make([]int32, total)
 	off := 0
 	for i, c := range chunks {
 		p := &parts[i]
@@ -63,7 +62,6 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 		p.b.w.Jobs = jobs[off : off : off+counts[i]]
 		p.b.arena = make([]byte, 0, len(c)/2)
 		p.b.idEnd = make([]int, 0, counts[i])
-		p.b.rows = rows[off : off : off+counts[i]]
 		off += counts[i]
 		wg.Go(func() {
 			r := memRecords(c, 1)
@@ -103,9 +101,7 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 				j.Group = groupMap[j.Group]
 			}
 		}
-		for x := range w.Jobs {
-			rows[n+x] = p.b.rows[x] + int32(line-p.lines)
-		}
+		out.rows.merge(&p.b.rows, n, line-p.lines)
 		if out.sorted && n > 0 && len(w.Jobs) > 0 {
 			out.sorted = p.b.sorted && idLess([]byte(jobs[n-1].ID), []byte(w.Jobs[0].ID))
 		} else {
@@ -121,7 +117,6 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 		return nil, nil, err
 	}
 	out.w.Jobs = jobs[:n:n]
-	out.rows = rows[:n:n]
 	return out.vet(errs, nil)
 }
 
