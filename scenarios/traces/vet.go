@@ -102,12 +102,14 @@ func (b *builder) vet(errs *rowErrors, ids *idSet) (*sim.Workload, *Info, error)
 	return w, info, nil
 }
 
-// idSet finds repeated job IDs: an open-addressing table of 64-bit ID hashes, 8 bytes a slot and
-// at most 80% full (probes mostly stay in one cache line; a small table stays in cache), that keeps the positions whose hash it has seen before. Those candidates are
-// then compared as strings, so the table holds no positions and a file without repeats costs one
-// probe a job.
+// idSet finds repeated job IDs: an open-addressing table, at most 80% full, of 32-bit
+// fingerprints (the high half of each ID's 64-bit hash; the low half picks the slot), that keeps
+// the positions whose fingerprint it meets while probing. Those candidates are then compared as
+// strings. A false candidate needs a fingerprint match within one probe run, about one in a
+// billion inserts, so a file without repeats costs one probe of a small table a job, and the
+// table, 4 bytes a slot, mostly stays in cache.
 type idSet struct {
-	keys []uint64
+	keys []uint32
 	mask uint64
 	cand []int
 }
@@ -117,15 +119,15 @@ func newIDSet(n int) *idSet {
 	for size < n+n/4 {
 		size <<= 1
 	}
-	return &idSet{keys: make([]uint64, size), mask: uint64(size - 1)}
+	return &idSet{keys: make([]uint32, size), mask: uint64(size - 1)}
 }
 
 // add records job i's ID hash h.
 func (s *idSet) add(i int, h uint64) {
-	h |= 1 // 0 marks an empty slot
+	fp := uint32(h>>32) | 1 // 0 marks an empty slot
 	p := h & s.mask
 	for s.keys[p] != 0 {
-		if s.keys[p] == h {
+		if s.keys[p] == fp {
 			if len(s.cand) < 4*maxListedErrors {
 				s.cand = append(s.cand, i)
 			}
@@ -133,7 +135,7 @@ func (s *idSet) add(i int, h uint64) {
 		}
 		p = (p + 1) & s.mask
 	}
-	s.keys[p] = h
+	s.keys[p] = fp
 }
 
 // repeats returns (first, repeat) position pairs of equal IDs among the candidates, at most
