@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -69,4 +71,28 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 		t.Fatalf("old text %q not in base", old)
 	}
 	return strings.Replace(s, old, new, 1)
+}
+
+// TestPoolsFileBounds: a pools-file holding past the bound is refused, naming the file and owner.
+func TestPoolsFileBounds(t *testing.T) {
+	dir := t.TempDir()
+	pools := filepath.Join(dir, "pools.csv")
+	if err := os.WriteFile(pools, []byte("owner,gpus\na,4\nb,2000000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(baseYAML, "owners:\n  - {name: a, gpus: 4, site: lab}\n  - {name: b, gpus: 8, site: lab}",
+		"owners:\n  pools_file: pools.csv\n  defaults: {site: lab}", 1)
+	path := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Build()
+	want := pools + ": owner[b].gpus: must be at most 10000000, got 2000000000"
+	if err == nil || err.Error() != want || !errors.Is(err, ErrInvalid) {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
 }
