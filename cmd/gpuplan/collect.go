@@ -17,7 +17,6 @@ import (
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nkeys"
 	"github.com/spf13/cobra"
 
 	"github.com/gpuplan/gpuplan/collectors"
@@ -76,8 +75,6 @@ mock of a DGX (` + strings.Join(fakenode.Models(), ", ") + `) with a seeded work
 	}
 	f := cmd.Flags()
 	addNATSFlags(f, &o.nats)
-	// A collector needs a log that outlives it: no embedded default here.
-	f.Lookup("nats").Usage = "NATS server URL (required), or several separated by commas for a cluster; tls:// for TLS"
 	f.DurationVar(&o.interval, "interval", collectors.DefaultInterval, "time between sample batches")
 	f.StringVar(&o.node, "node", "", "node name in the log (default: the config's node, else the host name up to its first dot)")
 	f.StringVar(&o.site, "site", "", "site of the node (default: the config's site)")
@@ -114,9 +111,22 @@ func runCollect(ctx context.Context, stderr io.Writer, o collectOptions) error {
 			return err
 		}
 	}
-	nopts, err := credsOptions(o.nats.creds)
-	if err != nil {
-		return err
+	var nopts []nats.Option
+	if o.nats.creds != "" {
+		// Read now so that a bad file is named; the options also carry the user's own inbox
+		// prefix, without which a collector credential gets no acknowledgements.
+		co, err := jetstream.CredsOptions(o.nats.creds)
+		if err != nil {
+			return fmt.Errorf("--creds %w", err)
+		}
+		nopts = append(nopts, co...)
+	}
+	if o.nats.tlsCA != "" {
+		opt, err := tlsCAOption(o.nats.url, o.nats.tlsCA)
+		if err != nil {
+			return err
+		}
+		nopts = append(nopts, opt)
 	}
 
 	// The GPUs first: without a driver there is nothing to do, and nothing is left behind.
@@ -331,21 +341,6 @@ func stampOf(path string) fileStamp {
 		return fileStamp{}
 	}
 	return fileStamp{fi.ModTime(), fi.Size()}
-}
-
-// credsOptions checks a credentials file as connectWith does, naming it on error.
-func credsOptions(path string) ([]nats.Option, error) {
-	if path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--creds: %w", err)
-	}
-	if _, err := nkeys.ParseDecoratedUserNKey(b); err != nil {
-		return nil, fmt.Errorf("--creds %s: not a NATS user credentials file (user JWT and seed): %w", path, err)
-	}
-	return []nats.Option{nats.UserCredentials(path)}, nil
 }
 
 func defaultSpoolDir(node string) (string, error) {

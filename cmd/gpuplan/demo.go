@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,13 +31,13 @@ temporary directory (or uses --nats), lets a synthetic fleet of the seed case's 
 publish two weeks of NVML-style GPU samples, replays them, derives the jobs with the projection,
 and compares the policies on those jobs; then it compares the policies on the whole seed case
 (3,000 GPUs, 300 researchers, eight weeks) and writes results.json.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), out, nf)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "directory for results.json (default: a new temporary directory)")
-	addNATSFlags(cmd.Flags(), &nf)
+	cmd.Flags().StringVar(&out, "out", "", "`DIR` for results.json (default: a new temporary directory)")
+	addNATSFlagsEmbedded(cmd.Flags(), &nf)
 	return cmd
 }
 
@@ -73,7 +75,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 	f := rep.fleet
 	fmt.Fprintf(stdout, "   %d researchers' %s GPUs on %d nodes published %s events (%s GPU readings, every %s) in %.1f s\n",
 		defaultPilot.owners, thousands(float64(f.GPUs), 0), f.Nodes, thousands(float64(f.Events), 0),
-		thousands(float64(f.GPUSamples), 0), defaultPilot.interval, rep.publish.Seconds())
+		thousands(float64(f.GPUSamples), 0), every(defaultPilot.interval), rep.publish.Seconds())
 	fmt.Fprintf(stdout, "   replay and projection: %s jobs of %d researchers derived from the samples in %.1f s\n",
 		thousands(float64(rep.proj.Jobs), 0), len(rep.projected.Owners), rep.replay.Seconds())
 	fmt.Fprintf(stdout, "   (%s jobs ran; %s spanned several nodes, which the projection counts once per node)\n\n",
@@ -88,7 +90,8 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		return err
 	}
 
-	fmt.Fprintf(stdout, "\n3. The seed case: %s\n", s.Description)
+	// The description starts "seed case: ", which the heading already says.
+	fmt.Fprintf(stdout, "\n3. The seed case (%s): %s\n", demoScenario, strings.TrimPrefix(s.Description, "seed case: "))
 	res, err := simulateBuilt(seed, stderr)
 	if err != nil {
 		return err
@@ -105,6 +108,17 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", path)
 	return nil
+}
+
+// every writes a sampling interval as a reader would say it: "5 min", not Go's "5m0s".
+func every(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d >= time.Second && d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	}
+	return d.String()
 }
 
 // writeFindings states, in plain words, how each farm policy compares with the fragmented world.

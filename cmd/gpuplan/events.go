@@ -29,9 +29,9 @@ func newEventsExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the events of a time range as JSON Lines, to hand the log to a planner elsewhere",
-		Example: `  gpuplan events export --nats nats://127.0.0.1:4222 --since 2021-03-01 --until 2021-04-01 --out march.jsonl
+		Example: `  gpuplan events export --nats nats://127.0.0.1:4222 --since 2020-01-01 --until 2020-02-01 --out first-month.jsonl
   gpuplan events export --nats nats://127.0.0.1:4222 --kind job.finished --out - | head`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			since, until, err := tr.parse()
 			if err != nil {
@@ -52,22 +52,15 @@ func newEventsExportCmd() *cobra.Command {
 				return err
 			}
 			defer log.Close()
-			var dst io.Writer = cmd.OutOrStdout()
-			var fh *os.File
-			if out != "-" {
-				if fh, err = os.Create(out); err != nil {
-					return fmt.Errorf("--out: %w", err)
-				}
-				dst = fh
+			var n int
+			export := func(dst io.Writer) (err error) {
+				n, err = importer.Export(cmd.Context(), log, since, until, ks, dst)
+				return err
 			}
-			n, err := importer.Export(cmd.Context(), log, since, until, ks, dst)
-			if fh != nil {
-				if cerr := fh.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					os.Remove(out)
-				}
+			if out == "-" {
+				err = export(cmd.OutOrStdout())
+			} else if err = writeOutput(out, export); err != nil {
+				err = fmt.Errorf("--out: %w", err)
 			}
 			if err != nil {
 				return err
@@ -79,10 +72,10 @@ func newEventsExportCmd() *cobra.Command {
 		},
 	}
 	addNATSFlags(cmd.Flags(), &nf)
-	cmd.Flags().StringVar(&tr.since, "since", "", "first event time to export (RFC 3339 or date, inclusive)")
+	cmd.Flags().StringVar(&tr.since, "since", "", "first event time to export (RFC 3339 or date, inclusive; imported jobs count from 2020-01-01)")
 	cmd.Flags().StringVar(&tr.until, "until", "", "end of the range (exclusive)")
 	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "kinds to export, e.g. job.finished,gpu.samples (default: all)")
-	cmd.Flags().StringVar(&out, "out", "", "JSON Lines file to write, or - for stdout")
+	cmd.Flags().StringVar(&out, "out", "", "JSON Lines `FILE` to write, or - for stdout")
 	return cmd
 }
 
@@ -94,7 +87,7 @@ func newEventsImportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE.jsonl...",
 		Short: "Store the events of JSON Lines files in the log (idempotent: ids are kept)",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  minArgs(1, "at least one FILE.jsonl"),
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if nf.url == "" {
 				return usagef("events import needs --nats URL: the events must go to a log that outlives the command")

@@ -37,10 +37,7 @@ func policiesOf(t *testing.T, doc string) string {
 // file gives.
 func TestImportReplayEqualsSimulate(t *testing.T) {
 	url := startLog(t)
-	trace := filepath.Join("..", "..", "scenarios", "traces", "testdata", "itp_sample.csv")
-	if _, err := os.Stat(trace); err != nil {
-		t.Skipf("fixture missing: %v", err)
-	}
+	trace := filepath.Join("testdata", "itp_sample.csv")
 	for i := range 2 { // the second import stores nothing new
 		code, out, errOut := gpuplan(t, "import", "--nats", url, "--format", "itp", trace)
 		if code != 0 {
@@ -65,10 +62,7 @@ func TestImportReplayEqualsSimulate(t *testing.T) {
 
 func TestEventsExportImportRoundTrip(t *testing.T) {
 	src, dst := startLog(t), startLog(t)
-	trace := filepath.Join("..", "..", "scenarios", "traces", "testdata", "philly_sample.csv")
-	if _, err := os.Stat(trace); err != nil {
-		t.Skipf("fixture missing: %v", err)
-	}
+	trace := filepath.Join("testdata", "philly_sample.csv")
 	if code, _, errOut := gpuplan(t, "import", "--nats", src, "--format", "genpw", trace); code != 0 {
 		t.Fatalf("import: %s", errOut)
 	}
@@ -85,6 +79,9 @@ func TestEventsExportImportRoundTrip(t *testing.T) {
 	}
 	a, _ := os.ReadFile(first)
 	b, _ := os.ReadFile(second)
+	if n := strings.Count(string(a), "\n"); n != 200 {
+		t.Errorf("export holds %d events, want the fixture's 200 jobs", n)
+	}
 	if len(a) == 0 || string(a) != string(b) {
 		t.Errorf("export of the copy differs from the original export (%d and %d bytes)", len(a), len(b))
 	}
@@ -112,6 +109,58 @@ func TestLogCommandErrors(t *testing.T) {
 			code, _, errOut := gpuplan(t, tc.args...)
 			if code != tc.code || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q in it)", code, tc.code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// Two clusters imported at once keep their owners apart: itp owners are synthetic (u01...) in
+// every cluster, so each file's owners get its stem, and the summary counts them per file.
+func TestImportSeveralClustersKeepsOwnersApart(t *testing.T) {
+	itp, err := os.ReadFile(filepath.Join("testdata", "itp_sample.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "cluster01.csv"), filepath.Join(dir, "cluster02.csv")
+	lines := strings.SplitAfter(string(itp), "\n")
+	if err := os.WriteFile(a, []byte(strings.Join(lines[:101], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(lines[0]+strings.Join(lines[101:], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		extra []string
+		want  []string // in stdout
+		owner string   // an owner name in the export
+	}{
+		{"prefixed", nil, []string{"cluster01.csv: 100 jobs of ", "owners (named cluster01/...)", "cluster02.csv: 100 jobs of ", "(named cluster02/...)"}, `"owner":"cluster02/u`},
+		{"merged", []string{"--merge-owners"}, []string{"cluster01.csv: 100 jobs of ", "cluster02.csv: 100 jobs of "}, `"owner":"u`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "jobs.jsonl")
+			args := append([]string{"import", "--format", "itp", "--out", out, a, b}, tc.extra...)
+			code, stdout, stderr := gpuplan(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("summary lacks %q:\n%s", w, stdout)
+				}
+			}
+			if tc.name == "merged" && strings.Contains(stdout, "named") {
+				t.Errorf("merged import claims prefixes:\n%s", stdout)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), tc.owner) {
+				t.Errorf("export has no owner like %s", tc.owner)
 			}
 		})
 	}

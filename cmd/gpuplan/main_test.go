@@ -129,7 +129,7 @@ func TestBadInput(t *testing.T) {
 		want []string // all must appear in stderr
 	}{
 		{"unknown flag", []string{"simulate", "--bogus"}, 2, []string{"bogus"}},
-		{"unknown command", []string{"simulat"}, 1, []string{"simulat"}},
+		{"unknown command", []string{"simulat"}, 2, []string{"simulat", "did you mean simulate"}},
 		{"nothing to do", []string{"simulate"}, 2, []string{"--scenario"}},
 		{"missing file", []string{"simulate", "--workload", "/nonexistent/jobs.csv"}, 1, []string{"/nonexistent/jobs.csv"}},
 		{"unknown scenario", []string{"simulate", "--scenario", "no-such-scenario"}, 1, []string{"no-such-scenario"}},
@@ -197,9 +197,15 @@ func TestDemoEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"1. Event log", "events", "jobs of 12 researchers derived", "2. Policies", "3. The seed case", "institute-3000", "results:"} {
+	for _, want := range []string{"1. Event log", "events", "every 5 min", "jobs of 12 researchers derived", "2. Policies", "3. The seed case (institute-3000): 300 researchers", "results:"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// Headings read as sentences: no repeated words, no Go duration syntax.
+	for _, bad := range []string{"seed case: seed case", "5m0s"} {
+		if strings.Contains(stdout, bad) {
+			t.Errorf("demo output says %q", bad)
 		}
 	}
 	data, err := os.ReadFile(filepath.Join(out, "results.json"))

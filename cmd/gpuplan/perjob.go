@@ -6,23 +6,27 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-// writePerJobFile writes one row per job and policy (design.md §8), in workload order per policy.
+// writePerJobTo writes the per-job rows to stdout when path is "-", else to the file.
+func writePerJobTo(path string, stdout io.Writer, w *sim.Workload, res []*sim.Result) error {
+	if path == "-" {
+		return writePerJob(stdout, w, res)
+	}
+	return writePerJobFile(path, w, res)
+}
+
+// writePerJobFile writes one row per job and policy (the columns of --per-job), in workload order
+// per policy.
 func writePerJobFile(path string, w *sim.Workload, res []*sim.Result) error {
-	fh, err := os.Create(path)
+	err := writeOutput(path, func(fh io.Writer) error { return writePerJob(fh, w, res) })
 	if err != nil {
 		return fmt.Errorf("--per-job: %w", err)
 	}
-	if err := writePerJob(fh, w, res); err != nil {
-		fh.Close()
-		return fmt.Errorf("--per-job %s: %w", path, err)
-	}
-	return fh.Close()
+	return nil
 }
 
 func writePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {
@@ -78,8 +82,10 @@ func writePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {
 	return bw.Flush()
 }
 
-// appendSeconds writes the shortest representation that reads back to the same float64.
-func appendSeconds(b []byte, s float64) []byte { return strconv.AppendFloat(b, s, 'g', -1, 64) }
+// appendSeconds writes the shortest decimal that reads back to the same float64, always without an
+// exponent, so every number of the file has one style (1500000, not 1.5e+06) for spreadsheets and
+// tools that compare text.
+func appendSeconds(b []byte, s float64) []byte { return strconv.AppendFloat(b, s, 'f', -1, 64) }
 
 func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -21,10 +21,13 @@ func newReplayCmd() *cobra.Command {
 		Long: `Replay reads the job events of a time range from the log and runs them through the policies,
 with the same pools, policy and output flags as simulate. For jobs imported from a trace file the
 results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on that file.`,
-		Example: `  gpuplan replay --nats nats://127.0.0.1:4222 --since 2021-03-01 --until 2021-04-01
+		Example: `  gpuplan replay --nats nats://127.0.0.1:4222 --since 2020-01-01 --until 2020-02-01
   gpuplan replay --nats nats://127.0.0.1:4222 --pools pools.csv --policy fragmented,easy --json -`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkStdout(f); err != nil {
+				return err
+			}
 			since, until, err := tr.parse()
 			if err != nil {
 				return err
@@ -56,7 +59,7 @@ results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on t
 		},
 	}
 	addNATSFlags(cmd.Flags(), &nf)
-	cmd.Flags().StringVar(&tr.since, "since", "", "first job time to replay (RFC 3339 or date, inclusive)")
+	cmd.Flags().StringVar(&tr.since, "since", "", "first job time to replay (RFC 3339 or date, inclusive; imported jobs count from 2020-01-01)")
 	cmd.Flags().StringVar(&tr.until, "until", "", "end of the range (exclusive)")
 	addSimulateOutputFlags(cmd, &f)
 	return cmd

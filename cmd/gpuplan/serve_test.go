@@ -158,7 +158,8 @@ func TestServeBadFlags(t *testing.T) {
 	}{
 		{[]string{"serve", "--data", t.TempDir(), "--samples-max-bytes", "lots"}, 2, "--samples-max-bytes"},
 		{[]string{"serve", "--data", t.TempDir(), "--samples-max-age", "-1h"}, 2, "--samples-max-age"},
-		{[]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1"}, 1, "listen address"},
+		{[]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1"}, 2, "want host:port"},
+		{[]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:70000"}, 2, "port \"70000\""},
 	} {
 		c, _, e := gpuplan(t, tc.args...)
 		if c != tc.code || !strings.Contains(e, tc.want) {

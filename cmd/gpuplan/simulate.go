@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,15 +59,16 @@ func newSimulateCmd() *cobra.Command {
 		Example: `  gpuplan simulate --scenario small
   gpuplan simulate --scenario institute-3000 --json results.json
   gpuplan simulate --workload jobs.csv --pools pools.csv --policy fragmented,easy --placement pool
-  gpuplan simulate --workload cluster04.csv --format itp --json - | jq '.policies[].wait_s'`,
-		Args: cobra.NoArgs,
+  gpuplan simulate --workload cluster04.csv --format itp --json - | jq '.policies[].wait_s'
+  zcat jobs.csv.gz | gpuplan simulate --workload - --per-job - > per-job.csv`,
+		Args: simulateArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runSimulate(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			return runSimulate(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.scenario, "scenario", "", "built-in scenario name or scenario YAML file")
-	fl.StringVar(&f.workload, "workload", "", "workload file (instead of --scenario)")
+	fl.StringVar(&f.workload, "workload", "", "workload `FILE` (instead of --scenario), or - for stdin")
 	fl.StringVar(&f.format, "format", "csv", "workload format: csv, itp, genpw, openb, swf (gzip allowed)")
 	addSimulateOutputFlags(cmd, &f)
 	return cmd
@@ -82,8 +82,8 @@ func addSimulateOutputFlags(cmd *cobra.Command, f *simulateFlags) {
 	fl.StringSliceVar(&f.policies, "policy", nil, "policies to compare, comma separated (default: the scenario's, or "+strings.Join(sim.Policies(), ",")+")")
 	fl.StringVar(&f.placement, "placement", "", "placement: pool or nodes (default: nodes for the farm, pool for private pools)")
 	fl.Float64Var(&f.estimateFactor, "estimate-factor", 0, "EASY runtime estimate = duration x factor (default: the scenario's, or 1)")
-	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to FILE, or - for stdout (then nothing else goes to stdout)")
-	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to FILE")
+	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to `FILE`, or - for stdout (then nothing else goes to stdout)")
+	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to `FILE`, or - for stdout (then nothing else goes to stdout)")
 	fl.StringVar(&f.baseline, "baseline", "", "compare every other policy against this one, owner by owner: who is better or worse off")
 	fl.StringVar(&f.checkpoint, "checkpoint", "", "quota: useful work between a job's checkpoints, e.g. 30m, 2h (0: a preempted job starts over; default: the scenario's, or 0)")
 	fl.StringVar(&f.restartOverhead, "restart-overhead", "", "quota: time added to a preempted job when it restarts, e.g. 5m (default: the scenario's, or 0)")
@@ -92,8 +92,33 @@ func addSimulateOutputFlags(cmd *cobra.Command, f *simulateFlags) {
 	fl.StringVar(&f.halfLife, "half-life", "", "fairshare: half-life of decayed usage, e.g. 12h, 7d (default: the scenario's, or 7d)")
 }
 
-func runSimulate(stdout, stderr io.Writer, f simulateFlags) error {
-	built, err := buildInput(f)
+// simulateArgs refuses positional arguments, hinting at the flag a name or file was meant for.
+func simulateArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	hint := ""
+	if len(args) == 1 {
+		a := args[0]
+		switch {
+		case strings.HasSuffix(a, ".yaml") || strings.HasSuffix(a, ".yml"):
+			hint = fmt.Sprintf("; did you mean --scenario %s?", a)
+		case !strings.ContainsAny(a, `./\`):
+			if _, err := scenarios.Lookup(a); err == nil {
+				hint = fmt.Sprintf("; did you mean --scenario %s?", a)
+			}
+		default:
+			hint = fmt.Sprintf("; did you mean --workload %s?", a)
+		}
+	}
+	return usagef("%s takes no arguments, got %q%s", cmd.CommandPath(), strings.Join(args, " "), hint)
+}
+
+func runSimulate(stdin io.Reader, stdout, stderr io.Writer, f simulateFlags) error {
+	if err := checkStdout(f); err != nil {
+		return err
+	}
+	built, err := buildInput(stdin, f)
 	if err != nil {
 		return err
 	}
@@ -106,6 +131,9 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 	if err := applyOverrides(built, f); err != nil {
 		return err
 	}
+	for _, n := range built.Notes {
+		fmt.Fprintln(stderr, n)
+	}
 	out, err := simulateBuilt(built, stderr)
 	if err != nil {
 		return err
@@ -114,7 +142,7 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 		return err
 	}
 	if f.perJob != "" {
-		if err := writePerJobFile(f.perJob, built.Workload, out.Policies); err != nil {
+		if err := writePerJobTo(f.perJob, stdout, built.Workload, out.Policies); err != nil {
 			return err
 		}
 	}
@@ -122,9 +150,9 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 		if err := writeJSON(f.jsonOut, stdout, out); err != nil {
 			return err
 		}
-		if f.jsonOut == "-" {
-			return nil
-		}
+	}
+	if f.jsonOut == "-" || f.perJob == "-" {
+		return nil
 	}
 	if err := writeTableRows(stdout, built, out.Policies, largeJobRows(out.LargeJobs)); err != nil {
 		return err
@@ -132,8 +160,16 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 	return writeComparisons(stdout, out.Comparisons)
 }
 
-// buildInput turns the flags into a scenario ready to simulate.
-func buildInput(f simulateFlags) (*scenarios.Built, error) {
+// checkStdout refuses two documents on stdout at once.
+func checkStdout(f simulateFlags) error {
+	if f.jsonOut == "-" && f.perJob == "-" {
+		return usagef("--json - and --per-job - both want stdout; send one of them to a file")
+	}
+	return nil
+}
+
+// buildInput turns the flags into a scenario ready to simulate; --workload - reads stdin.
+func buildInput(stdin io.Reader, f simulateFlags) (*scenarios.Built, error) {
 	var built *scenarios.Built
 	switch {
 	case f.scenario != "" && f.workload != "":
@@ -153,6 +189,9 @@ func buildInput(f simulateFlags) (*scenarios.Built, error) {
 		format, err := traces.ParseFormat(f.format)
 		if err != nil {
 			return nil, usageError{err}
+		}
+		if f.workload == "-" {
+			return workloadFromStdin(stdin, format, f.pools)
 		}
 		if built, err = scenarios.FromFiles(f.workload, format, f.pools, scenarios.FileOptions{}); err != nil {
 			return nil, err
@@ -251,13 +290,8 @@ func writeJSON(path string, stdout io.Writer, r *results) error {
 	if path == "-" {
 		return encodeJSON(stdout, r)
 	}
-	fh, err := os.Create(path)
-	if err != nil {
+	if err := writeOutput(path, func(fh io.Writer) error { return encodeJSON(fh, r) }); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}
-	if err := encodeJSON(fh, r); err != nil {
-		fh.Close()
-		return fmt.Errorf("--json %s: %w", path, err)
-	}
-	return fh.Close()
+	return nil
 }

@@ -134,7 +134,7 @@ func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }
 
 // merge numbers the owners and groups of the kept jobs across files: each file's lists in their
 // order, names already seen keeping their first number. For one file whose jobs are all kept this
-// is the reader's numbering.
+// is the reader's numbering. A file's prefix goes before its names first.
 func (c *converter) merge(files []*traceFile) (owners, groups int) {
 	ownerIdx := map[string]int32{}
 	groupIdx := map[string]int32{}
@@ -147,6 +147,19 @@ func (c *converter) merge(files []*traceFile) (owners, groups int) {
 				if g := f.w.Jobs[i].Group; g >= 0 {
 					usedG[g] = true
 				}
+			}
+		}
+		if f.prefix != "" {
+			for i := range f.w.Owners {
+				f.w.Owners[i] = f.prefix + f.w.Owners[i]
+			}
+			for i := range f.w.Groups {
+				f.w.Groups[i] = f.prefix + f.w.Groups[i]
+			}
+		}
+		for _, u := range usedO {
+			if u {
+				f.owners++
 			}
 		}
 		f.owner = intern(f.w.Owners, usedO, ownerIdx)

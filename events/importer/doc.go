@@ -17,7 +17,11 @@
 //     has no queueing history, so it is recorded as if it started when submitted. Time ranges
 //     therefore select imported jobs by submission.
 //   - owner, group, GPU count, GPU type, mean power (MeanPowerW) and utilization (MeanUtil) as the
-//     reader gave them.
+//     reader gave them; when one call imports several files, owner and group names are prefixed
+//     with their file's stem ([OwnerPrefix]: "cluster04/u01"), unless Options.MergeOwners is set.
+//     Traces of different clusters number their users alike (Philly's user 1, SWF's user 1, the
+//     synthetic u01 of itp and openb), and merging them would make one researcher of many.
+//     [Result].PerFile says how many owners came from each file.
 //   - [events.JobTrace]: the job's position in the imported workload (all files of one Import call,
 //     in order), its owner and group indexes there, and its submit and duration seconds as exact
 //     float64 values, because nanosecond times cannot carry every float64 and synthetic owners
@@ -40,8 +44,9 @@
 // exactly the workload traces.ReadFile returns, bit for bit, except Workload.Skipped, which
 // counts the events the replay skipped rather than the rows the reader did; so gpuplan replay and
 // gpuplan simulate on the file produce the same results; a time range gives that workload's jobs
-// submitted in the range. Names are names: the synthetic owner u01 of two itp clusters imported
-// into one log is one owner in the replay.
+// submitted in the range. Names are names: files imported by separate calls keep their names,
+// so the synthetic owner u01 of two itp clusters imported one at a time into one log is one owner
+// in the replay; import the clusters in one call to keep them apart.
 //
 // Submit seconds count from WorkloadOptions.Epoch (default DefaultEpoch). For an imported job the
 // exact JobTrace values are used when its times agree with them at that epoch, and the times
@@ -50,7 +55,7 @@
 //
 // # JSON Lines
 //
-// [Export] writes a time range of the log as JSON Lines in the envelope form of design.md §3;
+// [Export] writes a time range of the log as JSON Lines, one [events.Event] envelope per line;
 // [ImportJSONL] appends such a file to a log, idempotently (ids are kept), skipping and counting
 // events of unknown kinds and newer envelope versions.
 package importer

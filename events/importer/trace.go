@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
@@ -43,6 +45,11 @@ type Options struct {
 	Epoch  time.Time      // time zero of the trace; zero means DefaultEpoch
 	Source string         // envelope source; "" means DefaultSource
 	Batch  int            // events per Append; 0 means DefaultBatch
+	// MergeOwners keeps owner and group names as the files give them when several files are
+	// imported at once, so that the same name in two files is one owner. By default each name is
+	// prefixed with its file's stem (see OwnerPrefix): traces of different clusters number their
+	// users (or Import's synthetic owners) alike, and user 1 of one cluster is not user 1 of another.
+	MergeOwners bool
 }
 
 // Result says what an import did.
@@ -57,6 +64,52 @@ type Result struct {
 	Problems []error
 	Owners   int // distinct owners of the imported jobs
 	Groups   int
+	// PerFile says what each file gave, in the order given.
+	PerFile []FileResult
+}
+
+// FileResult is what one file of an Import gave.
+type FileResult struct {
+	Path string
+	// Prefix was put before the file's owner and group names ("" when they were kept).
+	Prefix string
+	Jobs   int // job events of the file handed to the appender
+	Owners int // distinct owners of those jobs
+}
+
+// ErrSameStem is returned when two files of one Import have the same stem, so that their owners
+// would merge under one prefix.
+var ErrSameStem = errors.New("importer: two files have the same stem")
+
+// OwnerPrefix is the prefix Import puts before the owner and group names of a file when it
+// imports several without MergeOwners: the file's name without its directory, a trailing .gz and
+// one more extension, then a slash ("cluster04/" for /data/cluster04.csv.gz).
+func OwnerPrefix(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), ".gz")
+	if ext := filepath.Ext(base); ext != "" && ext != base {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base + "/"
+}
+
+// prefixes gives each path its owner prefix, or all "" when names are kept.
+func prefixes(paths []string, merge bool) ([]string, error) {
+	out := make([]string, len(paths))
+	if merge || len(paths) < 2 {
+		return out, nil
+	}
+	seen := map[string]string{}
+	for i, p := range paths {
+		out[i] = OwnerPrefix(p)
+		if !utf8.ValidString(out[i]) {
+			return nil, fmt.Errorf("importer: %s: file name is not valid UTF-8 and cannot prefix owner names; rename it or merge owners", p)
+		}
+		if q, ok := seen[out[i]]; ok {
+			return nil, fmt.Errorf("%w %q: %s and %s; rename one, or merge their owners", ErrSameStem, strings.TrimSuffix(out[i], "/"), q, p)
+		}
+		seen[out[i]] = p
+	}
+	return out, nil
 }
 
 // JobError is a job that a reader accepted but an event cannot carry faithfully, such as a
@@ -78,9 +131,11 @@ func (e *JobError) Unwrap() error { return e.Err }
 // traceFile is one file read and checked, ready to become events.
 type traceFile struct {
 	path, base, hash string
+	prefix           string // before its owner and group names
 	w                *sim.Workload
 	keep             []bool  // jobs that become events
 	owner, group     []int32 // the file's owner and group indexes in the merged workload
+	owners           int     // distinct owners of the kept jobs
 }
 
 // Import reads trace files (any traces format, gzip allowed) and appends one job.finished event
@@ -94,6 +149,10 @@ func Import(ctx context.Context, a events.Appender, paths []string, opt Options)
 	if err != nil {
 		return Result{}, err
 	}
+	prefix, err := prefixes(paths, opt.MergeOwners)
+	if err != nil {
+		return Result{}, err
+	}
 	var res Result
 	files := make([]*traceFile, 0, len(paths))
 	var errs []error
@@ -101,13 +160,14 @@ func Import(ctx context.Context, a events.Appender, paths []string, opt Options)
 	if err != nil {
 		return Result{}, err
 	}
-	for _, r := range read {
+	for i, r := range read {
 		if r.err != nil {
 			errs = append(errs, r.err)
 			continue
 		}
 		res.Problems = append(res.Problems, r.problems...)
 		res.Skipped += r.f.w.Skipped
+		r.f.prefix = prefix[i]
 		files = append(files, r.f)
 	}
 	if len(errs) > 0 {
@@ -126,6 +186,15 @@ func Import(ctx context.Context, a events.Appender, paths []string, opt Options)
 		return Result{}, errors.Join(errs...)
 	}
 	res.Owners, res.Groups = c.merge(files)
+	for _, f := range files {
+		fr := FileResult{Path: f.path, Prefix: f.prefix, Owners: f.owners}
+		for _, k := range f.keep {
+			if k {
+				fr.Jobs++
+			}
+		}
+		res.PerFile = append(res.PerFile, fr)
+	}
 	res.Jobs, err = c.emit(ctx, a, files)
 	return res, err
 }

@@ -217,15 +217,15 @@ func flattenErr(err error) []error {
 	return []error{err}
 }
 
-// A job the reader accepts but an event time cannot hold (1e12 s is about 31,700 years) is a
-// JobError naming file, position and id; nothing is imported unless SkipBad.
+// A time no event can hold (1e12 s is about 31,700 years) never reaches the importer: the reader
+// refuses it at its row (traces.MaxSeconds), and nothing is imported unless SkipBad.
 func TestImportJobOutOfRange(t *testing.T) {
 	p := writeFile(t, "far.csv", "id,owner,submit_s,gpus,duration_s\nnear,kim,0,1,60\nfar,kim,1e12,1,60\nlong,kim,0,1,1e10\n")
 	var s events.MemStore
 	_, err := importer.Import(context.Background(), &s, []string{p}, importer.Options{})
-	var je *importer.JobError
-	if !errors.As(err, &je) || je.File != p || je.Index != 1 || je.JobID != "far" {
-		t.Fatalf("err = %v, want a JobError for job 1 (far)", err)
+	var re *traces.RowError
+	if !errors.As(err, &re) || re.File != p || re.Row != 3 || re.Column != "submit_s" {
+		t.Fatalf("err = %v, want a RowError for row 3 (far)", err)
 	}
 	if n := len(flattenErr(err)); n != 2 || s.Len() != 0 {
 		t.Fatalf("%d errors (want far and long), store %d (want 0)", n, s.Len())
@@ -237,11 +237,11 @@ func TestImportJobOutOfRange(t *testing.T) {
 }
 
 // Random float64 values, with every mantissa bit in use, survive the trip file → events → JSON
-// → workload unchanged, as do values near the limits of nanosecond times.
+// → workload unchanged, as do values near the reader's limit of 100 years.
 func TestImportExactFloats(t *testing.T) {
 	rng := rand.New(rand.NewPCG(20240611, 7))
 	w := &sim.Workload{Owners: []string{"zed", "amy", "bo"}, Groups: []string{"g2", "g1"}}
-	special := []float64{0, 0.1 + 0.2, 1e-7, 5e-324, 1.5e-9, 0.5e-9, 2.5e-9, 86400*365*250 + 0.123456789, math.Nextafter(1, 2)}
+	special := []float64{0, 0.1 + 0.2, 1e-7, 5e-324, 1.5e-9, 0.5e-9, 2.5e-9, 86400*365*99 + 0.123456789, math.Nextafter(1, 2)}
 	for i := range 400 {
 		j := sim.Job{ID: "job-" + strconv.Itoa(i), Owner: int32(rng.IntN(3)), Group: int32(rng.IntN(3)) - 1,
 			GPUs: int32(1 + rng.IntN(8)), Submit: rng.Float64() * 1e7, Duration: rng.ExpFloat64() * 3600,
@@ -302,26 +302,95 @@ func TestJSONFloatRoundTrip(t *testing.T) {
 }
 
 // The files of one call form one workload: their jobs in order, owners and groups numbered
-// across them, names shared by both files meaning one owner.
+// across them. By default each file's names get its stem as a prefix, so that user kim of one
+// cluster is not kim of the other; MergeOwners keeps the names, equal names meaning one owner.
 func TestImportSeveralFiles(t *testing.T) {
 	a := writeFile(t, "a.csv", "id,owner,submit_s,gpus,duration_s,group\na1,kim,5,1,60,g1\na2,lee,1,2,60,\n")
-	b := writeFile(t, "b.csv", "id,owner,submit_s,gpus,duration_s,group\nb1,park,0,1,10,g2\nb2,kim,3,4,20,g1\n")
-	var s events.MemStore
-	res, err := importer.Import(context.Background(), &s, []string{a, b}, importer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Files != 2 || res.Jobs != 4 || res.Owners != 3 || res.Groups != 2 {
-		t.Fatalf("result %+v", res)
-	}
-	got, _ := replayAll(t, &s)
-	want := &sim.Workload{Owners: []string{"kim", "lee", "park"}, Groups: []string{"g1", "g2"}, Jobs: []sim.Job{
+	b := writeFile(t, "b.csv.gz", gz(t, "id,owner,submit_s,gpus,duration_s,group\nb1,park,0,1,10,g2\nb2,kim,3,4,20,g1\nb3,kim,4,1,5,\n"))
+	jobs := []sim.Job{
 		{ID: "a1", Owner: 0, Group: 0, Submit: 5, GPUs: 1, Duration: 60},
 		{ID: "a2", Owner: 1, Group: -1, Submit: 1, GPUs: 2, Duration: 60},
 		{ID: "b1", Owner: 2, Group: 1, Submit: 0, GPUs: 1, Duration: 10},
 		{ID: "b2", Owner: 0, Group: 0, Submit: 3, GPUs: 4, Duration: 20},
-	}}
-	sameWorkload(t, "two files", got, want)
+		{ID: "b3", Owner: 0, Group: -1, Submit: 4, GPUs: 1, Duration: 5},
+	}
+	prefixed := slices.Clone(jobs)
+	prefixed[2].Owner, prefixed[2].Group = 2, 1 // b/park, b/g2
+	prefixed[3].Owner, prefixed[3].Group = 3, 2 // b/kim, b/g1
+	prefixed[4].Owner = 3
+	tests := []struct {
+		name   string
+		merge  bool
+		want   *sim.Workload
+		groups int
+		files  []importer.FileResult
+	}{
+		{"prefixed", false,
+			&sim.Workload{Owners: []string{"a/kim", "a/lee", "b/park", "b/kim"}, Groups: []string{"a/g1", "b/g2", "b/g1"}, Jobs: prefixed},
+			3, []importer.FileResult{{Path: a, Prefix: "a/", Jobs: 2, Owners: 2}, {Path: b, Prefix: "b/", Jobs: 3, Owners: 2}}},
+		{"merged", true,
+			&sim.Workload{Owners: []string{"kim", "lee", "park"}, Groups: []string{"g1", "g2"}, Jobs: jobs},
+			2, []importer.FileResult{{Path: a, Jobs: 2, Owners: 2}, {Path: b, Jobs: 3, Owners: 2}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var s events.MemStore
+			res, err := importer.Import(context.Background(), &s, []string{a, b}, importer.Options{MergeOwners: tc.merge})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Files != 2 || res.Jobs != 5 || res.Owners != len(tc.want.Owners) || res.Groups != tc.groups {
+				t.Fatalf("result %+v", res)
+			}
+			if !slices.Equal(res.PerFile, tc.files) {
+				t.Errorf("per file %+v, want %+v", res.PerFile, tc.files)
+			}
+			got, _ := replayAll(t, &s)
+			sameWorkload(t, tc.name, got, tc.want)
+		})
+	}
+}
+
+// One file keeps its names (so that replay equals simulate on it); two files of one stem would
+// merge under one prefix and are refused before anything is read.
+func TestImportOwnerPrefixRules(t *testing.T) {
+	one := filepath.Join(fixtureDir, "jobs.csv")
+	var s events.MemStore
+	res, err := importer.Import(context.Background(), &s, []string{one}, importer.Options{})
+	if err != nil || len(res.PerFile) != 1 || res.PerFile[0].Prefix != "" {
+		t.Fatalf("one file: %+v, %v", res, err)
+	}
+	other := filepath.Join(t.TempDir(), "jobs.csv")
+	if err := os.WriteFile(other, []byte("id,owner,submit_s,gpus,duration_s\nx,kim,0,1,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var s2 events.MemStore
+	_, err = importer.Import(context.Background(), &s2, []string{one, other}, importer.Options{})
+	if !errors.Is(err, importer.ErrSameStem) || !strings.Contains(err.Error(), other) || s2.Len() != 0 {
+		t.Fatalf("same stem: %v, store %d", err, s2.Len())
+	}
+	if _, err := importer.Import(context.Background(), &s2, []string{one, other}, importer.Options{MergeOwners: true}); err != nil {
+		t.Fatalf("same stem, merged: %v", err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"/data/cluster04.csv", "cluster04/"}, {"cluster04.csv.gz", "cluster04/"}, {"x/NASA-iPSC-1993-3.1-cln.swf.gz", "NASA-iPSC-1993-3.1-cln/"},
+		{"plain", "plain/"}, {".hidden", ".hidden/"},
+	} {
+		if got := importer.OwnerPrefix(tc.path); got != tc.want {
+			t.Errorf("OwnerPrefix(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}
+
+func gz(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(s))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // Event times are the epoch plus submit seconds; a replay at another epoch shifts submits by the
