@@ -238,3 +238,32 @@ func TestCollectWithCollectorCredential(t *testing.T) {
 		t.Fatalf("collect as node-b with node-a's credential: exit %d: %s", c, e)
 	}
 }
+
+// TestCollectSIGTERM: SIGTERM stops a collector process cleanly, with everything sent.
+func TestCollectSIGTERM(t *testing.T) {
+	srv, err := natsserver.Start(natsserver.Options{Dir: t.TempDir(), Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	args := []string{"--nats", srv.URL(), "--fake", "dgxa100", "--interval", "50ms", "--node", "n1", "--spool", t.TempDir()}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GPUPLAN_TEST_COLLECT="+strings.Join(args, "\n"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("collector after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped; everything sent") {
+		t.Fatalf("stderr %q, want a clean stop with nothing left spooled", stderr.String())
+	}
+	ids, _ := storedBatches(t, srv.URL())
+	if len(ids) < 5 {
+		t.Fatalf("%d batches stored in 1 s at 50 ms", len(ids))
+	}
+}
