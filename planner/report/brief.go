@@ -439,7 +439,7 @@ func (b *Brief) sizingTable() {
 		meets := ""
 		if st, ok := c.Metrics[m]; ok {
 			cell = w.statShort(m, st)
-			if st.Hi <= s.Target.Value {
+			if st.Upper() <= s.Target.Value {
 				meets = "✓ ≤ " + w.metric(m, s.Target.Value)
 			}
 		}
