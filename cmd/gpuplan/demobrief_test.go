@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/gpuplan/gpuplan/planner"
+	"github.com/gpuplan/gpuplan/scenarios"
 )
 
 // smallDemoBrief swaps in a sweep of 2 points x 2 seeds for the test's run of the demo: the brief
@@ -183,5 +184,29 @@ func TestNewDemoDir(t *testing.T) {
 	}
 	if _, err := newDemoDir(filepath.Join(parent, "missing", "deeper"), now); err == nil {
 		t.Fatal("a folder under a missing parent was reported made")
+	}
+}
+
+// BenchmarkDemoBrief times the demo's last step with its real sweep (demoBrief): the sweep, the
+// plan's files and the brief in both languages, HTML and PDF. The seed case's run that the brief
+// also shows is made once, untimed.
+func BenchmarkDemoBrief(b *testing.B) {
+	s, err := scenarios.Builtin(demoScenario)
+	if err != nil {
+		b.Fatal(err)
+	}
+	seed, err := s.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := simulateBuilt(seed, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := writeDemoBrief(io.Discard, io.Discard, s, seed, res, b.TempDir(), 4); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -92,3 +92,40 @@ func TestNullBoundsRejectedWhereWrong(t *testing.T) {
 		})
 	}
 }
+
+// The sweep table shows the time at the power cap only where the cap binds at some point.
+func TestSweepTableCapColumn(t *testing.T) {
+	plan := string(readFixture(t, "plan-small.json"))
+	capped := strings.Replace(plan, `"metrics": {`, `"metrics": {
+      "cap_time_share": {"mean": 0.25, "lo": 0.2, "hi": 0.3, "sd": 0.04, "n": 5},`, 1)
+	if capped == plan {
+		t.Fatal("fixture rewrite did not apply")
+	}
+	cases := []struct {
+		name, doc string
+		want      bool
+	}{
+		{"no cap share", plan, false},
+		{"cap binds at one point", capped, true},
+	}
+	for _, c := range cases {
+		doc, err := report.Decode("in.json", []byte(c.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := report.New(doc, report.English)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Sweep == nil {
+			t.Fatalf("%s: no sweep table", c.name)
+		}
+		head := strings.Join(b.Sweep.Head, "|")
+		if got := strings.Contains(head, "time at the power cap"); got != c.want {
+			t.Errorf("%s: cap column %v, want %v (head %s)", c.name, got, c.want, head)
+		}
+		if c.want && !strings.Contains(strings.Join(b.Sweep.Rows[0], "|"), "25") {
+			t.Errorf("%s: first row %v lacks the cap share 25%%", c.name, b.Sweep.Rows[0])
+		}
+	}
+}
