@@ -75,3 +75,15 @@ func CheckTime(e Event) error {
 	}
 	return nil
 }
+
+// CheckPayload holds a payload to its kind's schema and bounds, as New does, for producers
+// that assemble events without New (the trace importer writes payloads by hand for speed).
+// The error is a *DataError wrapped with ErrInvalid.
+func CheckPayload(p Payload) error {
+	if v, ok := p.(validator); ok {
+		if err := v.validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, &DataError{Kind: p.Kind().String(), Err: err})
+		}
+	}
+	return nil
+}

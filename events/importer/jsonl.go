@@ -1,10 +1,12 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
@@ -64,6 +66,9 @@ type JSONLResult struct {
 	Problems  []*events.LineError
 }
 
+// maxLineProblems bounds the malformed lines a JSONLResult lists, as events.Reader does.
+const maxLineProblems = 16
+
 // ErrMalformed is returned, wrapping the first malformed lines, when a JSON Lines file has some
 // and JSONLOptions.SkipBad is not set.
 var ErrMalformed = errors.New("importer: malformed lines")
@@ -118,9 +123,19 @@ func readJSONL(ctx context.Context, a events.Appender, r io.Reader, name string,
 		buf = buf[:0]
 		return nil
 	}
+	// Lines whose envelope reads but whose payload breaks the schema (events.Check) are
+	// malformed too: the log refuses before storing what replay would skip.
+	var schemaBad []*events.LineError // the first few of schemaBadN
+	schemaBadN := 0
 	finish := func() {
 		res.Skipped = er.Skipped()
 		res.Malformed, res.Problems = er.Malformed()
+		res.Malformed += schemaBadN
+		if len(schemaBad) > 0 {
+			res.Problems = append(res.Problems, schemaBad...)
+			slices.SortStableFunc(res.Problems, func(a, b *events.LineError) int { return cmp.Compare(a.Line, b.Line) })
+			res.Problems = res.Problems[:min(len(res.Problems), maxLineProblems)]
+		}
 	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
@@ -140,6 +155,18 @@ func readJSONL(ctx context.Context, a events.Appender, r io.Reader, name string,
 				return res, fmt.Errorf("%w: %w", ErrMalformed, err)
 			}
 			return res, fmt.Errorf("importer: %w", err)
+		}
+		if err := events.Check(e); err != nil {
+			le := &events.LineError{Name: name, Line: er.Line(), Err: err}
+			schemaBadN++
+			if len(schemaBad) < maxLineProblems {
+				schemaBad = append(schemaBad, le)
+			}
+			if ropt.SkipMalformed {
+				continue
+			}
+			finish()
+			return res, fmt.Errorf("%w: %w", ErrMalformed, le)
 		}
 		if a == nil {
 			continue
