@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -51,6 +52,8 @@ results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on t
 				fmt.Fprintf(cmd.ErrOrStderr(), "replay: skipped %s and %s\n",
 					plural(st.Duplicates, "duplicate event"), plural(st.Malformed, "malformed event"))
 			}
+			reportSkipped(cmd.ErrOrStderr(), st)
+			f.skippedEvents, f.retractedJobs = st.Invalid, st.Retracted
 			built, err := scenarios.FromWorkload(w, "replay", f.pools, scenarios.FileOptions{})
 			if err != nil {
 				return err
@@ -70,4 +73,33 @@ func orOpen(s string) string {
 		return "(open)"
 	}
 	return s
+}
+
+// reportSkipped names the events a replay passed over for breaking the schema, by stream
+// sequence, so that an operator can find them (and retract a job): a skipped event never
+// changes a result silently.
+func reportSkipped(w io.Writer, st importer.Stats) {
+	if n := len(st.Invalid); n > 0 {
+		fmt.Fprintf(w, "replay: skipped %s:", plural(n, "invalid event"))
+		if n > 1 {
+			fmt.Fprintln(w)
+		}
+		for _, r := range st.Invalid {
+			if n > 1 {
+				fmt.Fprint(w, "  ")
+			} else {
+				fmt.Fprint(w, " ")
+			}
+			switch {
+			case r.Seq > 0:
+				fmt.Fprintf(w, "seq %d: ", r.Seq)
+			case r.ID != "":
+				fmt.Fprintf(w, "id %s: ", r.ID)
+			}
+			fmt.Fprintln(w, r.Reason)
+		}
+	}
+	if st.Retracted > 0 {
+		fmt.Fprintf(w, "replay: left out %s retracted by job.retracted events\n", plural(st.Retracted, "job"))
+	}
 }
