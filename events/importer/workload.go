@@ -138,6 +138,10 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 		var rej []events.Rejection
 		rej, err = sr.ReplaySeq(ctx, time.Time{}, time.Time{}, kinds, fn)
 		st.Invalid = append(rej, st.Invalid...)
+		// One stream holds job events: its sequences order the list as the stream does, and
+		// entries without one ("and N more") go last.
+		key := func(r events.Rejection) uint64 { return cmp.Or(r.Seq, math.MaxUint64) }
+		slices.SortStableFunc(st.Invalid, func(a, b events.Rejection) int { return cmp.Compare(key(a), key(b)) })
 	} else {
 		err = r.Replay(ctx, time.Time{}, time.Time{}, kinds, func(e events.Event) error { return fn(0, e) })
 	}

@@ -39,6 +39,7 @@ type ReplayStats struct {
 type UnknownKind struct {
 	Stream string
 	Seq    uint64
+	ID     string
 	Kind   string // its wire name
 	V      int
 }
@@ -111,7 +112,7 @@ func (s *Store) ReplaySeq(ctx context.Context, since, until time.Time, kinds []e
 		rej = append(rej, events.Rejection{Stream: m.Stream, Seq: m.Seq, Reason: m.Err.Error()})
 	}
 	for _, u := range st.Unknown {
-		rej = append(rej, events.Rejection{Stream: u.Stream, Seq: u.Seq, Kind: u.Kind,
+		rej = append(rej, events.Rejection{Stream: u.Stream, Seq: u.Seq, Kind: u.Kind, ID: u.ID,
 			Reason: fmt.Sprintf("%s: unknown kind (v%d)", u.Kind, u.V)})
 	}
 	if n := st.Malformed - len(st.Errors); n > 0 {
@@ -434,7 +435,7 @@ func (r *reader) decode(m natsjs.Msg, seq uint64, stored int64) {
 		if e.Kind == events.KindUnknown {
 			r.skip(e.KindName, e.V)
 			if len(r.unknown) < maxMalformedKept {
-				r.unknown = append(r.unknown, UnknownKind{Stream: r.stream, Seq: seq, Kind: e.KindName, V: e.V})
+				r.unknown = append(r.unknown, UnknownKind{Stream: r.stream, Seq: seq, ID: e.ID, Kind: e.KindName, V: e.V})
 			}
 		}
 		return
