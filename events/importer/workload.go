@@ -30,14 +30,15 @@ type Stats struct {
 	// NoGPU stays 0 since the schema refuses jobs without a GPU (gpus 1..events.MaxGPUs): such
 	// events are Malformed and named in Invalid. It is kept for callers that add it up.
 	NoGPU     int
-	Malformed int // events whose payload does not decode or breaks the schema, skipped (in Workload.Skipped too)
+	Malformed int // job.finished events whose payload does not decode or breaks the schema, skipped (in Workload.Skipped too)
 	Errors    []error
 	// Invalid names the first 16 events skipped for breaking the schema: those the store itself
 	// skipped (malformed messages, unknown kinds; from stores that number their events) and
 	// job.finished and job.retracted events whose payload or time is out of bounds.
 	Invalid []events.Rejection
-	// Retracted counts jobs in the range removed by a job.retracted event, and Retractions the
-	// retraction events read (the whole log's, whatever the range).
+	// Retracted counts jobs in the range removed by a job.retracted event (not in
+	// Workload.Skipped), and Retractions the valid retraction events read (the whole log's,
+	// whatever the range). Events = Jobs + Duplicates + NoGPU + Malformed + Retracted.
 	Retracted, Retractions int
 }
 
@@ -77,8 +78,11 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	var recs []jobRec
 	seen := map[string]struct{}{}
 	retracted := map[string]struct{}{}
+	// bad names an event skipped for breaking the schema; job.finished ones count as Malformed.
 	bad := func(seq uint64, e events.Event, err error) {
-		st.Malformed++
+		if e.Kind == events.KindJobFinished {
+			st.Malformed++
+		}
 		if len(st.Errors) < maxStatErrors {
 			st.Errors = append(st.Errors, err)
 		}
