@@ -45,6 +45,8 @@ results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on t
 			if err != nil {
 				return err
 			}
+			// Said before anything can fail, so that a log whose jobs were all skipped says why.
+			reportSkipped(cmd.ErrOrStderr(), st)
 			if len(w.Jobs) == 0 {
 				return fmt.Errorf("no jobs in the log at %s between %s and %s", log.URL, orOpen(tr.since), orOpen(tr.until))
 			}
@@ -52,7 +54,6 @@ results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on t
 				fmt.Fprintf(cmd.ErrOrStderr(), "replay: skipped %s and %s\n",
 					plural(st.Duplicates, "duplicate event"), plural(st.Malformed, "malformed event"))
 			}
-			reportSkipped(cmd.ErrOrStderr(), st)
 			f.skippedEvents, f.retractedJobs = st.Invalid, st.Retracted
 			built, err := scenarios.FromWorkload(w, "replay", f.pools, scenarios.FileOptions{})
 			if err != nil {
