@@ -34,12 +34,25 @@ func (a WriterAppender) Append(ctx context.Context, evs ...events.Event) error {
 // whose kind is in kinds as JSON Lines, in stream order, and returns how many it wrote. An empty
 // kinds means everything, events of kinds this binary does not know included, so that an export
 // is a full copy of the range.
+//
+// An export with job events carries every job.retracted event of the log too, whatever its time
+// and whether or not kinds names it, after the range's events: a retraction applies to its job
+// whenever it was made, and a log rebuilt from the export must leave the same jobs out.
 func Export(ctx context.Context, r events.Replayer, since, until time.Time, kinds []events.Kind, w io.Writer) (int, error) {
 	if len(kinds) == 0 {
 		kinds = append(events.Kinds(), events.KindUnknown)
 	}
+	jobs := slices.Contains(kinds, events.KindJobFinished) || slices.Contains(kinds, events.KindJobStarted)
+	open := since.IsZero() && until.IsZero()
+	retractions := jobs && (!open || !slices.Contains(kinds, events.KindJobRetracted))
+	if retractions {
+		kinds = slices.DeleteFunc(slices.Clone(kinds), func(k events.Kind) bool { return k == events.KindJobRetracted })
+	}
 	ew := events.NewWriter(w)
 	err := r.Replay(ctx, since, until, kinds, ew.Write)
+	if err == nil && retractions {
+		err = r.Replay(ctx, time.Time{}, time.Time{}, []events.Kind{events.KindJobRetracted}, ew.Write)
+	}
 	if ferr := ew.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("importer: export: %w", ferr)
 	}
