@@ -81,7 +81,11 @@ func orOpen(s string) string {
 // changes a result silently.
 func reportSkipped(w io.Writer, st importer.Stats) {
 	if n := len(st.Invalid); n > 0 {
-		fmt.Fprintf(w, "replay: skipped %s:", plural(n, "invalid event"))
+		fmt.Fprintf(w, "replay: skipped %s", plural(st.InvalidCount, "invalid event"))
+		if st.InvalidCount > n {
+			fmt.Fprintf(w, " (the first %d named)", n)
+		}
+		fmt.Fprint(w, ":")
 		if n > 1 {
 			fmt.Fprintln(w)
 		}

@@ -36,6 +36,8 @@ type Stats struct {
 	// skipped (malformed messages, unknown kinds; from stores that number their events) and
 	// job.finished and job.retracted events whose payload or time is out of bounds.
 	Invalid []events.Rejection
+	// InvalidCount counts every event skipped for breaking the schema, named or not.
+	InvalidCount int
 	// Retracted counts jobs in the range removed by a job.retracted event (not in
 	// Workload.Skipped), and Retractions the valid retraction events read (the whole log's,
 	// whatever the range). Events = Jobs + Duplicates + NoGPU + Malformed + Retracted.
@@ -45,7 +47,7 @@ type Stats struct {
 // seqReplayer is a store that numbers its events (the JetStream store), so that skipped events
 // can be named by their stream sequence.
 type seqReplayer interface {
-	ReplaySeq(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(seq uint64, e events.Event) error) ([]events.Rejection, error)
+	ReplaySeq(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(seq uint64, e events.Event) error) ([]events.Rejection, int, error)
 }
 
 // Workload rebuilds the workload of the job.finished events whose time lies in [since, until)
@@ -80,6 +82,7 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	retracted := map[string]struct{}{}
 	// bad names an event skipped for breaking the schema; job.finished ones count as Malformed.
 	bad := func(seq uint64, e events.Event, err error) {
+		st.InvalidCount++
 		if e.Kind == events.KindJobFinished {
 			st.Malformed++
 		}
@@ -140,7 +143,9 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	var err error
 	if sr, ok := r.(seqReplayer); ok {
 		var rej []events.Rejection
-		rej, err = sr.ReplaySeq(ctx, time.Time{}, time.Time{}, kinds, fn)
+		var n int
+		rej, n, err = sr.ReplaySeq(ctx, time.Time{}, time.Time{}, kinds, fn)
+		st.InvalidCount += n
 		st.Invalid = append(rej, st.Invalid...)
 		// One stream holds job events: its sequences order the list as the stream does, and
 		// entries without one ("and N more") go last.

@@ -73,7 +73,7 @@ func TestWorkloadOtherSources(t *testing.T) {
 			{ID: "p1", Owner: 3, Group: -1, Submit: 100, GPUs: 2, Duration: 60, PowerW: 300, Util: 0.5},
 		}}
 	sameWorkload(t, "mixed sources", got, want)
-	wantSt := importer.Stats{Events: 9, Jobs: 4, Exact: 1, Duplicates: 1, Malformed: 4}
+	wantSt := importer.Stats{Events: 9, Jobs: 4, Exact: 1, Duplicates: 1, Malformed: 4, InvalidCount: 4}
 	if len(st.Errors) != 4 {
 		t.Errorf("%d errors listed, want 4: %v", len(st.Errors), st.Errors)
 	}

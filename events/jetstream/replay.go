@@ -103,11 +103,15 @@ func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds
 // ReplaySeq is Replay that also gives each event's stream sequence, so that a consumer that
 // skips an event can name it ("seq 42"), and returns the messages the replay itself skipped:
 // malformed messages and events of unknown kinds (the first 16 of each) and newer envelope
-// versions (counted only), each with its sequence where known. The sequence counts within the
-// event's stream.
-func (s *Store) ReplaySeq(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(seq uint64, e events.Event) error) ([]events.Rejection, error) {
+// versions (counted only), each with its sequence where known, and how many messages it skipped
+// in all. The sequence counts within the event's stream.
+func (s *Store) ReplaySeq(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(seq uint64, e events.Event) error) ([]events.Rejection, int, error) {
 	st, err := s.replay(ctx, since, until, kinds, fn)
 	var rej []events.Rejection
+	total := st.Malformed
+	for _, k := range st.Skipped {
+		total += k.Count
+	}
 	for _, m := range st.Errors {
 		rej = append(rej, events.Rejection{Stream: m.Stream, Seq: m.Seq, Reason: m.Err.Error()})
 	}
@@ -127,7 +131,7 @@ func (s *Store) ReplaySeq(ctx context.Context, since, until time.Time, kinds []e
 	slices.SortStableFunc(rej, func(a, b events.Rejection) int {
 		return cmp.Or(cmp.Compare(a.Stream, b.Stream), cmp.Compare(a.Seq, b.Seq))
 	})
-	return rej, err
+	return rej, total, err
 }
 
 func (s *Store) replay(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(uint64, events.Event) error) (ReplayStats, error) {

@@ -37,7 +37,7 @@ func TestReplaySeqNamesRejected(t *testing.T) {
 	}
 	var seqs []uint64
 	var got []string
-	rej, err := s.ReplaySeq(ctx, time.Time{}, time.Time{}, []events.Kind{events.KindJobFinished}, func(seq uint64, e events.Event) error {
+	rej, total, err := s.ReplaySeq(ctx, time.Time{}, time.Time{}, []events.Kind{events.KindJobFinished}, func(seq uint64, e events.Event) error {
 		seqs = append(seqs, seq)
 		got = append(got, e.ID)
 		return nil
@@ -48,7 +48,7 @@ func TestReplaySeqNamesRejected(t *testing.T) {
 	if !slices.Equal(seqs, []uint64{1, 2, 5}) || !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Errorf("events %v at %v, want a b c at 1 2 5", got, seqs)
 	}
-	if len(rej) != 2 || rej[0].Seq != 3 || rej[1].Seq != 4 || !strings.Contains(rej[1].Reason, "job.bogus: unknown kind") ||
+	if total != 2 || len(rej) != 2 || rej[0].Seq != 3 || rej[1].Seq != 4 || !strings.Contains(rej[1].Reason, "job.bogus: unknown kind") ||
 		rej[0].Stream != s.names[streamJobs] {
 		t.Errorf("rejected %+v, want seq 3 malformed and seq 4 job.bogus", rej)
 	}
