@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,5 +205,23 @@ func TestExportCarriesRetractions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Many invalid events are all counted; the first 16 are named, in stream order.
+func TestWorkloadCountsEveryInvalidEvent(t *testing.T) {
+	for _, n := range []int{1, 16, 40} {
+		var log sliceLog
+		for i := range n {
+			log = append(log, rawJobEvent(t, fmt.Sprintf("bad-%02d", i), `{"job_id":"b","gpus":0,"start":"2020-01-01T00:00:00Z","end":"2020-01-01T00:01:00Z"}`))
+		}
+		log = append(log, jobEvent(t, "good", events.JobFinished{JobID: "g", Owner: "kim", GPUs: 1, Start: at(0), End: at(60)}))
+		w, st, err := importer.Workload(context.Background(), log, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Jobs) != 1 || st.InvalidCount != n || st.Malformed != n || len(st.Invalid) != min(n, 16) || st.Invalid[0].ID != "bad-00" {
+			t.Errorf("%d bad: %d jobs, count %d, malformed %d, %d named (first %+v)", n, len(w.Jobs), st.InvalidCount, st.Malformed, len(st.Invalid), st.Invalid[0])
+		}
 	}
 }
