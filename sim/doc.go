@@ -139,14 +139,19 @@
 // Preemption. When an in-quota job does not fit in the first-come part of the pass and some owner
 // holds more than their quota, running jobs of over-quota owners are chosen as victims: each time
 // a job of the owner most over quota (ties: lowest owner index), that owner's most recently
-// started job (ties: highest job id), while that owner is still over quota (the last victim may
-// take them below it). Nobody is preempted unless the victims so chosen free enough GPUs and
-// power; when the job still does not fit (node placement: the freed GPUs may sit on other nodes;
-// a cap over mixed GPU types: power is estimated on the first type) more are taken, and if it
-// never fits the victims stay preempted. Booting jobs are
-// never victims. A victim leaves at once (GPUs, power and the owner's held GPUs given back, its
-// completion dropped) and rejoins its queue at its original position after the pass, so it never
-// restarts in the pass that stopped it. Work is counted in seconds at full speed (a throttled
+// started job (ties: the later in queue order, even when the two began in different scheduling
+// passes at that instant), while that owner is still over quota (the last victim may take them
+// below it). Start times and queue order decide, not the order of passes within an instant,
+// because how many passes an instant takes is the engine's doing (a zero-length job's completion
+// makes another), and the later-queued job yielding keeps the owner's own jobs first-come.
+// Nobody is preempted unless the victims so chosen free enough GPUs and power; when the job
+// still does not fit (node placement: the freed GPUs may sit on other nodes; a cap over mixed GPU
+// types: power is estimated on the first type) more are taken, and if it never fits the victims
+// stay preempted. Booting jobs are never victims. A victim leaves at once (GPUs, power and the
+// owner's held GPUs given back, its completion and estimated end dropped: no later reservation
+// counts them, even when the job restarts in another pass at the same instant with the same end)
+// and rejoins its queue at its original position after the pass, so it never restarts in the
+// pass that stopped it. Work is counted in seconds at full speed (a throttled
 // site's work clock): of the run's progress p, the first RestartOverheadS (on restarts) is
 // overhead, the rest useful; the job keeps its useful work up to the last multiple of
 // Options.CheckpointS (none when 0: it starts over) and restarts with overhead + the rest.

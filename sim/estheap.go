@@ -5,13 +5,23 @@ package sim
 // reports it), and walks skip it. With exact estimates jobs complete in estimate order, so the dead
 // are always at the top. Keys are order-preserving integers (tkey), for branch-free sifting as in
 // eventQueue.
-type estHeap struct{ keyHeap[int32] }
+type estHeap struct{ keyHeap[estRun] }
 
-func (h *estHeap) push(job int32, end float64) { h.keyHeap.push(tkey(end), job) }
+// estRun is one entry: a job and its run. A preempted job that restarts is a new run; its
+// dropped run's entry is told apart by the generation, not by the estimated end, which the new run
+// may share (a restart at the same instant with all work up to then saved).
+type estRun struct {
+	job int32
+	gen uint32 // the job's run generation (preRec.gen); 0 when the policy never preempts
+}
+
+func (h *estHeap) push(job int32, gen uint32, end float64) {
+	h.keyHeap.push(tkey(end), estRun{job, gen})
+}
 
 // trim pops completed jobs off the top.
 func (h *estHeap) trim(dead func(int32) bool) {
-	for len(h.k) > 0 && dead(h.v[0]) {
+	for len(h.k) > 0 && dead(h.v[0].job) {
 		h.keyHeap.pop()
 	}
 }

@@ -104,11 +104,11 @@ func (e *engine) tryStart(pl *pool, k, g int32, d float64) outcome {
 	}
 	pl.version++
 	if pl.est != nil {
-		key := e.estKey(s, d, startAt)
-		pl.est.push(k, key)
+		var gen uint32
 		if e.pre != nil {
-			e.pre[k].estKey = tkey(key)
+			gen = e.pre[k].gen
 		}
+		pl.est.push(k, gen, e.estKey(s, d, startAt))
 	}
 	if e.qs != nil {
 		e.qs.addHeld(e.ownerOf(k), g, e.now)

@@ -164,7 +164,8 @@ func (r *running) Next() bool {
 				r.job = ev.index()
 				break
 			}
-		} else if r.job = r.v.pl.est.v[r.slot]; !e.estDead(r.job, r.w.key[r.slot]) {
+		} else if x := r.v.pl.est.v[r.slot]; !e.estDead(x) {
+			r.job = x.job
 			break
 		}
 	}

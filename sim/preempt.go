@@ -14,7 +14,9 @@ import (
 // stopped it). A preempted job keeps the useful work saved at its last checkpoint (multiples of
 // Options.CheckpointS of useful work; none without checkpoints) and restarts with the rest plus
 // Options.RestartOverheadS. Completion events and estimate entries of a stopped run are not
-// searched for: they carry the run's generation (or key) and are skipped when stale.
+// searched for: they carry the run's generation and are skipped when stale. The generation, not
+// the time, tells runs apart: a job stopped with all its work saved and restarted at the same
+// instant has the same end as the run it dropped.
 
 // preRec is what the engine keeps per job for preemption, only when the policy preempts.
 type preRec struct {
@@ -22,8 +24,7 @@ type preRec struct {
 	ovh    float64 // restart overhead at the start of the current run
 	vstart float64 // site work clock when the current run began
 	vend   float64 // at a throttled site: the run's end in the site's work clock
-	estKey uint64  // the run's entry in its pool's estimate heap
-	gen    uint32  // run generation, carried by its completion event
+	gen    uint32  // run generation, carried by its completion event and estimate entry
 	n      int32   // times preempted
 }
 
@@ -174,18 +175,18 @@ func (e *engine) initOwners(c *Cluster, w *Workload, preempt bool) {
 // ownerOf is job k's Workload owner.
 func (e *engine) ownerOf(k int32) int32 { return e.qs.owner[k] }
 
-// estDead reports whether an estimate-heap entry (job k, key) no longer stands for a placed run.
-func (e *engine) estDead(k int32, key uint64) bool {
+// estDead reports whether an estimate-heap entry no longer stands for a placed run.
+func (e *engine) estDead(x estRun) bool {
 	if e.pre == nil {
-		return e.done(k)
+		return e.done(x.job)
 	}
-	st := e.j[k].state
-	return (st != jobRunning && st != jobBooting) || e.pre[k].estKey != key
+	st := e.j[x.job].state
+	return (st != jobRunning && st != jobBooting) || e.pre[x.job].gen != x.gen
 }
 
 func (e *engine) trimEst(pl *pool) {
 	h := pl.est
-	for len(h.k) > 0 && e.estDead(h.v[0], h.k[0]) {
+	for len(h.k) > 0 && e.estDead(h.v[0]) {
 		h.pop()
 	}
 }

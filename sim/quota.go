@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // quota guarantees every owner their quota of the farm pool and lends what is idle.
 //
@@ -14,10 +17,11 @@ import "math"
 //
 // Preemption. When an in-quota job does not fit in the first-come part and some owners hold more
 // than their quota, running jobs of those owners are preempted: repeatedly a job of the owner
-// most over quota (ties: lowest owner index), the most recently started of theirs (ties: the one
-// started later in its pass), as long as the owner is still over quota. Nobody is preempted unless the victims so
-// chosen free enough (GPUs and power) for the job; with node placement more may be taken while
-// it still does not fit. Booting jobs are never preempted.
+// most over quota (ties: lowest owner index), the most recently started of theirs (ties: the later
+// in queue order, even when the two began in different passes at one instant), as long as the
+// owner is still over quota. Nobody is preempted unless the victims so chosen free enough (GPUs
+// and power) for the job; with node placement more may be taken while it still does not fit.
+// Booting jobs are never preempted.
 //
 // Violations. A job's guarantee clock starts at the first pass that finds it in quota; if it
 // starts more than Options.QuotaGraceS (default 60 s) later, its owner gets a violation.
@@ -132,36 +136,28 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 		}
 	}
 	p.overs = overs
+	chosen := p.chosen[:0]
 	// next picks the next victim (see the type's comment).
 	next := func() (int32, bool) {
-		best := int32(-1)
-		for _, o := range overs {
-			if p.excess[o] <= 0 {
-				continue
+		for {
+			best := int32(-1)
+			for _, o := range overs {
+				if p.excess[o] > 0 && (best < 0 || p.excess[o] > p.excess[best]) { // ties: overs is in owner order
+					best = o
+				}
 			}
-			c := p.cursor[o]
-			// Jobs in other pools (a Lab owner's private pool) free nothing here.
-			for c >= 0 && (v.e.j[c].gpus == 0 || v.e.j[c].pool != v.pl.idx) {
-				c = qs.prevRun[c]
+			if best < 0 {
+				return -1, false
 			}
-			if p.cursor[o] = c; c < 0 {
-				continue
+			if k := p.victimOf(v, best, chosen); k >= 0 {
+				p.excess[best] -= int64(v.e.j[k].gpus)
+				return k, true
 			}
-			if best < 0 || p.excess[o] > p.excess[best] { // ties: overs is in owner order
-				best = o
-			}
+			p.excess[best] = 0 // nothing of theirs to take in this pool
 		}
-		if best < 0 {
-			return -1, false
-		}
-		k := p.cursor[best]
-		p.cursor[best] = qs.prevRun[k]
-		p.excess[best] -= int64(v.e.j[k].gpus)
-		return k, true
 	}
 	need := v.Need(i)
 	acc := v.Free()
-	chosen := p.chosen[:0]
 	for !acc.covers(need) {
 		k, ok := next()
 		if !ok {
@@ -183,4 +179,39 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 		pl.Preempt(k)
 	}
 	return true
+}
+
+// victimOf takes owner o's next victim in this pool: of their running jobs not yet chosen, the
+// one started last, ties broken by the later queue position (the higher engine id). It returns -1
+// when none is left.
+//
+// The owner's list is in the order the jobs began, so start times only grow along it, and the
+// cursor walks it back from the latest. Jobs that began at one instant but in different passes
+// (a zero-length job's completion makes another pass at its instant) are in pass order there, not
+// in queue order: the candidate is the highest id among the cursor's job and those just before it
+// with the same start. Chosen jobs stay linked until the choice is made, so they are skipped.
+func (p *quota) victimOf(v *view, o int32, chosen []int32) int32 {
+	e, qs := v.e, v.e.qs
+	// Jobs in other pools (a Lab owner's private pool) free nothing here.
+	other := func(k int32) bool { return e.j[k].gpus == 0 || e.j[k].pool != v.pl.idx }
+	c := p.cursor[o]
+	for c >= 0 && (other(c) || slices.Contains(chosen, c)) {
+		c = qs.prevRun[c]
+	}
+	if p.cursor[o] = c; c < 0 {
+		return -1
+	}
+	k := c
+	if x := qs.prevRun[c]; x >= 0 {
+		t := e.startOf(c)
+		for ; x >= 0 && e.startOf(x) == t; x = qs.prevRun[x] {
+			if x > k && !other(x) && !slices.Contains(chosen, x) {
+				k = x
+			}
+		}
+	}
+	if k == c {
+		p.cursor[o] = qs.prevRun[c]
+	}
+	return k
 }

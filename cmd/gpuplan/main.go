@@ -78,6 +78,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newEventsCmd(),
 		newReplayCmd(),
 		newServeCmd(),
+		newReportCmd(),
+		newPlanCmd(),
+		newAuthCmd(),
 	)
 	// Now, not in Execute, so that strictArgs and strictHelp cover them.
 	root.InitDefaultCompletionCmd()

@@ -124,7 +124,8 @@ func TestForgedEventsRefusedAtImportSkippedAtReplay(t *testing.T) {
 				t.Fatalf("a refused import changed the replay: %+v", after)
 			}
 
-			seq := publishRaw(t, url, subject, tc.line)
+			// The jobs stream keeps one message per subject: the event id is the subject's last token.
+			seq := publishRaw(t, url, subject+"."+events.SubjectToken(fmt.Sprintf("forged-%d", i)), tc.line)
 			seqs = append(seqs, seq)
 			code, out, errOut = gpuplan(t, "replay", "--nats", url, "--json", "-")
 			if code != 0 {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,6 +134,9 @@ func runSimulate(stdin io.Reader, stdout, stderr io.Writer, f simulateFlags) err
 func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simulateFlags) error {
 	if err := applyOverrides(built, f); err != nil {
 		return err
+	}
+	for _, n := range built.Notes {
+		fmt.Fprintln(stderr, n)
 	}
 	out, err := simulateBuilt(built, stderr)
 	if err != nil {
@@ -297,13 +299,8 @@ func writeJSON(path string, stdout io.Writer, r *results) error {
 	if path == "-" {
 		return encodeJSON(stdout, r)
 	}
-	fh, err := os.Create(path)
-	if err != nil {
+	if err := writeOutput(path, func(fh io.Writer) error { return encodeJSON(fh, r) }); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}
-	if err := encodeJSON(fh, r); err != nil {
-		fh.Close()
-		return fmt.Errorf("--json %s: %w", path, err)
-	}
-	return fh.Close()
+	return nil
 }

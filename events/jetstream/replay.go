@@ -144,7 +144,10 @@ func (s *Store) replay(ctx context.Context, since, until time.Time, kinds []even
 	want := kindSet(kinds)
 	for _, r := range srcs {
 		r.stop, r.since, r.until, r.want = stop, since, until, want
-		if err := r.start(ctx, s.js); err != nil {
+		sctx, cancel := s.denied.untilDenied(ctx)
+		err := r.start(sctx, s.js)
+		cancel()
+		if err != nil {
 			close(stop)
 			for _, r := range srcs {
 				r.close(s.js)
@@ -224,7 +227,11 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 					continue
 				}
 				if slices.Contains(kinds, k) {
-					filters = append(filters, events.SubjectFilter(s.opt.Prefix, "", k.String(), ""))
+					f := events.SubjectFilter(s.opt.Prefix, "", k.String(), "")
+					if s.perEvent(i) {
+						f += ".*"
+					}
+					filters = append(filters, f)
 				} else {
 					all = false
 				}

@@ -3,6 +3,7 @@ package jetstream
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +25,13 @@ func TestReplaySeqNamesRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A raw client publishes straight onto job subjects (sequences 3 and 4).
-	for _, raw := range []string{
+	// Kept streams put each event on a subject of its own: the event id is the last token.
+	for i, raw := range []string{
 		`{"v":1,"id":"x","kind":"job.finished"`,
 		`{"v":1,"id":"y","kind":"job.bogus","source":"","time":"2026-03-02T08:00:00Z","data":{}}`,
 	} {
-		if _, err := s.js.Publish(ctx, events.Subject("", "", "job.finished", ""), []byte(raw)); err != nil {
+		subject := events.Subject("", "", "job.finished", "") + ".raw" + strconv.Itoa(i)
+		if _, err := s.js.Publish(ctx, subject, []byte(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}
