@@ -63,6 +63,17 @@ func (p GPUInventory) validate() error {
 	if p.Node == "" {
 		return errors.New("node is empty")
 	}
+	for i, g := range p.GPUs {
+		for _, f := range []struct {
+			name string
+			w    float64
+		}{{"power_limit_w", g.PowerLimitW}, {"default_power_limit_w", g.DefaultPowerLimitW},
+			{"min_power_limit_w", g.MinPowerLimitW}, {"max_power_limit_w", g.MaxPowerLimitW}, {"tdp_w", g.TDPW}} {
+			if err := checkRange(fmt.Sprintf("gpus[%d].%s", i, f.name), f.w, 0, MaxPowerW); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -125,6 +136,20 @@ func (p GPUSampleBatch) validate() error {
 	}
 	if !(p.IntervalS > 0) || math.IsInf(p.IntervalS, 0) {
 		return fmt.Errorf("interval_s %v is not a positive number", p.IntervalS)
+	}
+	if p.IntervalS > MaxSeconds {
+		return fmt.Errorf("interval_s %v outside 0..%v", p.IntervalS, float64(MaxSeconds))
+	}
+	// Only the readings a projection uses are bounded, so that its fast decoder (which reads
+	// no others) refuses exactly what this does.
+	for i := range p.GPUs {
+		g := &p.GPUs[i]
+		if err := checkRange(fmt.Sprintf("gpus[%d].util_pct", i), g.UtilPct, 0, 100); err != nil {
+			return err
+		}
+		if err := checkRange(fmt.Sprintf("gpus[%d].power_w", i), g.PowerW, 0, MaxPowerW); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -203,7 +228,9 @@ type JobStarted struct {
 // Kind returns KindJobStarted.
 func (JobStarted) Kind() Kind { return KindJobStarted }
 
-func (p JobStarted) validate() error { return validateJob(p.JobID, p.GPUs, p.Start, time.Time{}) }
+func (p JobStarted) validate() error {
+	return validateJob(p.JobID, p.GPUs, p.Submit, p.Start, time.Time{})
+}
 
 // JobFinished says a job stopped using GPUs. It repeats the start fields so that a consumer can
 // build a job from the finish event alone.
@@ -251,7 +278,13 @@ type JobTrace struct {
 func (JobFinished) Kind() Kind { return KindJobFinished }
 
 func (p JobFinished) validate() error {
-	if err := validateJob(p.JobID, p.GPUs, p.Start, p.End); err != nil {
+	if err := validateJob(p.JobID, p.GPUs, p.Submit, p.Start, p.End); err != nil {
+		return err
+	}
+	if err := checkRange("mean_util", p.MeanUtil, 0, 1); err != nil {
+		return err
+	}
+	if err := checkRange("mean_power_w", p.MeanPowerW, 0, MaxPowerW); err != nil {
 		return err
 	}
 	if t := p.Trace; t != nil {
@@ -264,21 +297,42 @@ func (p JobFinished) validate() error {
 			return fmt.Errorf("trace group_index %d is below -1", t.GroupIndex)
 		case !(t.SubmitS >= 0) || !(t.DurationS >= 0):
 			return fmt.Errorf("trace submit_s %v or duration_s %v is not a non-negative number", t.SubmitS, t.DurationS)
+		case !finite(t.SubmitS):
+			return fmt.Errorf("trace submit_s %v is not finite", t.SubmitS)
+		case t.DurationS > MaxSeconds:
+			return fmt.Errorf("trace duration_s %v outside 0..%v", t.DurationS, float64(MaxSeconds))
 		}
 	}
 	return nil
 }
 
-func validateJob(id string, gpus int, start, end time.Time) error {
+func validateJob(id string, gpus int, submit, start, end time.Time) error {
 	switch {
 	case id == "":
 		return errors.New("job_id is empty")
-	case gpus < 0:
-		return fmt.Errorf("gpus %d is negative", gpus)
 	case start.IsZero():
 		return errors.New("start is missing")
 	case !end.IsZero() && end.Before(start):
 		return fmt.Errorf("end %s is before start %s", end.Format(time.RFC3339Nano), start.Format(time.RFC3339Nano))
+	}
+	if err := checkGPUs(gpus); err != nil {
+		return err
+	}
+	if err := checkTime("start", start); err != nil {
+		return err
+	}
+	if !submit.IsZero() {
+		if err := checkTime("submit", submit); err != nil {
+			return err
+		}
+	}
+	if !end.IsZero() {
+		if err := checkTime("end", end); err != nil {
+			return err
+		}
+		if err := checkDuration("duration (end - start)", end.Sub(start)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -302,3 +356,29 @@ func (p PlannerRun) validate() error {
 	}
 	return nil
 }
+
+// JobRetracted withdraws a job, named by its job id, from every projection and rebuilt workload
+// without editing the log: a job that should never have been stored (a forged or mistaken
+// record) is compensated for, and the log still shows both events. It applies whatever its
+// time and wherever it sits in the stream, before or after the job's own events, so consumers
+// read retractions over the whole log, not only the time range they replay. Its event id is
+// RetractionID(job id), so retracting a job twice stores one event.
+type JobRetracted struct {
+	JobID  string `json:"job_id"`
+	Reason string `json:"reason,omitempty"` // why, for the audit trail
+	By     string `json:"by,omitempty"`     // who retracted it
+}
+
+// Kind returns KindJobRetracted.
+func (JobRetracted) Kind() Kind { return KindJobRetracted }
+
+func (p JobRetracted) validate() error {
+	if p.JobID == "" {
+		return errors.New("job_id is empty")
+	}
+	return nil
+}
+
+// RetractionID is the event id of the retraction of a job: one per job id, so that a second
+// retraction is a duplicate the store drops. Stored ids depend on it: never change it.
+func RetractionID(jobID string) string { return DeriveID("gpuplan.job.retracted", jobID) }

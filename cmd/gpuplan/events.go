@@ -13,9 +13,9 @@ import (
 func newEventsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "events",
-		Short: "Export and import the event log as JSON Lines",
+		Short: "Export and import the event log as JSON Lines; retract a bad job",
 	}
-	cmd.AddCommand(newEventsExportCmd(), newEventsImportCmd())
+	cmd.AddCommand(newEventsExportCmd(), newEventsImportCmd(), newEventsRetractCmd())
 	return cmd
 }
 
