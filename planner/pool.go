@@ -43,7 +43,7 @@ func (c *counter) tick() {
 // each runs fn(0..n-1) on at most workers goroutines (0: GOMAXPROCS). Results go by index, so
 // the outcome never depends on which task finishes first; after a failure no new task starts and
 // the failure of the lowest index is returned.
-func each(n, workers int, c *counter, fn func(i int) error) error {
+func each(n, workers int, tick func(), fn func(i int) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -64,7 +64,9 @@ func each(n, workers int, c *counter, fn func(i int) error) error {
 				if errs[i] = fn(i); errs[i] != nil {
 					failed.Store(true)
 				}
-				c.tick()
+				if tick != nil {
+					tick()
+				}
 			}
 		}()
 	}

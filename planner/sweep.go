@@ -1,8 +1,8 @@
 package planner
 
 import (
+	"context"
 	"errors"
-	"fmt"
 )
 
 // DefaultReps is the number of seeds per point when none are given.
@@ -19,6 +19,11 @@ type Options struct {
 	// Progress, when set, is told runs done and runs known so far (the total grows as a search
 	// adds rounds). Calls never overlap.
 	Progress func(done, total int)
+	// Runner runs the model's tasks; nil means a Pool of Workers on this machine. Another
+	// runner (other machines) gives the same summaries for the same runs.
+	Runner Runner
+	// Context, when set, cancels the runs; nil means context.Background().
+	Context context.Context
 }
 
 // Seeds returns n seeds counting up from first: the default replications of a scenario.
@@ -67,25 +72,20 @@ func Sweep(m Model, axes []Axis, opt Options) ([]PointResult, error) {
 	return out, nil
 }
 
-// evaluate runs every point with every seed on the worker pool and summarises each point.
+// evaluate runs every point with every seed on the options' runner (the local pool by default)
+// and summarises each point.
 func evaluate(m Model, pts []Point, opt Options, c *counter) ([]map[string]Stat, error) {
-	ns := len(opt.Seeds)
-	runs := make([]Metrics, len(pts)*ns)
-	err := each(len(runs), opt.Workers, c, func(i int) error {
-		p, seed := pts[i/ns], opt.Seeds[i%ns]
-		r, err := m.Run(p, seed)
-		if err != nil {
-			return fmt.Errorf("point %v seed %d: %w", p.Map(), seed, err)
-		}
-		runs[i] = r
-		return nil
-	})
+	r := opt.Runner
+	if r == nil {
+		r = &Pool{Model: m, Workers: opt.Workers}
+	}
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	runs, err := r.Run(ctx, Tasks(pts, opt.Seeds), c.tick)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]map[string]Stat, len(pts))
-	for i := range pts {
-		out[i] = summarizeRuns(runs[i*ns : (i+1)*ns])
-	}
-	return out, nil
+	return SummarizeBatch(runs, len(pts), len(opt.Seeds))
 }

@@ -26,10 +26,11 @@ func newAuthInitCmd() *cobra.Command {
 	var nodes []string
 	cmd := &cobra.Command{
 		Use:   "init DIR",
-		Short: "Create an operator, its accounts and admin.creds, importer.creds, planner.creds in DIR",
+		Short: "Create an operator, its accounts and admin.creds, importer.creds, planner.creds, worker.creds in DIR",
 		Long: `Create DIR (mode 0700) with a new NATS operator, a system account and the log's account
 (operator.jwt, accounts/, and their seeds in keys/: whoever holds keys/GPUPLAN.nk can issue
-credentials), and one credentials file per role: admin.creds, importer.creds, planner.creds, and
+credentials), and one credentials file per role: admin.creds, importer.creds, planner.creds,
+worker.creds (gpuplan worker: sweep tasks in, results out, nothing of the log), and
 collector-NODE.creds for each --node. "gpuplan serve --auth DIR" needs operator.jwt, accounts/ and
 admin.creds (it creates the streams as admin); hand each other .creds file to its user only.`,
 		Args: cobra.ExactArgs(1),
@@ -37,7 +38,7 @@ admin.creds (it creates the streams as admin); hand each other .creds file to it
 			if err := natsauth.Init(args[0], natsauth.Options{Nodes: nodes}); err != nil {
 				return err
 			}
-			for _, r := range []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner} {
+			for _, r := range []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner, jetstream.RoleWorker} {
 				fmt.Fprintln(cmd.OutOrStdout(), natsauth.CredsPath(args[0], r, ""))
 			}
 			for _, n := range nodes {

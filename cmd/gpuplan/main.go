@@ -82,6 +82,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newPlanCmd(),
 		newAuthCmd(),
 		newCollectCmd(),
+		newWorkerCmd(),
 	)
 	// Now, not in Execute, so that strictArgs and strictHelp cover them.
 	root.InitDefaultCompletionCmd()

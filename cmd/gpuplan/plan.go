@@ -33,7 +33,7 @@ type planFlags struct {
 	budgetKW float64
 	reps     int
 	seeds    string
-	workers  int
+	workers  string
 	out      string
 	nats     natsFlags
 }
@@ -56,7 +56,8 @@ power_cap_kw without a cap mode throttles.`,
 		Example: `  gpuplan plan --scenario institute-3000 --sweep farm_share=0,0.25,0.5,0.75,1 --out plan/
   gpuplan plan --scenario small --sweep policy=fifo,easy --sweep load_growth=1,1.5 --reps 10 --out plan/
   gpuplan plan --scenario institute-3000 --size gpus --out sizing/
-  gpuplan plan --scenario institute-3000 --size power --budget-kw 1000 --target p95=24h --out power/`,
+  gpuplan plan --scenario institute-3000 --size power --budget-kw 1000 --target p95=24h --out power/
+  gpuplan plan --scenario small --sweep farm_share=0,0.5,1 --workers nats --nats nats://host:4222 --creds planner.creds --out plan/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPlan(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
@@ -72,7 +73,7 @@ power_cap_kw without a cap mode throttles.`,
 	fl.Float64Var(&f.budgetKW, "budget-kw", 0, "power budget for --size power, kW of facility power (default: the farm site's power_cap_kw)")
 	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point, at least 2: the scenario's seed and those after it")
 	fl.StringVar(&f.seeds, "seeds", "", "seeds per point, comma separated, at least 2 (instead of --reps)")
-	fl.IntVar(&f.workers, "workers", 0, "runs at once (default: all cores); results do not depend on it")
+	fl.StringVar(&f.workers, "workers", "", "`N` runs at once on this machine (default: all cores), or nats: spread the runs over the 'gpuplan worker' processes connected to --nats; results do not depend on it")
 	fl.StringVar(&f.out, "out", "", "folder for results.json and the CSV tables (required)")
 	addNATSFlags(fl, &f.nats)
 	return cmd
@@ -110,6 +111,13 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	if f.nats.url == "" && f.nats.creds != "" {
 		return usagef("--creds needs --nats")
 	}
+	localWorkers, distributed, err := parseWorkers(f.workers)
+	if err != nil {
+		return err
+	}
+	if distributed && f.nats.url == "" {
+		return usagef("--workers nats needs --nats URL: the server the workers take runs from")
+	}
 	s, err := scenarios.Lookup(f.scenario)
 	if err != nil {
 		return err
@@ -141,7 +149,15 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 
 	bar := newBar(stderr, 1, "plan "+base.Name)
 	progress, swept := bar.steps(), 0
-	opt := planner.Options{Seeds: seeds, Workers: f.workers}
+	opt := planner.Options{Seeds: seeds, Workers: localWorkers, Context: ctx}
+	if distributed {
+		closeQueue, err := useWorkers(ctx, stderr, f, s, base.Hash, &opt)
+		if err != nil {
+			bar.finish()
+			return err
+		}
+		defer closeQueue()
+	}
 	if progress != nil { // one bar for the sweep and then the sizing
 		opt.Progress = func(done, total int) { swept = total; progress(done, total) }
 	}

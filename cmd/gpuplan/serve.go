@@ -18,6 +18,7 @@ import (
 
 	"github.com/gpuplan/gpuplan/events/jetstream"
 	"github.com/gpuplan/gpuplan/events/natsserver"
+	"github.com/gpuplan/gpuplan/planner/natsqueue"
 )
 
 type serveOptions struct {
@@ -141,7 +142,12 @@ func createStreams(ctx context.Context, url string, opt jetstream.Options, nopts
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.StreamNames(), s.LegacyStreams(), nil
+	// The work queue of 'plan --workers nats' too: under --auth only admin may create it.
+	if err := natsqueue.Ensure(ctx, nc, natsqueue.Options{Log: opt}); err != nil {
+		return nil, nil, err
+	}
+	wq := jetstream.WorkQueueOf(opt)
+	return append(s.StreamNames(), wq.TaskStream, wq.ResultStream), s.LegacyStreams(), nil
 }
 
 // parseBytes reads a size such as 10GiB, 500MiB, 2GB or a plain number of bytes.

@@ -25,13 +25,16 @@ const (
 	RolePlanner Role = "planner"
 	// RoleAdmin may do anything, stream management included.
 	RoleAdmin Role = "admin"
+	// RoleWorker takes sweep tasks from the work queue and publishes their results; it reads
+	// nothing of the event log.
+	RoleWorker Role = "worker"
 )
 
 // ErrRole: a role name that is not one of the roles, or a collector without a node.
 var ErrRole = errors.New("jetstream: unknown role")
 
 // Roles lists the roles in the order credentials are issued.
-func Roles() []Role { return []Role{RoleAdmin, RoleImporter, RolePlanner, RoleCollector} }
+func Roles() []Role { return []Role{RoleAdmin, RoleImporter, RolePlanner, RoleCollector, RoleWorker} }
 
 // Permissions are the subjects a role may publish to and subscribe to.
 type Permissions struct {
@@ -54,7 +57,10 @@ func InboxPrefix(userKey string) string { return "_INBOX_" + userKey }
 //	           single messages of the jobs stream (ChangeOwnership's check of the last change)
 //	importer   publish <prefix>.*.job.*.*[.<id>]
 //	planner    publish <prefix>.*.planner.*.*[.<id>]; create, pull from, query and delete
-//	           consumers of the three streams (replay and export)
+//	           consumers of the three streams (replay and export); publish sweep tasks
+//	           (<prefix>.work.task.>) and read results: consumers of the results stream
+//	worker     take tasks: create, pull from and query consumers of the task stream and
+//	           acknowledge its messages; publish results (<prefix>.work.result.>)
 //	admin      everything
 //
 // The five-token forms are those of a kept stream that an older gpuplan created (see
@@ -76,8 +82,11 @@ func RolePermissions(role Role, node, userKey string, opt Options) (Permissions,
 		return Permissions{Publish: []string{">"}, Subscribe: []string{">"}}, nil
 	}
 	perm := Permissions{Subscribe: []string{inbox}}
-	for _, n := range names {
-		perm.Publish = append(perm.Publish, "$JS.API.STREAM.INFO."+n)
+	wq := WorkQueueOf(opt)
+	if role != RoleWorker {
+		for _, n := range names {
+			perm.Publish = append(perm.Publish, "$JS.API.STREAM.INFO."+n)
+		}
 	}
 	switch role {
 	case RoleCollector:
@@ -99,8 +108,20 @@ func RolePermissions(role Role, node, userKey string, opt Options) (Permissions,
 				perm.Publish = append(perm.Publish, "$JS.API.CONSUMER."+op+"."+n+".>")
 			}
 		}
+		perm.Publish = append(perm.Publish, wq.TaskPrefix+".>",
+			"$JS.API.STREAM.INFO."+wq.TaskStream, "$JS.API.STREAM.INFO."+wq.ResultStream)
+		for _, op := range []string{"CREATE", "MSG.NEXT", "INFO", "DELETE"} {
+			perm.Publish = append(perm.Publish, "$JS.API.CONSUMER."+op+"."+wq.ResultStream+".>")
+		}
+	case RoleWorker:
+		perm.Publish = append(perm.Publish, wq.ResultPrefix+".>",
+			"$JS.API.STREAM.INFO."+wq.TaskStream, "$JS.API.STREAM.INFO."+wq.ResultStream,
+			"$JS.ACK."+wq.TaskStream+".>")
+		for _, op := range []string{"CREATE", "MSG.NEXT", "INFO"} {
+			perm.Publish = append(perm.Publish, "$JS.API.CONSUMER."+op+"."+wq.TaskStream+".>")
+		}
 	default:
-		return Permissions{}, fmt.Errorf("%w %q (want one of admin, importer, planner, collector)", ErrRole, role)
+		return Permissions{}, fmt.Errorf("%w %q (want one of admin, importer, planner, collector, worker)", ErrRole, role)
 	}
 	return perm, nil
 }

@@ -31,7 +31,7 @@ var (
 	ErrNoAuth = errors.New("natsauth: not a credential directory (run gpuplan auth init)")
 )
 
-// Options configure Init. The zero value issues the admin, importer and planner credentials
+// Options configure Init. The zero value issues the admin, importer, planner and worker credentials
 // for the default subject prefix and no collector.
 type Options struct {
 	// Nodes get one collector credential each.
@@ -93,7 +93,7 @@ func Init(dir string, opt Options) error {
 	if err := writeLogOptions(dir, opt.Log); err != nil {
 		return err
 	}
-	for _, r := range []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner} {
+	for _, r := range []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner, jetstream.RoleWorker} {
 		if _, err := issue(dir, r, ""); err != nil {
 			return err
 		}
