@@ -31,5 +31,6 @@ func Example() {
 	// collector-dgx-02.creds
 	// importer.creds
 	// planner.creds
+	// worker.creds
 	// 2 accounts
 }

@@ -77,7 +77,9 @@ func NewWorker(ctx context.Context, nc *nats.Conn, name string, opt Options) (*W
 // instead of waiting.
 func (w *Worker) Serve(ctx context.Context) error {
 	for {
-		msg, err := w.cons.Next(natsjs.FetchMaxWait(5 * time.Second))
+		// One task at a time, asked for when the last is done: a prefetched task would wait here
+		// with its ack deadline running. The short wait bounds how long a stop takes.
+		msg, err := w.cons.Next(natsjs.FetchMaxWait(time.Second))
 		if ctx.Err() != nil {
 			if msg != nil {
 				_ = msg.Nak() // back to the queue at once: another worker takes it
