@@ -23,7 +23,7 @@ func init() {
 }
 
 // startWorker starts a worker process; it is killed at the end of the test.
-func startWorker(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer) {
+func startWorker(t testing.TB, args ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "GPUPLAN_TEST_WORKER="+strings.Join(args, "\n"))
