@@ -149,3 +149,39 @@ func TestWorkerUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestDistributedPlanUnderAuth: under serve --auth, workers with worker.creds and a planner
+// with planner.creds write the local plan's results.json; an importer cannot plan with the
+// workers and a collector cannot work, each refused with permission denied.
+func TestDistributedPlanUnderAuth(t *testing.T) {
+	auth := filepath.Join(t.TempDir(), "auth")
+	if c, out, e := gpuplan(t, "auth", "init", auth, "--node", "node-a"); c != 0 || !strings.Contains(out, "worker.creds") {
+		t.Fatalf("auth init: exit %d: %s %s", c, out, e)
+	}
+	url, _ := serveAt(t, "nats://", "--addr", "127.0.0.1:0", "--auth", auth)
+	creds := func(name string) string { return filepath.Join(auth, name+".creds") }
+	for i := range 2 {
+		startWorker(t, "--nats", url, "--creds", creds("worker"), "--name", fmt.Sprintf("w%d", i), "--quiet")
+	}
+	args := []string{"plan", "--scenario", "small", "--sweep", "farm_share=0,0.5,1", "--reps", "2"}
+	local := t.TempDir()
+	if code, _, stderr := gpuplan(t, append(args, "--out", local)...); code != 0 {
+		t.Fatalf("local plan: exit %d: %s", code, stderr)
+	}
+	_, want := readPlan(t, local)
+	dir := t.TempDir()
+	if code, _, stderr := gpuplan(t, append(args, "--workers", "nats", "--nats", url, "--creds", creds("planner"), "--out", dir)...); code != 0 {
+		t.Fatalf("distributed plan as planner: exit %d: %s", code, stderr)
+	}
+	if _, got := readPlan(t, dir); string(got) != string(want) {
+		t.Fatalf("results.json under auth differs from the local plan's")
+	}
+	code, _, stderr := gpuplan(t, append(args, "--workers", "nats", "--nats", url, "--creds", creds("importer"), "--out", t.TempDir())...)
+	if code != 1 || !strings.Contains(stderr, "permission denied") {
+		t.Errorf("plan as importer: exit %d, stderr %q; want 1 and permission denied", code, stderr)
+	}
+	code, _, stderr = gpuplan(t, "worker", "--nats", url, "--creds", creds("collector-node-a"))
+	if code != 1 || !strings.Contains(stderr, "permission denied") {
+		t.Errorf("worker as collector: exit %d, stderr %q; want 1 and permission denied", code, stderr)
+	}
+}
