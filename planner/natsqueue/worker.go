@@ -126,7 +126,10 @@ func (w *Worker) handle(ctx context.Context, msg natsjs.Msg) error {
 	}
 	wq := jetstream.WorkQueueOf(w.opt.Log)
 	subject := fmt.Sprintf("%s.%s.%d", wq.ResultPrefix, t.Batch, t.Index)
-	pctx, cancel := w.denied.until(ctx)
+	// A stop (ctx done) lets the run in hand be stored: its work is not thrown away.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer scancel()
+	pctx, cancel := w.denied.until(sctx)
 	defer cancel()
 	if _, err := w.js.Publish(pctx, subject, data, natsjs.WithMsgID(res.id())); err != nil && !stored(err) {
 		return w.denied.explain(fmt.Errorf("natsqueue: store result %s: %w", res.id(), err))
@@ -138,6 +141,10 @@ func (w *Worker) handle(ctx context.Context, msg natsjs.Msg) error {
 	w.logf("done %s.%d seed %d", t.Batch, t.Index, t.Seed)
 	return nil
 }
+
+// storeTimeout bounds how long a worker tries to store a result (the connection reconnects
+// meanwhile); after it the task is left unacknowledged and goes to another worker.
+const storeTimeout = time.Minute
 
 // stored reports the server's refusal of a second result for a task (the stream keeps one per
 // subject): the first is stored, which is all that matters.
