@@ -86,11 +86,14 @@ func (s *Scenario) validateMeasure(c checker) {
 
 // ParseMeasure reads a window written FROM..TO, durations from the first submit in scenario
 // syntax ("1w..horizon", "3d..8w"); FROM may be empty (0), TO empty (the end of the run) or
-// horizon, resolved against horizon (seconds; 0: none).
+// horizon, resolved against horizon (seconds; 0: none). "all" (or "..") is the whole run.
 func ParseMeasure(s string, horizon float64) (sim.Measure, error) {
+	if t := strings.TrimSpace(s); t == "all" || t == ".." {
+		return sim.Measure{}, nil
+	}
 	from, to, ok := strings.Cut(s, "..")
 	if !ok {
-		return sim.Measure{}, fmt.Errorf(`want FROM..TO, such as "1w..horizon" or "2d..6w", got %q`, s)
+		return sim.Measure{}, fmt.Errorf(`want FROM..TO, such as "1w..horizon" or "2d..6w", or all, got %q`, s)
 	}
 	var m MeasureSpec
 	if from = strings.TrimSpace(from); from != "" {
@@ -110,9 +113,6 @@ func ParseMeasure(s string, horizon float64) (sim.Measure, error) {
 			return sim.Measure{}, fmt.Errorf("to: %w, got %q", err, to)
 		}
 		m.To.At = d
-	}
-	if !m.To.Horizon && m.To.At == 0 && m.From == 0 {
-		return sim.Measure{}, fmt.Errorf("FROM..TO measures the whole run; leave the flag out for that, got %q", s)
 	}
 	return m.window(horizon)
 }
