@@ -110,3 +110,19 @@ func TestInstituteMeasuresSteadyState(t *testing.T) {
 		t.Errorf("institute-3000 measures %+v (%v), want week 1 to week 8", m, err)
 	}
 }
+
+// FuzzParseMeasure: any text either fails or gives a window the simulator accepts.
+func FuzzParseMeasure(f *testing.F) {
+	for _, s := range []string{"1w..horizon", "2d..6w", "..", "all", "1e308..1e309", "-1..5", "1w1d..2w", "..nan", "3..3"} {
+		f.Add(s, 8*7*86400.0)
+	}
+	f.Fuzz(func(t *testing.T, s string, horizon float64) {
+		m, err := ParseMeasure(s, horizon)
+		if err != nil {
+			return
+		}
+		if !finite(m.FromS) || !finite(m.ToS) || m.FromS < 0 || m.ToS < 0 || m.ToS != 0 && m.ToS <= m.FromS {
+			t.Fatalf("%q (horizon %v): accepted %+v", s, horizon, m)
+		}
+	})
+}
