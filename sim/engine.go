@@ -243,6 +243,9 @@ func (e *engine) run() {
 		if math.IsInf(t, 1) {
 			break
 		}
+		if t >= e.nextMark {
+			e.takeMarks(t)
+		}
 		e.advance(t)
 		done := e.completed
 		for e.ev.len() > 0 && e.ev.earliest() <= t {
@@ -270,6 +273,9 @@ func (e *engine) run() {
 	// idle node is off. Running them out makes the tail exact for any window end.
 	for e.ev.len() > 0 {
 		t := e.ev.earliest()
+		if t >= e.nextMark {
+			e.takeMarks(t)
+		}
 		e.advance(t)
 		for e.ev.len() > 0 && e.ev.earliest() <= t {
 			e.apply(e.ev.pop())
@@ -309,11 +315,10 @@ func (e *engine) noteIdle() {
 }
 
 // advance integrates power and running GPUs over [lastT, t), during which the state was constant.
+// The window's ends inside [lastT, t] must have been marked first (mark), which keeps this small
+// enough to inline.
 func (e *engine) advance(t float64) {
 	e.now = t
-	if t >= e.nextMark {
-		e.takeMarks(t)
-	}
 	if !(t > e.lastT) {
 		return
 	}
