@@ -37,9 +37,6 @@ type windowDoc struct {
 // TestSeedCaseOneWindow: the seed case's table and JSON show one window, its steady state from
 // week 1 to the 8-week horizon, for every policy.
 func TestSeedCaseOneWindow(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the whole seed case")
-	}
 	path := filepath.Join(t.TempDir(), "r.json")
 	code, out, errOut := gpuplan(t, "simulate", "--scenario", "institute-3000", "--json", path)
 	if code != 0 {
