@@ -32,6 +32,10 @@ type Scenario struct {
 	Quota     *QuotaSpec     `yaml:"quota,omitempty"`
 	FairShare *FairShareSpec `yaml:"fairshare,omitempty"`
 
+	// Measure sets a steady-state window (sim.Options.Measure); nil measures the whole run.
+	// Left out of the canonical form when absent, so older scenarios keep their hash.
+	Measure *MeasureSpec `yaml:"measure,omitempty"`
+
 	Policies       []string   `yaml:"policies"`        // default: every policy sim.Policies lists
 	Placement      string     `yaml:"placement"`       // "", "pool" or "nodes" (sim.Options.Placement)
 	EstimateFactor float64    `yaml:"estimate_factor"` // EASY runtime over-estimate, >= 1; 0 means 1
