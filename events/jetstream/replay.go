@@ -94,7 +94,7 @@ func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds
 	want := kindSet(kinds)
 	for _, r := range srcs {
 		r.stop, r.since, r.until, r.want = stop, since, until, want
-		if err := r.start(ctx, s.js); err != nil {
+		if err := s.retryUnanswered(ctx, func(ctx context.Context) error { return r.start(ctx, s.js) }); err != nil {
 			close(stop)
 			for _, r := range srcs {
 				r.close(s.js)
@@ -181,7 +181,11 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 				filters = nil // the whole stream: no filter is cheaper for the server
 			}
 		}
-		info, err := s.streams[i].Info(ctx)
+		var info *natsjs.StreamInfo
+		err := s.retryUnanswered(ctx, func(ctx context.Context) (err error) {
+			info, err = s.streams[i].Info(ctx)
+			return err
+		})
 		if err != nil {
 			return nil, s.apiErr("replay "+s.names[i], err)
 		}
