@@ -255,6 +255,8 @@ func workload(t *testing.T, ctx context.Context, r events.Replayer, rng [2]time.
 // and current (a raised stream's new copies, a restarted server's catch-up).
 func waitCurrent(t *testing.T, ctx context.Context, s *Store, i, n int) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
 	var last string
 	for ctx.Err() == nil {
 		info, err := s.streams[i].Info(ctx)
