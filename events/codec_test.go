@@ -43,6 +43,7 @@ func samplePayloads() []Payload {
 			GPUs: 16, GPUUUIDs: []string{"GPU-1111"}, GPUType: "h100-sxm", PID: 4242,
 			Submit: start.Add(-time.Minute), Start: start, End: end, MeanUtil: 0.83, MeanPowerW: 540.5, Source: JobSourceImport,
 			Trace: &JobTrace{File: "cluster04.csv", Format: "itp", Seq: 7, OwnerIndex: 0, GroupIndex: -1, SubmitS: 0.1 + 0.2, DurationS: 1e-7}},
+		JobRetracted{JobID: "j-1", Reason: "forged: dated 9999-12-31", By: "admin"},
 		PlannerRun{InputsHash: "sha256:abcd", Seed: 18446744073709551615, Version: "v0.1.0", Scenario: "institute-3000",
 			Site: "farm", Summary: json.RawMessage(`{"policies":["fifo","easy"],"p95_wait_s":12.5}`)},
 	}
@@ -230,7 +231,7 @@ func TestUnmarshalInvalid(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	good := JobStarted{JobID: "j", Start: t0}
+	good := JobStarted{JobID: "j", GPUs: 1, Start: t0}
 	for _, tc := range []struct {
 		name    string
 		k       Kind
@@ -245,15 +246,15 @@ func TestNewErrors(t *testing.T) {
 		{"not a payload", KindJobStarted, "x", t0, map[string]any{"job_id": "j"}, ErrKindMismatch},
 		{"nil pointer", KindJobStarted, "x", t0, (*JobStarted)(nil), ErrInvalid},
 		{"missing job id", KindJobStarted, "x", t0, JobStarted{Start: t0}, ErrInvalid},
-		{"end before start", KindJobFinished, "x", t0, JobFinished{JobID: "j", Start: t0, End: t0.Add(-1)}, ErrInvalid},
+		{"end before start", KindJobFinished, "x", t0, JobFinished{JobID: "j", GPUs: 1, Start: t0, End: t0.Add(-1)}, ErrInvalid},
 		{"sample interval zero", KindGPUSampleBatch, "x", t0, GPUSampleBatch{Node: "n"}, ErrInvalid},
 		{"ownership without owner", KindOwnershipReleased, "x", t0, OwnershipReleased{Node: "n"}, ErrInvalid},
 		{"planner without hash", KindPlannerRun, "x", t0, PlannerRun{}, ErrInvalid},
 		{"inventory without node", KindGPUInventory, "x", t0, &GPUInventory{}, ErrInvalid},
-		{"trace seq negative", KindJobFinished, "x", t0, JobFinished{JobID: "j", Start: t0, Trace: &JobTrace{Seq: -1}}, ErrInvalid},
-		{"trace group below -1", KindJobFinished, "x", t0, JobFinished{JobID: "j", Start: t0, Trace: &JobTrace{GroupIndex: -2}}, ErrInvalid},
-		{"trace submit negative", KindJobFinished, "x", t0, JobFinished{JobID: "j", Start: t0, Trace: &JobTrace{SubmitS: -1}}, ErrInvalid},
-		{"NaN in payload", KindJobFinished, "x", t0, JobFinished{JobID: "j", Start: t0, MeanUtil: nan()}, ErrInvalid},
+		{"trace seq negative", KindJobFinished, "x", t0, JobFinished{JobID: "j", GPUs: 1, Start: t0, Trace: &JobTrace{Seq: -1}}, ErrInvalid},
+		{"trace group below -1", KindJobFinished, "x", t0, JobFinished{JobID: "j", GPUs: 1, Start: t0, Trace: &JobTrace{GroupIndex: -2}}, ErrInvalid},
+		{"trace submit negative", KindJobFinished, "x", t0, JobFinished{JobID: "j", GPUs: 1, Start: t0, Trace: &JobTrace{SubmitS: -1}}, ErrInvalid},
+		{"NaN in payload", KindJobFinished, "x", t0, JobFinished{JobID: "j", GPUs: 1, Start: t0, MeanUtil: nan()}, ErrInvalid},
 		{"empty id", KindJobStarted, "", t0, good, ErrInvalid},
 		{"zero time", KindJobStarted, "x", time.Time{}, good, ErrInvalid},
 		{"raw not object", KindJobStarted, "x", t0, json.RawMessage(`[1]`), ErrInvalid},
@@ -270,8 +271,8 @@ func TestNewErrors(t *testing.T) {
 	if _, err := New(KindJobStarted, "x", "", t0, &good); err != nil {
 		t.Errorf("pointer payload: %v", err)
 	}
-	e, err := New(KindJobStarted, "x", "", t0, json.RawMessage(" { \"job_id\" : \"j\" } "))
-	if err != nil || string(e.Data) != `{"job_id":"j"}` {
+	e, err := New(KindJobStarted, "x", "", t0, json.RawMessage(" { \"job_id\" : \"j\" , \"gpus\":1, \"start\":\"2026-01-01T00:00:00Z\"} "))
+	if err != nil || string(e.Data) != `{"job_id":"j","gpus":1,"start":"2026-01-01T00:00:00Z"}` {
 		t.Errorf("raw payload: %s, %v", e.Data, err)
 	}
 }

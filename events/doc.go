@@ -26,6 +26,16 @@
 //   - Events of unknown kinds are not errors: [Reader] and replays skip and count them, and they
 //     keep their raw wire name in [Event.KindName] so tools can pass them through unchanged.
 //
+// # Schema and bounds
+//
+// Every payload is held to its kind's schema and to the bounds in limits.go ([MinTime] to
+// [MaxTime], 1 to [MaxGPUs] GPUs, 0 to [MaxPowerW] W, utilization 0..1 or 0..100 as the field
+// says, durations up to [MaxSeconds]) by [New] (publishers), [Event.Decode] (consumers) and
+// [Check] (importers, before anything is stored), so that what the log accepts the simulator
+// accepts. A bad event already stored by a client that bypassed these checks is skipped by the
+// consumers and named by its stream sequence ([Rejection]). A job is withdrawn without editing
+// the log by a [JobRetracted] event, whose id [RetractionID] derives from the job id.
+//
 // # Log and subjects
 //
 // Adapters (a JetStream store, an in-memory MemStore) implement [Appender] and [Replayer]:

@@ -53,6 +53,17 @@ func New(k Kind, id, source string, t time.Time, payload any) (Event, error) {
 		if data, err = compactObject(p); err != nil {
 			return Event{}, fmt.Errorf("%w: %s data: %w", ErrInvalid, k, err)
 		}
+		// Raw payloads meet the same schema as typed ones: the log holds one schema.
+		if tp := newPayload(k); tp != nil {
+			if err := json.Unmarshal(data, tp); err != nil {
+				return Event{}, fmt.Errorf("%w: %w", ErrInvalid, &DataError{Kind: k.String(), Err: err})
+			}
+			if v, ok := tp.(validator); ok {
+				if err := v.validate(); err != nil {
+					return Event{}, fmt.Errorf("%w: %w", ErrInvalid, &DataError{Kind: k.String(), Err: err})
+				}
+			}
+		}
 	case Payload:
 		if rv := reflect.ValueOf(p); rv.Kind() == reflect.Pointer && rv.IsNil() {
 			return Event{}, fmt.Errorf("%w: %s: nil %T payload", ErrInvalid, k, p)
@@ -62,7 +73,7 @@ func New(k Kind, id, source string, t time.Time, payload any) (Event, error) {
 		}
 		if v, ok := p.(validator); ok {
 			if err := v.validate(); err != nil {
-				return Event{}, fmt.Errorf("%w: %s data: %w", ErrInvalid, k, err)
+				return Event{}, fmt.Errorf("%w: %w", ErrInvalid, &DataError{Kind: k.String(), Err: err})
 			}
 		}
 		var err error
@@ -74,6 +85,9 @@ func New(k Kind, id, source string, t time.Time, payload any) (Event, error) {
 	}
 	e := Event{V: CurrentVersion, ID: id, Kind: k, KindName: k.String(), Source: source, Time: t.UTC(), Data: data}
 	if err := e.validateHead(); err != nil {
+		return Event{}, err
+	}
+	if err := CheckTime(e); err != nil {
 		return Event{}, err
 	}
 	return e, nil
@@ -163,11 +177,11 @@ func (e Event) Decode(v any) error {
 	}
 	rv.Elem().SetZero()
 	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("%w: event %s %s data: %w", ErrInvalid, e.ID, e.Name(), err)
+		return fmt.Errorf("%w: event %s data: %w", ErrInvalid, e.ID, &DataError{Kind: e.Name(), Err: err})
 	}
 	if vv, ok := v.(validator); ok {
 		if err := vv.validate(); err != nil {
-			return fmt.Errorf("%w: event %s %s data: %w", ErrInvalid, e.ID, e.Name(), err)
+			return fmt.Errorf("%w: event %s data: %w", ErrInvalid, e.ID, &DataError{Kind: e.Name(), Err: err})
 		}
 	}
 	return nil

@@ -12,10 +12,11 @@ import (
 func TestUnmarshalFastTakesMarshalOutput(t *testing.T) {
 	for i, p := range samplePayloads() {
 		for _, at := range []time.Time{t0, t0.Truncate(time.Second), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)} {
-			e, err := New(p.Kind(), DeriveID("fast", string(rune('a'+i))), "node-a", at, p)
+			e, err := New(p.Kind(), DeriveID("fast", string(rune('a'+i))), "node-a", t0, p)
 			if err != nil {
 				t.Fatal(err)
 			}
+			e.Time = at // the codec carries any RFC 3339 year, though Check refuses this one
 			b, err := Marshal(e)
 			if err != nil {
 				t.Fatal(err)

@@ -16,8 +16,9 @@ const (
 	KindJobStarted        Kind = 5 // JobStarted: a job began using GPUs
 	KindJobFinished       Kind = 6 // JobFinished: a job stopped using GPUs
 	KindPlannerRun        Kind = 7 // PlannerRun: a recorded planner run
+	KindJobRetracted      Kind = 8 // JobRetracted: a job withdrawn from every projection and workload
 
-	kindEnd = KindPlannerRun + 1 // one past the last known kind; move it when adding a kind
+	kindEnd = KindJobRetracted + 1 // one past the last known kind; move it when adding a kind
 )
 
 // kindNames are the fixed wire names. Each is two dot-separated tokens, domain and action, so
@@ -31,6 +32,7 @@ var kindNames = [kindEnd]string{
 	KindJobStarted:        "job.started",
 	KindJobFinished:       "job.finished",
 	KindPlannerRun:        "planner.run",
+	KindJobRetracted:      "job.retracted",
 }
 
 // String returns the wire name, "" for KindUnknown and "Kind(n)" for a number with no name.

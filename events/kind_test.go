@@ -20,6 +20,7 @@ var wantKindNames = []struct {
 	{KindJobStarted, 5, "job.started"},
 	{KindJobFinished, 6, "job.finished"},
 	{KindPlannerRun, 7, "planner.run"},
+	{KindJobRetracted, 8, "job.retracted"},
 }
 
 func TestKindNamesFixed(t *testing.T) {

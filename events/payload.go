@@ -41,6 +41,19 @@ type GPUInfo struct {
 	MinPowerLimitW     float64 `json:"min_power_limit_w,omitzero"`
 	MaxPowerLimitW     float64 `json:"max_power_limit_w,omitzero"`
 	TDPW               float64 `json:"tdp_w,omitzero"`
+	PCIBusID           string  `json:"pci_bus_id,omitempty"` // e.g. 00000000:18:00.0
+	// MIGMode is NVML's current MIG mode: 1 enabled, 0 disabled or not supported.
+	MIGMode    int         `json:"mig_mode,omitzero"`
+	MIGDevices []MIGDevice `json:"mig_devices,omitempty"` // MIG instances, when MIG is enabled
+}
+
+// MIGDevice is one MIG instance of a GPU.
+type MIGDevice struct {
+	Index             int    `json:"index"` // MIG device index within its GPU
+	UUID              string `json:"uuid"`
+	GPUInstanceID     int    `json:"gpu_instance_id"`
+	ComputeInstanceID int    `json:"compute_instance_id"`
+	MemoryBytes       uint64 `json:"memory_bytes,omitzero"`
 }
 
 // Kind returns KindGPUInventory.
@@ -49,6 +62,17 @@ func (GPUInventory) Kind() Kind { return KindGPUInventory }
 func (p GPUInventory) validate() error {
 	if p.Node == "" {
 		return errors.New("node is empty")
+	}
+	for i, g := range p.GPUs {
+		for _, f := range []struct {
+			name string
+			w    float64
+		}{{"power_limit_w", g.PowerLimitW}, {"default_power_limit_w", g.DefaultPowerLimitW},
+			{"min_power_limit_w", g.MinPowerLimitW}, {"max_power_limit_w", g.MaxPowerLimitW}, {"tdp_w", g.TDPW}} {
+			if err := checkRange(fmt.Sprintf("gpus[%d].%s", i, f.name), f.w, 0, MaxPowerW); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -79,6 +103,11 @@ type GPUSample struct {
 	MemClockMHz     int          `json:"mem_clock_mhz,omitzero"`
 	ThrottleReasons uint64       `json:"throttle_reasons"`    // NVML clocks event reasons bitmask
 	Processes       []GPUProcess `json:"processes,omitempty"` // compute processes on this GPU
+	// EnergyDeltaMJ is the energy used since the collector's previous batch, from the difference
+	// of two EnergyMJ readings (not power x time). When the counter went backwards (driver
+	// reload, GPU reset) it is the counter's new value, the energy since the reset. 0 on a
+	// collector's first batch and when the counter is not reported.
+	EnergyDeltaMJ uint64 `json:"energy_delta_mj,omitzero"`
 }
 
 // GPUProcess is a process seen on a GPU.
@@ -86,6 +115,16 @@ type GPUProcess struct {
 	PID             int    `json:"pid"`
 	User            string `json:"user,omitempty"`
 	UsedMemoryBytes uint64 `json:"used_memory_bytes,omitzero"`
+	// SMUtilPct is the process's share of the GPU's streaming multiprocessors over the last
+	// interval, 0..100, where the driver reports per-process utilization (0 otherwise).
+	SMUtilPct float64 `json:"sm_util_pct,omitzero"`
+	// Cgroup is the process's cgroup path (cgroup v2, or the v1 memory or cpu controller's).
+	Cgroup string `json:"cgroup,omitempty"`
+	// Container is the container id found in the cgroup path (docker, containerd, CRI-O, podman).
+	Container string `json:"container,omitempty"`
+	// JobID is the batch scheduler's job id (Slurm), from the cgroup path or SLURM_JOB_ID in the
+	// process environment.
+	JobID string `json:"job_id,omitempty"`
 }
 
 // Kind returns KindGPUSampleBatch.
@@ -97,6 +136,20 @@ func (p GPUSampleBatch) validate() error {
 	}
 	if !(p.IntervalS > 0) || math.IsInf(p.IntervalS, 0) {
 		return fmt.Errorf("interval_s %v is not a positive number", p.IntervalS)
+	}
+	if p.IntervalS > MaxSeconds {
+		return fmt.Errorf("interval_s %v outside 0..%v", p.IntervalS, float64(MaxSeconds))
+	}
+	// Only the readings a projection uses are bounded, so that its fast decoder (which reads
+	// no others) refuses exactly what this does.
+	for i := range p.GPUs {
+		g := &p.GPUs[i]
+		if err := checkRange(fmt.Sprintf("gpus[%d].util_pct", i), g.UtilPct, 0, 100); err != nil {
+			return err
+		}
+		if err := checkRange(fmt.Sprintf("gpus[%d].power_w", i), g.PowerW, 0, MaxPowerW); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -175,7 +228,9 @@ type JobStarted struct {
 // Kind returns KindJobStarted.
 func (JobStarted) Kind() Kind { return KindJobStarted }
 
-func (p JobStarted) validate() error { return validateJob(p.JobID, p.GPUs, p.Start, time.Time{}) }
+func (p JobStarted) validate() error {
+	return validateJob(p.JobID, p.GPUs, p.Submit, p.Start, time.Time{})
+}
 
 // JobFinished says a job stopped using GPUs. It repeats the start fields so that a consumer can
 // build a job from the finish event alone.
@@ -223,7 +278,13 @@ type JobTrace struct {
 func (JobFinished) Kind() Kind { return KindJobFinished }
 
 func (p JobFinished) validate() error {
-	if err := validateJob(p.JobID, p.GPUs, p.Start, p.End); err != nil {
+	if err := validateJob(p.JobID, p.GPUs, p.Submit, p.Start, p.End); err != nil {
+		return err
+	}
+	if err := checkRange("mean_util", p.MeanUtil, 0, 1); err != nil {
+		return err
+	}
+	if err := checkRange("mean_power_w", p.MeanPowerW, 0, MaxPowerW); err != nil {
 		return err
 	}
 	if t := p.Trace; t != nil {
@@ -236,21 +297,42 @@ func (p JobFinished) validate() error {
 			return fmt.Errorf("trace group_index %d is below -1", t.GroupIndex)
 		case !(t.SubmitS >= 0) || !(t.DurationS >= 0):
 			return fmt.Errorf("trace submit_s %v or duration_s %v is not a non-negative number", t.SubmitS, t.DurationS)
+		case !finite(t.SubmitS):
+			return fmt.Errorf("trace submit_s %v is not finite", t.SubmitS)
+		case t.DurationS > MaxSeconds:
+			return fmt.Errorf("trace duration_s %v outside 0..%v", t.DurationS, float64(MaxSeconds))
 		}
 	}
 	return nil
 }
 
-func validateJob(id string, gpus int, start, end time.Time) error {
+func validateJob(id string, gpus int, submit, start, end time.Time) error {
 	switch {
 	case id == "":
 		return errors.New("job_id is empty")
-	case gpus < 0:
-		return fmt.Errorf("gpus %d is negative", gpus)
 	case start.IsZero():
 		return errors.New("start is missing")
 	case !end.IsZero() && end.Before(start):
 		return fmt.Errorf("end %s is before start %s", end.Format(time.RFC3339Nano), start.Format(time.RFC3339Nano))
+	}
+	if err := checkGPUs(gpus); err != nil {
+		return err
+	}
+	if err := checkTime("start", start); err != nil {
+		return err
+	}
+	if !submit.IsZero() {
+		if err := checkTime("submit", submit); err != nil {
+			return err
+		}
+	}
+	if !end.IsZero() {
+		if err := checkTime("end", end); err != nil {
+			return err
+		}
+		if err := checkDuration("duration (end - start)", end.Sub(start)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -274,3 +356,29 @@ func (p PlannerRun) validate() error {
 	}
 	return nil
 }
+
+// JobRetracted withdraws a job, named by its job id, from every projection and rebuilt workload
+// without editing the log: a job that should never have been stored (a forged or mistaken
+// record) is compensated for, and the log still shows both events. It applies whatever its
+// time and wherever it sits in the stream, before or after the job's own events, so consumers
+// read retractions over the whole log, not only the time range they replay. Its event id is
+// RetractionID(job id), so retracting a job twice stores one event.
+type JobRetracted struct {
+	JobID  string `json:"job_id"`
+	Reason string `json:"reason,omitempty"` // why, for the audit trail
+	By     string `json:"by,omitempty"`     // who retracted it
+}
+
+// Kind returns KindJobRetracted.
+func (JobRetracted) Kind() Kind { return KindJobRetracted }
+
+func (p JobRetracted) validate() error {
+	if p.JobID == "" {
+		return errors.New("job_id is empty")
+	}
+	return nil
+}
+
+// RetractionID is the event id of the retraction of a job: one per job id, so that a second
+// retraction is a duplicate the store drops. Stored ids depend on it: never change it.
+func RetractionID(jobID string) string { return DeriveID("gpuplan.job.retracted", jobID) }

@@ -35,3 +35,14 @@ type Appender interface {
 type Replayer interface {
 	Replay(ctx context.Context, since, until time.Time, kinds []Kind, fn func(Event) error) error
 }
+
+// Rejection names a stored message that a replay or a consumer skipped because it breaks the
+// schema: malformed, of an unknown kind, or with a payload outside its kind's bounds. Seq is its
+// sequence in its stream (0 when unknown), so that an operator can find it and retract the job.
+type Rejection struct {
+	Stream string `json:"stream,omitempty"`
+	Seq    uint64 `json:"seq"`
+	Kind   string `json:"kind,omitempty"`
+	ID     string `json:"id,omitempty"` // event id, when the envelope was readable
+	Reason string `json:"reason"`
+}

@@ -87,7 +87,7 @@ func TestEventSubject(t *testing.T) {
 	}{
 		{"samples", GPUSampleBatch{Node: "node-a", Site: "lab-3", IntervalS: 10}, "gp.lab-3.gpu.samples.node-a"},
 		{"inventory without site", GPUInventory{Node: "node-a"}, "gp._.gpu.inventory.node-a"},
-		{"job on two nodes", JobFinished{JobID: "j", Site: "farm", Nodes: []string{"n2", "n1"}, Start: t0, End: t0}, "gp.farm.job.finished.n2"},
+		{"job on two nodes", JobFinished{JobID: "j", Site: "farm", Nodes: []string{"n2", "n1"}, GPUs: 1, Start: t0, End: t0}, "gp.farm.job.finished.n2"},
 		{"planner", PlannerRun{InputsHash: "h", Site: "farm"}, "gp.farm.planner.run._"},
 	} {
 		e, err := New(tc.p.Kind(), "x", "", t0, tc.p)

@@ -26,6 +26,10 @@ type Built struct {
 	// Hash is the hex sha256 of the canonical scenario (every field, defaults as written) and of
 	// the contents of the files it reads, so two runs with the same Hash and Seed had the same input.
 	Hash string
+	// Notes are what reading the workload found worth saying without failing, one line each: the
+	// rows skipped and why, and warnings naming a row on which a derived value rests (a job years
+	// away from all others). The command line prints them on stderr.
+	Notes []string
 }
 
 const defaultFarmGPUsPerNode = 8
@@ -45,7 +49,7 @@ func (s *Scenario) Build() (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.workload(owners, digests)
+	w, notes, err := s.workload(owners, digests)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +80,7 @@ func (s *Scenario) Build() (*Built, error) {
 			c.GPUTypes = append(c.GPUTypes, s.gpuType(g.GPUType))
 		}
 	}
-	b := &Built{Name: s.Name, Seed: s.Seed, Cluster: c, Workload: w, Policies: s.Policies}
+	b := &Built{Name: s.Name, Seed: s.Seed, Cluster: c, Workload: w, Policies: s.Policies, Notes: notes}
 	if len(b.Policies) == 0 {
 		b.Policies = policyNames()
 	}
@@ -311,28 +315,29 @@ func assignTypes(owners []OwnerSpec, mix TypeMix, src *rand.PCG) {
 	}
 }
 
-func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (*sim.Workload, error) {
+// workload generates or reads the jobs; notes are the reader's skipped rows and warnings.
+func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (w *sim.Workload, notes []string, err error) {
 	if cfg := s.Workload.Synthetic; cfg != nil {
 		c := *cfg
 		c.Horizon = float64(s.Horizon)
 		w, err := Generate(c, owners, s.Seed)
 		if err != nil {
-			return nil, fmt.Errorf("%s: workload.synthetic: %w", s.problems().file, err)
+			return nil, nil, fmt.Errorf("%s: workload.synthetic: %w", s.problems().file, err)
 		}
-		return w, nil
+		return w, nil, nil
 	}
 	t := s.Workload.Trace
 	if s.given != nil {
 		w := cloneWorkload(s.given)
 		digest, err := workloadDigest(w)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		digests[t.File] = digest
 		if s.Horizon > 0 {
 			keepHorizon(w, float64(s.Horizon))
 		}
-		return w, nil
+		return w, nil, nil
 	}
 	f, _ := traces.ParseFormat(t.Format)
 	path := s.resolvePath(t.File)
@@ -340,15 +345,21 @@ func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (*sim
 	if seed == 0 {
 		seed = s.Seed
 	}
-	w, digest, err := traces.ReadFileDigest(path, f, traces.Options{Owners: t.Owners, Seed: seed, SkipBad: t.SkipBad})
+	w, info, err := traces.ReadFileInfo(path, f, traces.Options{Owners: t.Owners, Seed: seed, SkipBad: t.SkipBad})
 	if err != nil {
-		return nil, fmt.Errorf("%s: workload.trace: %w", s.problems().file, err)
+		return nil, nil, fmt.Errorf("%s: workload.trace: %w", s.problems().file, err)
 	}
-	digests[t.File] = digest
+	digests[t.File] = info.Digest
+	if n := info.Skipped.String(); n != "" {
+		notes = append(notes, path+": "+n)
+	}
+	for _, x := range info.Warnings {
+		notes = append(notes, "warning: "+x.String())
+	}
 	if s.Horizon > 0 {
 		keepHorizon(w, float64(s.Horizon))
 	}
-	return w, nil
+	return w, notes, nil
 }
 
 // keepHorizon drops the jobs submitted more than h seconds after the first submission.

@@ -111,6 +111,10 @@ const (
 	maxSyntheticJobs    = 20_000_000         // beyond this a run would exhaust memory
 )
 
+// WithDefaults returns the config with every zero field that has a default set to it (load,
+// skew, max_owner_load, gpus, duration), so a caller can scale what the generator will use.
+func (c Synthetic) WithDefaults() Synthetic { return c.withDefaults() }
+
 func (c Synthetic) withDefaults() Synthetic {
 	if c.Load == 0 {
 		c.Load = defaultLoad

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -83,6 +84,7 @@ func (s *Scenario) validate(p *problems) {
 	c.atLeast("prices.krw_per_kwh", s.Prices.KRWPerKWh, 0)
 	c.atLeast("prices.kg_co2_per_kwh", s.Prices.KgCO2PerKWh, 0)
 	c.atLeast("prices.krw_per_kw_month", s.Prices.KRWPerKWMonth, 0)
+	s.validateBounds(c)
 }
 
 func (s *Scenario) validateGPUTypes(c checker) {
@@ -359,6 +361,8 @@ func (s *Scenario) checkOwnerFields(c checker, path string, o OwnerSpec, given O
 	if o.GPUsPerNode < 0 {
 		c.add(path+".gpus_per_node", "must be at least 1, got %d", o.GPUsPerNode)
 	}
+	c.count(path+".gpus", o.GPUs, maxFleetGPUs) // pools-file rows reach here only
+	c.count(path+".gpus_per_node", o.GPUsPerNode, maxNodeGPUs)
 	c.atLeast(path+".node_w", o.NodeW, 0)
 	typePath, sitePath := path+".gpu_type", path+".site"
 	if given.GPUType == "" {
@@ -499,5 +503,148 @@ func (s *Scenario) validateWorkload(c checker) {
 		if t.Owners < 0 {
 			c.add("workload.trace.owners", "must be at least 0, got %d", t.Owners)
 		}
+	}
+}
+
+// Upper bounds on scenario numbers. Like the workload limits (traces.MaxSeconds, traces.MaxGPUs)
+// they lie far beyond any real fleet and far below where the simulator's float64 sums of joules
+// and won lose meaning: a value past them is a typo or a unit mistake (a tdp_w of 1e300 gave
+// negative energy), refused at its line instead of turned into a table of nonsense.
+const (
+	maxSeconds      = traces.MaxSeconds // any duration: 100 years
+	maxGPUWatts     = traces.MaxPowerW  // tdp_w, idle_w, busy_w: 10 kW, ten times today's largest GPU
+	maxNodeWatts    = 1e6               // node_w: 1 MW beside a node's GPUs
+	maxFleetGPUs    = 10_000_000        // GPUs of the farm, of one owner, of all owners, of a quota
+	maxNodeGPUs     = traces.MaxGPUs    // gpus_per_node, and GPUs per job in a synthetic mix
+	maxPUE          = 10
+	maxPowerCapKW   = 1e7 // 10 GW
+	maxOverhead     = 10  // node_overhead, a fraction of the node's GPU draw
+	maxLoad         = 100 // synthetic load and max_owner_load (the latter may also be .inf)
+	maxSigma        = 10  // lognormal sigmas: skew, duration.sigma
+	maxRatePerWeek  = 1e6
+	maxEstimate     = 1000
+	maxKRWPerKWh    = 1e6
+	maxKgCO2PerKWh  = 100
+	maxKRWPerKWMon  = 1e8
+	maxShare        = 1e9
+	maxTraceOwners  = 1 << 20
+	durationLimitIs = "100 years (3155760000 s)"
+)
+
+// atMost adds a problem at path when v is above hi (lower bounds and NaN are checked elsewhere).
+func (c checker) atMost(path string, v, hi float64, what string) {
+	if v > hi {
+		c.add(path, "must be at most %s, got %v", what, v)
+	}
+}
+
+func (c checker) seconds(path string, v Duration) {
+	c.atMost(path, float64(v), maxSeconds, durationLimitIs)
+}
+
+func (c checker) count(path string, v int, hi int) {
+	if v > hi {
+		c.add(path, "must be at most %d, got %d", hi, v)
+	}
+}
+
+// validateBounds checks every number of the scenario against its upper bound.
+func (s *Scenario) validateBounds(c checker) {
+	c.seconds("horizon", s.Horizon)
+	for i, g := range s.GPUTypes {
+		path := fmt.Sprintf("gpu_types[%d]", i)
+		c.atMost(path+".tdp_w", g.TDPW, maxGPUWatts, "10000 W")
+		c.atMost(path+".idle_w", g.IdleW, maxGPUWatts, "10000 W")
+		c.atMost(path+".busy_w", g.BusyW, maxGPUWatts, "10000 W")
+	}
+	for i, x := range s.Sites {
+		path := fmt.Sprintf("sites[%d]", i)
+		c.atMost(path+".pue", x.PUE, maxPUE, "10")
+		c.atMost(path+".power_cap_kw", x.PowerCapKW, maxPowerCapKW, "10000000 kW")
+	}
+	f := s.Farm
+	c.count("farm.gpus", f.GPUs, maxFleetGPUs)
+	c.count("farm.gpus_per_node", f.GPUsPerNode, maxNodeGPUs)
+	c.atMost("farm.node_w", f.NodeW, maxNodeWatts, "1000000 W")
+	c.atMost("farm.node_overhead", f.NodeOverhead, maxOverhead, "10")
+	c.seconds("farm.idle_off", f.IdleOff)
+	c.seconds("farm.boot", f.Boot)
+	s.boundOwners(c)
+	if w := s.Workload.Synthetic; w != nil {
+		s.boundSynthetic(c, w)
+	}
+	if t := s.Workload.Trace; t != nil {
+		c.count("workload.trace.owners", t.Owners, maxTraceOwners)
+	}
+	if q := s.Quota; q != nil {
+		c.seconds("quota.grace", q.Grace)
+		c.seconds("quota.checkpoint", q.Checkpoint)
+		c.seconds("quota.restart_overhead", q.RestartOverhead)
+		for _, name := range slices.Sorted(maps.Keys(q.Quotas)) {
+			c.count(join("quota.quotas", name), q.Quotas[name], maxFleetGPUs)
+		}
+	}
+	if fs := s.FairShare; fs != nil {
+		c.seconds("fairshare.half_life", fs.HalfLife)
+		for _, name := range slices.Sorted(maps.Keys(fs.Shares)) {
+			c.atMost(join("fairshare.shares", name), fs.Shares[name], maxShare, "1000000000")
+		}
+	}
+	c.atMost("estimate_factor", s.EstimateFactor, maxEstimate, "1000")
+	c.atMost("prices.krw_per_kwh", s.Prices.KRWPerKWh, maxKRWPerKWh, "1000000")
+	c.atMost("prices.kg_co2_per_kwh", s.Prices.KgCO2PerKWh, maxKgCO2PerKWh, "100")
+	c.atMost("prices.krw_per_kw_month", s.Prices.KRWPerKWMonth, maxKRWPerKWMon, "100000000")
+}
+
+func (s *Scenario) boundOwners(c checker) {
+	o := s.Owners
+	bound := func(path string, x OwnerSpec) {
+		c.count(path+".gpus", x.GPUs, maxFleetGPUs)
+		c.count(path+".gpus_per_node", x.GPUsPerNode, maxNodeGPUs)
+		c.atMost(path+".node_w", x.NodeW, maxNodeWatts, "1000000 W")
+	}
+	bound("owners.defaults", o.Defaults)
+	lp := s.listPath()
+	total, each := 0, true
+	for i, x := range o.List {
+		bound(fmt.Sprintf("%s[%d]", lp, i), x)
+		total += max(x.GPUs, 0)
+		each = each && x.GPUs <= maxFleetGPUs
+	}
+	if each && total > maxFleetGPUs { // (each bounds the sum: no overflow)
+		c.add(lp, "owners hold %d GPUs together, more than the limit of %d", total, maxFleetGPUs)
+	}
+	if g := o.Generate; g != nil {
+		c.count("owners.generate.gpus_per_node", g.GPUsPerNode, maxNodeGPUs)
+		c.atMost("owners.generate.node_w", g.NodeW, maxNodeWatts, "1000000 W")
+		if n := float64(g.Count) * g.GPUsPerOwner; n > maxFleetGPUs {
+			c.add("owners.generate.gpus_per_owner", "count x gpus_per_owner must be at most %d GPUs, got %v", maxFleetGPUs, n)
+		}
+	}
+	if d := o.Derive; d != nil {
+		c.count("owners.derive.gpus", d.GPUs, maxFleetGPUs)
+		c.count("owners.derive.gpus_per_node", d.GPUsPerNode, maxNodeGPUs)
+	}
+}
+
+func (s *Scenario) boundSynthetic(c checker, w *Synthetic) {
+	const p = "workload.synthetic."
+	c.atMost(p+"load", w.Load, maxLoad, "100")
+	if !math.IsInf(w.MaxOwnerLoad, 1) { // .inf removes the cap
+		c.atMost(p+"max_owner_load", w.MaxOwnerLoad, maxLoad, "100 (or .inf)")
+	}
+	c.atMost(p+"skew", w.Skew, maxSigma, "10")
+	for _, g := range w.GPUs {
+		c.count(fmt.Sprintf("%sgpus.%d", p, g.GPUs), g.GPUs, maxNodeGPUs)
+	}
+	c.seconds(p+"duration.median", w.Duration.Median)
+	c.seconds(p+"duration.p95", w.Duration.P95)
+	c.seconds(p+"duration.mean", w.Duration.Mean)
+	c.atMost(p+"duration.sigma", w.Duration.Sigma, maxSigma, "10")
+	c.seconds(p+"max_duration", w.MaxDuration)
+	if l := w.LatentLarge; l != nil {
+		c.atMost(p+"latent_large.rate_per_week", l.RatePerWeek, maxRatePerWeek, "1000000")
+		c.count(p+"latent_large.gpus", l.GPUs, maxNodeGPUs)
+		c.seconds(p+"latent_large.duration", l.Duration)
 	}
 }

@@ -30,13 +30,15 @@ func newDemoCmd() *cobra.Command {
 temporary directory (or uses --nats), lets a synthetic fleet of the seed case's first researchers
 publish two weeks of NVML-style GPU samples, replays them, derives the jobs with the projection,
 and compares the policies on those jobs; then it compares the policies on the whole seed case
-(3,000 GPUs, 300 researchers, eight weeks) and writes results.json.`,
+(3,000 GPUs, 300 researchers, eight weeks) and writes results.json. Last it writes the policy
+brief (HTML and PDF, English and Korean) into DIR/brief, from a sweep of load growth, farm size
+and policy (DIR/plan), since at today's load every farm policy waits zero.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), out, nf)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "`DIR` for results.json (default: a new temporary directory)")
+	cmd.Flags().StringVar(&out, "out", "", "`DIR` for results.json, the brief's plan and the brief (default: a new folder ./gpuplan-demo-DATE-TIME)")
 	addNATSFlagsEmbedded(cmd.Flags(), &nf)
 	return cmd
 }
@@ -51,7 +53,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		return err
 	}
 	if out == "" {
-		if out, err = os.MkdirTemp("", "gpuplan-demo-"); err != nil {
+		if out, err = newDemoDir(".", time.Now()); err != nil {
 			return err
 		}
 	} else if err := os.MkdirAll(out, 0o755); err != nil {
@@ -107,7 +109,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		return err
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", path)
-	return nil
+	return writeDemoBrief(stdout, stderr, s, seed, res, out, 4)
 }
 
 // every writes a sampling interval as a reader would say it: "5 min", not Go's "5m0s".

@@ -13,9 +13,9 @@ import (
 func newEventsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "events",
-		Short: "Export and import the event log as JSON Lines",
+		Short: "Export and import the event log as JSON Lines; retract a bad job",
 	}
-	cmd.AddCommand(newEventsExportCmd(), newEventsImportCmd())
+	cmd.AddCommand(newEventsExportCmd(), newEventsImportCmd(), newEventsRetractCmd())
 	return cmd
 }
 
@@ -52,22 +52,15 @@ func newEventsExportCmd() *cobra.Command {
 				return err
 			}
 			defer log.Close()
-			var dst io.Writer = cmd.OutOrStdout()
-			var fh *os.File
-			if out != "-" {
-				if fh, err = os.Create(out); err != nil {
-					return fmt.Errorf("--out: %w", err)
-				}
-				dst = fh
+			var n int
+			export := func(dst io.Writer) (err error) {
+				n, err = importer.Export(cmd.Context(), log, since, until, ks, dst)
+				return err
 			}
-			n, err := importer.Export(cmd.Context(), log, since, until, ks, dst)
-			if fh != nil {
-				if cerr := fh.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					os.Remove(out)
-				}
+			if out == "-" {
+				err = export(cmd.OutOrStdout())
+			} else if err = writeOutput(out, export); err != nil {
+				err = fmt.Errorf("--out: %w", err)
 			}
 			if err != nil {
 				return err

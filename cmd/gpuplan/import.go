@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -87,28 +86,24 @@ file; --merge-owners keeps the names as they are, making equal names one owner.`
 }
 
 func importToFile(ctx context.Context, stdout io.Writer, out string, paths []string, opt importer.Options) error {
-	var dst io.Writer = stdout
-	var fh *os.File
-	if out != "-" {
-		var err error
-		if fh, err = os.Create(out); err != nil {
-			return fmt.Errorf("--out: %w", err)
+	var res importer.Result
+	var importErr error // a problem with the input, reported as it is rather than under --out
+	write := func(dst io.Writer) error {
+		w := events.NewWriter(dst)
+		res, importErr = importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt)
+		if importErr = stemError(importErr); importErr != nil {
+			return importErr
 		}
-		dst = fh
+		return w.Flush()
 	}
-	w := events.NewWriter(dst)
-	res, err := importer.Import(ctx, importer.WriterAppender{W: w}, paths, opt)
-	err = stemError(err)
-	if err == nil {
-		err = w.Flush()
+	var err error
+	if out == "-" {
+		err = write(stdout)
+	} else if err = writeOutput(out, write); err != nil && importErr == nil { // a partial file would pass for a complete export
+		err = fmt.Errorf("--out: %w", err)
 	}
-	if fh != nil {
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(out) // a partial file would pass for a complete export
-		}
+	if importErr != nil {
+		return importErr
 	}
 	if err != nil {
 		return err

@@ -79,6 +79,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newReplayCmd(),
 		newServeCmd(),
 		newReportCmd(),
+		newPlanCmd(),
+		newAuthCmd(),
+		newCollectCmd(),
 	)
 	// Now, not in Execute, so that strictArgs and strictHelp cover them.
 	root.InitDefaultCompletionCmd()

@@ -192,6 +192,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the demo runs the seed case: a few seconds")
 	}
+	smallDemoBrief(t)
 	out := t.TempDir()
 	code, stdout, stderr := gpuplan(t, "demo", "--out", out)
 	if code != 0 {
@@ -215,4 +216,5 @@ func TestDemoEndToEnd(t *testing.T) {
 	if got := policiesOf(t, string(data)); !strings.Contains(got, `"name":"fragmented"`) && !strings.Contains(got, `"name": "fragmented"`) {
 		t.Errorf("results.json lacks the fragmented policy: %.200s", got)
 	}
+	checkDemoBrief(t, out, stdout)
 }

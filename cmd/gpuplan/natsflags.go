@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nkeys"
 	"github.com/spf13/pflag"
 
 	"github.com/gpuplan/gpuplan/events/jetstream"
@@ -18,6 +19,7 @@ import (
 type natsFlags struct {
 	url      string
 	creds    string
+	tlsCA    string
 	replicas int
 }
 
@@ -29,6 +31,7 @@ const natsUsage = "`URL` of the NATS server keeping the event log, or several se
 func addNATSFlags(fs *pflag.FlagSet, f *natsFlags) {
 	fs.StringVar(&f.url, "nats", "", natsUsage)
 	fs.StringVar(&f.creds, "creds", "", "NATS credentials `FILE` (user JWT and NKey seed) for --nats")
+	fs.StringVar(&f.tlsCA, "tls-ca", "", "PEM `FILE` of the certificate authority that signed the server's TLS certificate (tls:// URLs)")
 	addReplicasFlag(fs, f)
 }
 
@@ -75,15 +78,19 @@ func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*ev
 	var nopts []nats.Option
 	if f.creds != "" {
 		// nats.go reads the file only during the handshake, and a server that asks for no
-		// credentials never makes it look: check it here, naming the file.
-		b, err := os.ReadFile(f.creds)
+		// credentials never makes it look: CredsOptions checks it here, naming the file.
+		co, err := jetstream.CredsOptions(f.creds)
 		if err != nil {
-			return nil, fmt.Errorf("--creds: %w", err)
+			return nil, fmt.Errorf("--creds %w", err)
 		}
-		if _, err := nkeys.ParseDecoratedUserNKey(b); err != nil {
-			return nil, fmt.Errorf("--creds %s: not a NATS user credentials file (user JWT and seed): %w", f.creds, err)
+		nopts = append(nopts, co...)
+	}
+	if f.tlsCA != "" {
+		o, err := tlsCAOption(f.url, f.tlsCA)
+		if err != nil {
+			return nil, err
 		}
-		nopts = append(nopts, nats.UserCredentials(f.creds))
+		nopts = append(nopts, o)
 	}
 	if f.url == "" {
 		tmp, err := os.MkdirTemp("", "gpuplan-nats-")
@@ -115,6 +122,22 @@ func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*ev
 		return nil, err
 	}
 	return l, nil
+}
+
+// tlsCAOption trusts the certificate authority in file, read now so that errors name it.
+func tlsCAOption(url, file string) (nats.Option, error) {
+	if url == "" {
+		return nil, usagef("--tls-ca needs --nats: the embedded server has no TLS")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-ca %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("--tls-ca %s: no PEM certificate in the file", file)
+	}
+	return nats.Secure(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}), nil
 }
 
 // Close closes the connection and, for an embedded log, stops the server and removes its

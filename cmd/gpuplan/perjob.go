@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"github.com/gpuplan/gpuplan/sim"
@@ -23,15 +22,11 @@ func writePerJobTo(path string, stdout io.Writer, w *sim.Workload, res []*sim.Re
 // writePerJobFile writes one row per job and policy (the columns of --per-job), in workload order
 // per policy.
 func writePerJobFile(path string, w *sim.Workload, res []*sim.Result) error {
-	fh, err := os.Create(path)
+	err := writeOutput(path, func(fh io.Writer) error { return writePerJob(fh, w, res) })
 	if err != nil {
 		return fmt.Errorf("--per-job: %w", err)
 	}
-	if err := writePerJob(fh, w, res); err != nil {
-		fh.Close()
-		return fmt.Errorf("--per-job %s: %w", path, err)
-	}
-	return fh.Close()
+	return nil
 }
 
 func writePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -128,15 +128,7 @@ func catalogTypes(pools []traces.Pool) []traces.Pool {
 }
 
 func writePoolsFile(path string, pools []traces.Pool) error {
-	fh, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := traces.WritePools(fh, pools); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
+	return writeOutput(path, func(fh io.Writer) error { return traces.WritePools(fh, pools) })
 }
 
 func poolGPUs(pools []traces.Pool) (n int) {

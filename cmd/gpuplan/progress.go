@@ -20,8 +20,16 @@ type progress struct {
 }
 
 func newProgress(stderr io.Writer, work int, what string) *progress {
+	if work < progressMinWork {
+		return &progress{}
+	}
+	return newBar(stderr, work, what)
+}
+
+// newBar draws a bar of work steps on stderr when stderr is a terminal, however small the work.
+func newBar(stderr io.Writer, work int, what string) *progress {
 	f, ok := stderr.(*os.File)
-	if !ok || work < progressMinWork || !term.IsTerminal(int(f.Fd())) {
+	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return &progress{}
 	}
 	return &progress{bar: progressbar.NewOptions(work,
@@ -41,6 +49,21 @@ func (p *progress) callback() func(done, total int) {
 	return func(done, _ int) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
+		_ = p.bar.Set(done)
+	}
+}
+
+// steps returns a progress function of steps done out of a total that may grow.
+func (p *progress) steps() func(done, total int) {
+	if p.bar == nil {
+		return nil
+	}
+	return func(done, total int) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if total != p.bar.GetMax() {
+			p.bar.ChangeMax(total)
+		}
 		_ = p.bar.Set(done)
 	}
 }

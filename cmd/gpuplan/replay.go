@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -44,6 +45,8 @@ results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on t
 			if err != nil {
 				return err
 			}
+			// Said before anything can fail, so that a log whose jobs were all skipped says why.
+			reportSkipped(cmd.ErrOrStderr(), st)
 			if len(w.Jobs) == 0 {
 				return fmt.Errorf("no jobs in the log at %s between %s and %s", log.URL, orOpen(tr.since), orOpen(tr.until))
 			}
@@ -51,6 +54,7 @@ results (the "policies" of --json) are byte-identical to 'gpuplan simulate' on t
 				fmt.Fprintf(cmd.ErrOrStderr(), "replay: skipped %s and %s\n",
 					plural(st.Duplicates, "duplicate event"), plural(st.Malformed, "malformed event"))
 			}
+			f.skippedEvents, f.retractedJobs = st.Invalid, st.Retracted
 			built, err := scenarios.FromWorkload(w, "replay", f.pools, scenarios.FileOptions{})
 			if err != nil {
 				return err
@@ -70,4 +74,37 @@ func orOpen(s string) string {
 		return "(open)"
 	}
 	return s
+}
+
+// reportSkipped names the events a replay passed over for breaking the schema, by stream
+// sequence, so that an operator can find them (and retract a job): a skipped event never
+// changes a result silently.
+func reportSkipped(w io.Writer, st importer.Stats) {
+	if n := len(st.Invalid); n > 0 {
+		fmt.Fprintf(w, "replay: skipped %s", plural(st.InvalidCount, "invalid event"))
+		if st.InvalidCount > n {
+			fmt.Fprintf(w, " (the first %d named)", n)
+		}
+		fmt.Fprint(w, ":")
+		if n > 1 {
+			fmt.Fprintln(w)
+		}
+		for _, r := range st.Invalid {
+			if n > 1 {
+				fmt.Fprint(w, "  ")
+			} else {
+				fmt.Fprint(w, " ")
+			}
+			switch {
+			case r.Seq > 0:
+				fmt.Fprintf(w, "seq %d: ", r.Seq)
+			case r.ID != "":
+				fmt.Fprintf(w, "id %s: ", r.ID)
+			}
+			fmt.Fprintln(w, r.Reason)
+		}
+	}
+	if st.Retracted > 0 {
+		fmt.Fprintf(w, "replay: left out %s retracted by job.retracted events\n", plural(st.Retracted, "job"))
+	}
 }

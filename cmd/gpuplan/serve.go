@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 
 	"github.com/gpuplan/gpuplan/events/jetstream"
@@ -26,6 +27,9 @@ type serveOptions struct {
 	samplesMaxAge   time.Duration
 	samplesMaxBytes string
 	limitsChanged   bool // --samples-max-* given: apply them to existing streams too
+	// Security (see serve_security.go).
+	auth, tlsCert, tlsKey string
+	insecure              bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -56,6 +60,7 @@ acknowledged is on disk, and a restart on the same directory keeps everything.`,
 	f.BoolVar(&o.verbose, "verbose", false, "log the server's notices, not only its warnings and errors")
 	f.DurationVar(&o.samplesMaxAge, "samples-max-age", jetstream.DefaultSamplesMaxAge, "age after which GPU samples are dropped (given: applied to an existing stream too)")
 	f.StringVar(&o.samplesMaxBytes, "samples-max-bytes", "10GiB", "size at which the oldest GPU samples are dropped, e.g. 500MiB, 10GiB (given: applied to an existing stream too)")
+	addServeSecurityFlags(f, &o)
 	return cmd
 }
 
@@ -75,19 +80,30 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return usagef("--addr %q: port %q is not a number from 0 to 65535", o.addr, port)
 	}
+	sec, err := o.security()
+	if err != nil {
+		return err
+	}
 	if err := checkListen(o.addr); err != nil {
 		return err
 	}
-	srv, err := natsserver.Start(natsserver.Options{Dir: o.data, Addr: o.addr, SyncAlways: o.syncAlways, Log: stderr, Verbose: o.verbose})
+	srv, err := natsserver.Start(natsserver.Options{Dir: o.data, Addr: o.addr, SyncAlways: o.syncAlways, Log: stderr, Verbose: o.verbose,
+		Auth: sec.auth, TLSCert: o.tlsCert, TLSKey: o.tlsKey})
 	if err != nil {
 		return err
 	}
 	defer srv.Shutdown()
-	names, err := createStreams(ctx, srv.URL(), jetstream.Options{
+	names, legacy, err := createStreams(ctx, sec.adminURL(srv), jetstream.Options{
 		SamplesMaxAge: o.samplesMaxAge, SamplesMaxBytes: maxBytes, Reconfigure: o.limitsChanged,
-	})
+	}, sec.adminOptions(srv)...)
 	if err != nil {
 		return err
+	}
+	if d := o.securityNote(); d != "" {
+		fmt.Fprintln(stderr, "gpuplan serve: "+d)
+	}
+	for _, l := range legacy {
+		fmt.Fprintf(stderr, "gpuplan serve: stream %s was created by an older gpuplan: an event imported again after its duplicate window is stored twice there (export the log and import it into a new one to fix)\n", l)
 	}
 	fmt.Fprintln(stdout, srv.URL())
 	fmt.Fprintf(stderr, "gpuplan serve: JetStream file store in %s, streams %s; SIGINT or SIGTERM stops\n", srv.Dir(), strings.Join(names, ", "))
@@ -114,18 +130,18 @@ func checkListen(addr string) error {
 }
 
 // createStreams opens the log once so that its streams exist, with serve's limits, before any
-// collector publishes.
-func createStreams(ctx context.Context, url string, opt jetstream.Options) ([]string, error) {
-	nc, err := jetstream.Connect(url)
+// collector publishes, and names the streams and those of an older layout.
+func createStreams(ctx context.Context, url string, opt jetstream.Options, nopts ...nats.Option) ([]string, []string, error) {
+	nc, err := jetstream.Connect(url, nopts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer nc.Close()
 	s, err := jetstream.Open(ctx, nc, opt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.StreamNames(), nil
+	return s.StreamNames(), s.LegacyStreams(), nil
 }
 
 // parseBytes reads a size such as 10GiB, 500MiB, 2GB or a plain number of bytes.

@@ -3,13 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
@@ -34,6 +34,9 @@ type simulateFlags struct {
 	quotaGrace      string
 	halfLife        string
 	noBorrow        optionalBool
+	// Set by replay: events of the log it skipped and jobs retracted, reported in --json.
+	skippedEvents []events.Rejection
+	retractedJobs int
 }
 
 // optionalBool is a bool flag that remembers whether it was given, so --no-borrow=false can
@@ -132,10 +135,14 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 	if err := applyOverrides(built, f); err != nil {
 		return err
 	}
+	for _, n := range built.Notes {
+		fmt.Fprintln(stderr, n)
+	}
 	out, err := simulateBuilt(built, stderr)
 	if err != nil {
 		return err
 	}
+	out.SkippedEvents, out.RetractedJobs = f.skippedEvents, f.retractedJobs
 	if out.Comparisons, err = compareAll(built.Workload, out.Policies, f.baseline); err != nil {
 		return err
 	}
@@ -266,6 +273,10 @@ type results struct {
 	Policies     []*sim.Result    `json:"policies"`
 	Comparisons  []sim.Comparison `json:"comparisons,omitempty"`
 	LargeJobs    []largeJobs      `json:"large_jobs"`
+	// Replay only: events of the log skipped for breaking the schema, named by stream sequence,
+	// and jobs left out because a job.retracted event withdrew them.
+	SkippedEvents []events.Rejection `json:"skipped_events,omitempty"`
+	RetractedJobs int                `json:"retracted_jobs,omitempty"`
 }
 
 func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
@@ -288,13 +299,8 @@ func writeJSON(path string, stdout io.Writer, r *results) error {
 	if path == "-" {
 		return encodeJSON(stdout, r)
 	}
-	fh, err := os.Create(path)
-	if err != nil {
+	if err := writeOutput(path, func(fh io.Writer) error { return encodeJSON(fh, r) }); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}
-	if err := encodeJSON(fh, r); err != nil {
-		fh.Close()
-		return fmt.Errorf("--json %s: %w", path, err)
-	}
-	return fh.Close()
+	return nil
 }

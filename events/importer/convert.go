@@ -43,7 +43,7 @@ func newConverter(opt Options) (*converter, error) {
 		c.batch = DefaultBatch
 	}
 	// One throwaway event checks the source and the epoch before any file is read.
-	if _, err := events.New(events.KindJobFinished, "x", c.source, c.epoch, events.JobFinished{JobID: "x", Start: c.epoch}); err != nil {
+	if _, err := events.New(events.KindJobFinished, "x", c.source, c.epoch, events.JobFinished{JobID: "x", GPUs: 1, Start: c.epoch}); err != nil {
 		return nil, fmt.Errorf("importer: source %q, epoch %v: %w", c.source, c.epoch, err)
 	}
 	return c, nil
@@ -126,8 +126,14 @@ func (c *converter) checkJob(w *sim.Workload, j *sim.Job) error {
 	case !utf8.ValidString(j.GPUType):
 		return fmt.Errorf("gpu_type %q: %w", j.GPUType, errUTF8)
 	}
-	_, _, err := c.times(j)
-	return err
+	start, end, err := c.times(j)
+	if err != nil {
+		return err
+	}
+	// The log's schema, as replay will apply it: bounds on GPUs, power, utilization and times.
+	p := events.JobFinished{JobID: j.ID, GPUs: int(j.GPUs), Start: start, End: end, MeanUtil: j.Util, MeanPowerW: j.PowerW,
+		Trace: &events.JobTrace{SubmitS: j.Submit, DurationS: j.Duration}}
+	return events.CheckPayload(p)
 }
 
 func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }

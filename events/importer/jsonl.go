@@ -1,10 +1,12 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
@@ -32,12 +34,25 @@ func (a WriterAppender) Append(ctx context.Context, evs ...events.Event) error {
 // whose kind is in kinds as JSON Lines, in stream order, and returns how many it wrote. An empty
 // kinds means everything, events of kinds this binary does not know included, so that an export
 // is a full copy of the range.
+//
+// An export with job events carries every job.retracted event of the log too, whatever its time
+// and whether or not kinds names it, after the range's events: a retraction applies to its job
+// whenever it was made, and a log rebuilt from the export must leave the same jobs out.
 func Export(ctx context.Context, r events.Replayer, since, until time.Time, kinds []events.Kind, w io.Writer) (int, error) {
 	if len(kinds) == 0 {
 		kinds = append(events.Kinds(), events.KindUnknown)
 	}
+	jobs := slices.Contains(kinds, events.KindJobFinished) || slices.Contains(kinds, events.KindJobStarted)
+	open := since.IsZero() && until.IsZero()
+	retractions := jobs && (!open || !slices.Contains(kinds, events.KindJobRetracted))
+	if retractions {
+		kinds = slices.DeleteFunc(slices.Clone(kinds), func(k events.Kind) bool { return k == events.KindJobRetracted })
+	}
 	ew := events.NewWriter(w)
 	err := r.Replay(ctx, since, until, kinds, ew.Write)
+	if err == nil && retractions {
+		err = r.Replay(ctx, time.Time{}, time.Time{}, []events.Kind{events.KindJobRetracted}, ew.Write)
+	}
 	if ferr := ew.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("importer: export: %w", ferr)
 	}
@@ -63,6 +78,9 @@ type JSONLResult struct {
 	Malformed int           // malformed lines
 	Problems  []*events.LineError
 }
+
+// maxLineProblems bounds the malformed lines a JSONLResult lists, as events.Reader does.
+const maxLineProblems = 16
 
 // ErrMalformed is returned, wrapping the first malformed lines, when a JSON Lines file has some
 // and JSONLOptions.SkipBad is not set.
@@ -118,9 +136,19 @@ func readJSONL(ctx context.Context, a events.Appender, r io.Reader, name string,
 		buf = buf[:0]
 		return nil
 	}
+	// Lines whose envelope reads but whose payload breaks the schema (events.Check) are
+	// malformed too: the log refuses before storing what replay would skip.
+	var schemaBad []*events.LineError // the first few of schemaBadN
+	schemaBadN := 0
 	finish := func() {
 		res.Skipped = er.Skipped()
 		res.Malformed, res.Problems = er.Malformed()
+		res.Malformed += schemaBadN
+		if len(schemaBad) > 0 {
+			res.Problems = append(res.Problems, schemaBad...)
+			slices.SortStableFunc(res.Problems, func(a, b *events.LineError) int { return cmp.Compare(a.Line, b.Line) })
+			res.Problems = res.Problems[:min(len(res.Problems), maxLineProblems)]
+		}
 	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
@@ -140,6 +168,18 @@ func readJSONL(ctx context.Context, a events.Appender, r io.Reader, name string,
 				return res, fmt.Errorf("%w: %w", ErrMalformed, err)
 			}
 			return res, fmt.Errorf("importer: %w", err)
+		}
+		if err := events.Check(e); err != nil {
+			le := &events.LineError{Name: name, Line: er.Line(), Err: err}
+			schemaBadN++
+			if len(schemaBad) < maxLineProblems {
+				schemaBad = append(schemaBad, le)
+			}
+			if ropt.SkipMalformed {
+				continue
+			}
+			finish()
+			return res, fmt.Errorf("%w: %w", ErrMalformed, le)
 		}
 		if a == nil {
 			continue

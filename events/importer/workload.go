@@ -27,14 +27,34 @@ type Stats struct {
 	Jobs       int // jobs in the workload
 	Exact      int // jobs rebuilt from their JobTrace's exact values
 	Duplicates int // events with an id seen before, dropped
-	NoGPU      int // jobs asking for no GPU, skipped (they are in Workload.Skipped too)
-	Malformed  int // events whose payload does not decode, skipped (in Workload.Skipped too)
-	Errors     []error
+	// NoGPU stays 0 since the schema refuses jobs without a GPU (gpus 1..events.MaxGPUs): such
+	// events are Malformed and named in Invalid. It is kept for callers that add it up.
+	NoGPU     int
+	Malformed int // job.finished events whose payload does not decode or breaks the schema, skipped (in Workload.Skipped too)
+	Errors    []error
+	// Invalid names the first 16 events skipped for breaking the schema: those the store itself
+	// skipped (malformed messages, unknown kinds; from stores that number their events) and
+	// job.finished and job.retracted events whose payload or time is out of bounds.
+	Invalid []events.Rejection
+	// InvalidCount counts every event skipped for breaking the schema, named or not.
+	InvalidCount int
+	// Retracted counts jobs in the range removed by a job.retracted event (not in
+	// Workload.Skipped), and Retractions the valid retraction events read (the whole log's,
+	// whatever the range). Events = Jobs + Duplicates + NoGPU + Malformed + Retracted.
+	Retracted, Retractions int
+}
+
+// seqReplayer is a store that numbers its events (the JetStream store), so that skipped events
+// can be named by their stream sequence.
+type seqReplayer interface {
+	ReplaySeq(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(seq uint64, e events.Event) error) ([]events.Rejection, int, error)
 }
 
 // Workload rebuilds the workload of the job.finished events whose time lies in [since, until)
 // (zero leaves a side open), counting submit seconds from DefaultEpoch; see the package doc for
-// the order of jobs, owners and groups. Malformed events are counted and skipped, never fatal.
+// the order of jobs, owners and groups. Events that break the schema (events.Check's bounds)
+// are counted, named and skipped, never fatal. Jobs retracted by a job.retracted event anywhere
+// in the log, before or after the job and whatever its time, are left out.
 func Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*sim.Workload, Stats, error) {
 	return WorkloadOptions{}.Workload(ctx, r, since, until)
 }
@@ -59,14 +79,42 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	var st Stats
 	var recs []jobRec
 	seen := map[string]struct{}{}
-	bad := func(err error) {
-		st.Malformed++
+	retracted := map[string]struct{}{}
+	// bad names an event skipped for breaking the schema; job.finished ones count as Malformed.
+	bad := func(seq uint64, e events.Event, err error) {
+		st.InvalidCount++
+		if e.Kind == events.KindJobFinished {
+			st.Malformed++
+		}
 		if len(st.Errors) < maxStatErrors {
 			st.Errors = append(st.Errors, err)
 		}
+		if len(st.Invalid) < maxStatErrors {
+			reason := err.Error()
+			if de := (*events.DataError)(nil); errors.As(err, &de) {
+				reason = de.Error()
+			}
+			st.Invalid = append(st.Invalid, events.Rejection{Seq: seq, Kind: e.Name(), ID: e.ID, Reason: reason})
+		}
 	}
 	var p events.JobFinished
-	err := r.Replay(ctx, since, until, []events.Kind{events.KindJobFinished}, func(e events.Event) error {
+	var rp events.JobRetracted
+	// Retractions apply whatever their time, so the whole log is read and the range applied
+	// here, to job.finished events only. A JetStream replay reads the jobs stream whole anyway.
+	kinds := []events.Kind{events.KindJobFinished, events.KindJobRetracted}
+	fn := func(seq uint64, e events.Event) error {
+		if e.Kind == events.KindJobRetracted {
+			if err := e.Decode(&rp); err != nil {
+				bad(seq, e, err)
+				return nil
+			}
+			st.Retractions++
+			retracted[rp.JobID] = struct{}{}
+			return nil
+		}
+		if !since.IsZero() && e.Time.Before(since) || !until.IsZero() && !e.Time.Before(until) {
+			return nil
+		}
 		st.Events++
 		if _, dup := seen[e.ID]; dup {
 			st.Duplicates++
@@ -74,16 +122,16 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 		}
 		seen[e.ID] = struct{}{}
 		if err := e.Decode(&p); err != nil {
-			bad(err)
+			bad(seq, e, err)
 			return nil
 		}
-		if p.GPUs == 0 {
-			st.NoGPU++
+		if err := events.CheckTime(e); err != nil {
+			bad(seq, e, err)
 			return nil
 		}
 		rec, err := record(&p, e.ID, epoch)
 		if err != nil {
-			bad(err)
+			bad(seq, e, err)
 			return nil
 		}
 		if rec.traced {
@@ -91,9 +139,35 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 		}
 		recs = append(recs, rec)
 		return nil
-	})
+	}
+	var err error
+	if sr, ok := r.(seqReplayer); ok {
+		var rej []events.Rejection
+		var n int
+		rej, n, err = sr.ReplaySeq(ctx, time.Time{}, time.Time{}, kinds, fn)
+		st.InvalidCount += n
+		st.Invalid = append(rej, st.Invalid...)
+		// One stream holds job events: its sequences order the list as the stream does, and
+		// entries without one ("and N more") go last.
+		key := func(r events.Rejection) uint64 { return cmp.Or(r.Seq, math.MaxUint64) }
+		slices.SortStableFunc(st.Invalid, func(a, b events.Rejection) int { return cmp.Compare(key(a), key(b)) })
+	} else {
+		err = r.Replay(ctx, time.Time{}, time.Time{}, kinds, func(e events.Event) error { return fn(0, e) })
+	}
 	if err != nil {
 		return nil, st, err
+	}
+	if len(retracted) > 0 {
+		recs = slices.DeleteFunc(recs, func(r jobRec) bool {
+			_, gone := retracted[r.job.ID]
+			if gone {
+				st.Retracted++
+				if r.traced {
+					st.Exact--
+				}
+			}
+			return gone
+		})
 	}
 	w := build(recs)
 	w.Skipped = st.NoGPU + st.Malformed

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,10 +31,12 @@ func jobEvent(t *testing.T, id string, p events.JobFinished) events.Event {
 	return e
 }
 
+// rawJobEvent builds the event a raw client could publish, bypassing New's checks.
 func rawJobEvent(t *testing.T, id, data string) events.Event {
 	t.Helper()
-	e, err := events.New(events.KindJobFinished, id, "test", epoch, json.RawMessage(data))
-	if err != nil {
+	e := events.Event{V: events.CurrentVersion, ID: id, Kind: events.KindJobFinished, KindName: "job.finished",
+		Source: "test", Time: epoch, Data: json.RawMessage(data)}
+	if err := e.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -49,7 +52,7 @@ func TestWorkloadOtherSources(t *testing.T) {
 	log := sliceLog{
 		jobEvent(t, "e-p1", events.JobFinished{JobID: "p1", Owner: "kim", GPUs: 2, Start: at(100), End: at(160), MeanUtil: 0.5, MeanPowerW: 300, Source: proj}),
 		jobEvent(t, "e-p2", events.JobFinished{JobID: "p2", User: "lee", GPUs: 1, Start: at(50), End: at(50.5), Source: proj}),
-		jobEvent(t, "e-p3", events.JobFinished{JobID: "p3", Owner: "kim", GPUs: 0, Start: at(70), End: at(80), Source: proj}),
+		rawJobEvent(t, "e-p3", `{"job_id":"p3","owner":"kim","gpus":0,"start":"2020-01-01T00:01:10Z","end":"2020-01-01T00:01:20Z","source":"projection"}`),
 		jobEvent(t, "e-s1", events.JobFinished{JobID: "s1", Owner: "park", Group: "hpc", GPUs: 8, Submit: at(10), Start: at(40), End: at(100), Source: events.JobSourceScheduler}),
 		jobEvent(t, "e-t1", imported),
 		rawJobEvent(t, "e-bad1", `{"job_id":"","gpus":1,"start":"2020-01-01T00:00:00Z","source":"projection"}`),
@@ -70,11 +73,21 @@ func TestWorkloadOtherSources(t *testing.T) {
 			{ID: "p1", Owner: 3, Group: -1, Submit: 100, GPUs: 2, Duration: 60, PowerW: 300, Util: 0.5},
 		}}
 	sameWorkload(t, "mixed sources", got, want)
-	wantSt := importer.Stats{Events: 9, Jobs: 4, Exact: 1, Duplicates: 1, NoGPU: 1, Malformed: 3}
-	if len(st.Errors) != 3 {
-		t.Errorf("%d errors listed, want 3: %v", len(st.Errors), st.Errors)
+	wantSt := importer.Stats{Events: 9, Jobs: 4, Exact: 1, Duplicates: 1, Malformed: 4, InvalidCount: 4}
+	if len(st.Errors) != 4 {
+		t.Errorf("%d errors listed, want 4: %v", len(st.Errors), st.Errors)
 	}
-	st.Errors = nil
+	wantInvalid := []string{"e-p3 job.finished: gpus 0 outside 1..100000", "e-bad1 job.finished: job_id is empty",
+		"e-bad2 importer: job does not fit the simulator: event e-bad2: end is missing", "e-bad3 job.finished: json: cannot unmarshal"}
+	if len(st.Invalid) != len(wantInvalid) {
+		t.Errorf("invalid %+v, want %q", st.Invalid, wantInvalid)
+	}
+	for i, r := range st.Invalid {
+		if i < len(wantInvalid) && !strings.HasPrefix(r.ID+" "+r.Reason, wantInvalid[i]) {
+			t.Errorf("invalid %d: %s %s, want %s", i, r.ID, r.Reason, wantInvalid[i])
+		}
+	}
+	st.Errors, st.Invalid = nil, nil
 	if !reflect.DeepEqual(st, wantSt) {
 		t.Errorf("stats %+v, want %+v", st, wantSt)
 	}
@@ -198,14 +211,13 @@ func TestWorkloadReplayError(t *testing.T) {
 	}
 }
 
-// An empty log gives an empty workload, shaped as a reader gives one for a file without jobs.
+// An empty log gives an empty workload (a reader refuses a file without jobs: ErrNoJobs).
 func TestWorkloadEmpty(t *testing.T) {
 	got, st, err := importer.Workload(context.Background(), &events.MemStore{}, time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := readerWorkload(t, writeFile(t, "empty.csv", "id,owner,submit_s,gpus,duration_s\n"), traces.CSV, traces.Options{})
-	sameWorkload(t, "empty", got, want)
+	sameWorkload(t, "empty", got, &sim.Workload{Jobs: []sim.Job{}})
 	if !reflect.DeepEqual(st, importer.Stats{}) {
 		t.Errorf("stats %+v", st)
 	}

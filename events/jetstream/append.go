@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -55,12 +56,16 @@ func (s *Store) Publish(ctx context.Context, evs ...events.Event) (AppendStats, 
 		if err := e.Validate(); err != nil {
 			return st, fmt.Errorf("jetstream: append event %d (id %q): %w", i, e.ID, err)
 		}
-		if streamOf(e.Name()) < 0 {
+		k := streamOf(e.Name())
+		if k < 0 {
 			return st, fmt.Errorf("jetstream: append event %d (id %q): %w %q", i, e.ID, ErrNoStream, e.Name())
 		}
 		subj, err := subjectOf(s.opt.Prefix, e)
 		if err != nil {
 			return st, fmt.Errorf("jetstream: append event %d (id %q): %w", i, e.ID, err)
+		}
+		if s.perEvent(k) {
+			subj += "." + events.SubjectToken(e.ID)
 		}
 		subjects[i] = subj
 	}
@@ -169,17 +174,31 @@ func (s *Store) publishRound(ctx context.Context, msgs *batch, todo []int, st *A
 		f := queue[head]
 		head++
 		var err error
-		select {
-		case ack := <-f.paf.Ok():
-			if ack.Duplicate {
-				st.Duplicates++
-			} else {
-				st.Stored++
+	wait:
+		for {
+			denied, next := s.denied.of(msgs.msgs[f.idx].Subject)
+			if denied != nil {
+				return s.publishErr(msgs.msgs[f.idx], denied)
 			}
+			select {
+			case ack := <-f.paf.Ok():
+				if ack.Duplicate {
+					st.Duplicates++
+				} else {
+					st.Stored++
+				}
+				return nil
+			case err = <-f.paf.Err():
+				break wait
+			case <-next: // a refusal: of this message?
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if isSubjectFull(err) {
+			// The event's own subject holds it already: stored before the duplicate window.
+			st.Duplicates++
 			return nil
-		case err = <-f.paf.Err():
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 		if retryable(err) {
 			failed = append(failed, failure{f.idx, err})
@@ -232,6 +251,15 @@ func (s *Store) publishRound(ctx context.Context, msgs *batch, todo []int, st *A
 
 func (s *Store) publishErr(m *nats.Msg, err error) error {
 	return fmt.Errorf("jetstream: append event %s on %s to %s: %w", m.Header.Get(natsjs.MsgIDHeader), m.Subject, s.where(), err)
+}
+
+// isSubjectFull recognises the refusal of a second message on a subject limited to one with
+// discard-new per subject (nats-server v2.15 server/store.go ErrMaxMsgsPerSubject, answered as
+// 10077 JSStreamStoreFailedF with code 503, which retryable would otherwise retry).
+func isSubjectFull(err error) bool {
+	var apiErr *natsjs.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == 10077 &&
+		strings.Contains(apiErr.Description, "maximum messages per subject exceeded")
 }
 
 // retryable reports whether sending the same message again may succeed: timeouts, lost

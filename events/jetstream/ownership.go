@@ -44,7 +44,11 @@ func (s *Store) lastOwnershipIs(ctx context.Context, site, node, id string) (uin
 }
 
 func (s *Store) ownershipFilter(site, node string) string {
-	return s.prefix + "." + events.SubjectToken(site) + ".ownership.*." + events.SubjectToken(node)
+	f := s.prefix + "." + events.SubjectToken(site) + ".ownership.*." + events.SubjectToken(node)
+	if s.perEvent(streamJobs) {
+		f += ".*"
+	}
+	return f
 }
 
 // ChangeOwnership appends an ownership event (assigned or released) only if the last ownership
@@ -77,7 +81,11 @@ func (s *Store) ChangeOwnership(ctx context.Context, ev events.Event, expected u
 	if err != nil {
 		return 0, fmt.Errorf("jetstream: change ownership: %w", err)
 	}
-	m := &nats.Msg{Subject: events.Subject(s.opt.Prefix, site, ev.Name(), node), Data: data}
+	subj := events.Subject(s.opt.Prefix, site, ev.Name(), node)
+	if s.perEvent(streamJobs) {
+		subj += "." + events.SubjectToken(ev.ID)
+	}
+	m := &nats.Msg{Subject: subj, Data: data}
 	ack, err := s.js.PublishMsg(ctx, m,
 		natsjs.WithMsgID(ev.ID),
 		natsjs.WithExpectLastSequenceForSubject(expected, s.ownershipFilter(site, node)))
@@ -93,7 +101,19 @@ func (s *Store) ChangeOwnership(ctx context.Context, ev events.Event, expected u
 		}
 		return 0, fmt.Errorf("%w: node %s at site %q is past sequence %d: %w", ErrOwnershipConflict, node, site, expected, err)
 	}
+	if isSubjectFull(err) {
+		// Stored long ago (its own subject holds it) and followed by other changes.
+		if m, gerr := s.streams[streamJobs].GetLastMsgForSubject(ctx, subj); gerr == nil {
+			s.statsMu.Lock()
+			s.stats.Duplicates++
+			s.statsMu.Unlock()
+			return m.Sequence, nil
+		}
+	}
 	if err != nil {
+		if d, _ := s.denied.of(subj); d != nil {
+			err = d
+		}
 		return 0, fmt.Errorf("jetstream: change ownership of node %s at %s: %w", node, s.where(), err)
 	}
 	s.statsMu.Lock()

@@ -30,6 +30,18 @@ type ReplayStats struct {
 	Malformed int           // messages that are not a valid envelope, skipped
 	Skipped   []events.Skip // unknown kinds not asked for and newer envelope versions, sorted by kind and version
 	Errors    []*MalformedError
+	// Unknown names the first 16 events of unknown kinds skipped, by stream and sequence, in
+	// stream order per stream (Skipped counts all of them).
+	Unknown []UnknownKind
+}
+
+// UnknownKind is a stored event of a kind this binary does not know, skipped by a replay.
+type UnknownKind struct {
+	Stream string
+	Seq    uint64
+	ID     string
+	Kind   string // its wire name
+	V      int
 }
 
 // MalformedError describes a message that is not a valid event. ReplayStats keeps the first 16.
@@ -85,6 +97,44 @@ func (s *Store) Replay(ctx context.Context, since, until time.Time, kinds []even
 // by more than the slack (a collector clock running ahead, say). The kept streams are read
 // whole: imports may carry any times.
 func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(events.Event) error) (ReplayStats, error) {
+	return s.replay(ctx, since, until, kinds, func(_ uint64, e events.Event) error { return fn(e) })
+}
+
+// ReplaySeq is Replay that also gives each event's stream sequence, so that a consumer that
+// skips an event can name it ("seq 42"), and returns the messages the replay itself skipped:
+// malformed messages and events of unknown kinds (the first 16 of each) and newer envelope
+// versions (counted only), each with its sequence where known, and how many messages it skipped
+// in all. The sequence counts within the event's stream.
+func (s *Store) ReplaySeq(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(seq uint64, e events.Event) error) ([]events.Rejection, int, error) {
+	st, err := s.replay(ctx, since, until, kinds, fn)
+	var rej []events.Rejection
+	total := st.Malformed
+	for _, k := range st.Skipped {
+		total += k.Count
+	}
+	for _, m := range st.Errors {
+		rej = append(rej, events.Rejection{Stream: m.Stream, Seq: m.Seq, Reason: m.Err.Error()})
+	}
+	for _, u := range st.Unknown {
+		rej = append(rej, events.Rejection{Stream: u.Stream, Seq: u.Seq, Kind: u.Kind, ID: u.ID,
+			Reason: fmt.Sprintf("%s: unknown kind (v%d)", u.Kind, u.V)})
+	}
+	if n := st.Malformed - len(st.Errors); n > 0 {
+		rej = append(rej, events.Rejection{Reason: fmt.Sprintf("and %d more malformed messages", n)})
+	}
+	for _, k := range st.Skipped {
+		if k.V > events.CurrentVersion {
+			rej = append(rej, events.Rejection{Kind: k.Kind,
+				Reason: fmt.Sprintf("%d events of envelope version %d, newer than this gpuplan reads", k.Count, k.V)})
+		}
+	}
+	slices.SortStableFunc(rej, func(a, b events.Rejection) int {
+		return cmp.Or(cmp.Compare(a.Stream, b.Stream), cmp.Compare(a.Seq, b.Seq))
+	})
+	return rej, total, err
+}
+
+func (s *Store) replay(ctx context.Context, since, until time.Time, kinds []events.Kind, fn func(uint64, events.Event) error) (ReplayStats, error) {
 	var st ReplayStats
 	srcs, err := s.plan(ctx, since, kinds)
 	if err != nil {
@@ -94,7 +144,12 @@ func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds
 	want := kindSet(kinds)
 	for _, r := range srcs {
 		r.stop, r.since, r.until, r.want = stop, since, until, want
-		if err := s.retryUnanswered(ctx, func(ctx context.Context) error { return r.start(ctx, s.js) }); err != nil {
+		err := s.retryUnanswered(ctx, func(ctx context.Context) error {
+			sctx, cancel := s.denied.untilDenied(ctx)
+			defer cancel()
+			return r.start(sctx, s.js)
+		})
+		if err != nil {
 			close(stop)
 			for _, r := range srcs {
 				r.close(s.js)
@@ -102,9 +157,9 @@ func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds
 			return st, s.apiErr("replay "+r.stream, err)
 		}
 	}
-	err = merge(ctx, srcs, func(e events.Event) error {
+	err = merge(ctx, srcs, func(it *item) error {
 		st.Events++
-		return fn(e)
+		return fn(it.seq, it.ev)
 	})
 	close(stop)
 	skips := map[skipKey]int{}
@@ -115,6 +170,11 @@ func (s *Store) ReplayCounted(ctx context.Context, since, until time.Time, kinds
 		for _, m := range r.errs {
 			if len(st.Errors) < maxMalformedKept {
 				st.Errors = append(st.Errors, m)
+			}
+		}
+		for _, u := range r.unknown {
+			if len(st.Unknown) < maxMalformedKept {
+				st.Unknown = append(st.Unknown, u)
 			}
 		}
 		for k, n := range r.skips {
@@ -169,7 +229,11 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 					continue
 				}
 				if slices.Contains(kinds, k) {
-					filters = append(filters, events.SubjectFilter(s.opt.Prefix, "", k.String(), ""))
+					f := events.SubjectFilter(s.opt.Prefix, "", k.String(), "")
+					if s.perEvent(i) {
+						f += ".*"
+					}
+					filters = append(filters, f)
 				} else {
 					all = false
 				}
@@ -183,7 +247,9 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 		}
 		var info *natsjs.StreamInfo
 		err := s.retryUnanswered(ctx, func(ctx context.Context) (err error) {
-			info, err = s.streams[i].Info(ctx)
+			sctx, cancel := s.denied.untilDenied(ctx)
+			defer cancel()
+			info, err = s.streams[i].Info(sctx)
 			return err
 		})
 		if err != nil {
@@ -208,9 +274,11 @@ type skipKey struct {
 	v    int
 }
 
-// item is a decoded event with the time its stream stored it, for merging streams.
+// item is a decoded event with its stream sequence and the time its stream stored it, for
+// merging streams.
 type item struct {
 	ev     events.Event
+	seq    uint64
 	stored int64
 }
 
@@ -237,6 +305,7 @@ type reader struct {
 	malformed int
 	errs      []*MalformedError
 	skips     map[skipKey]int
+	unknown   []UnknownKind // the first few unknown-kind events skipped
 	err       error
 }
 
@@ -384,6 +453,9 @@ func (r *reader) decode(m natsjs.Msg, seq uint64, stored int64) {
 	if !r.want[e.Kind] {
 		if e.Kind == events.KindUnknown {
 			r.skip(e.KindName, e.V)
+			if len(r.unknown) < maxMalformedKept {
+				r.unknown = append(r.unknown, UnknownKind{Stream: r.stream, Seq: seq, ID: e.ID, Kind: e.KindName, V: e.V})
+			}
 		}
 		return
 	}
@@ -393,7 +465,7 @@ func (r *reader) decode(m natsjs.Msg, seq uint64, stored int64) {
 	if r.batch == nil {
 		r.batch = make([]item, 0, replayBatch)
 	}
-	r.batch = append(r.batch, item{e, stored})
+	r.batch = append(r.batch, item{e, seq, stored})
 	if len(r.batch) == replayBatch {
 		r.flush()
 	}
@@ -462,7 +534,7 @@ func (r *reader) close(js natsjs.JetStream) {
 
 // merge feeds fn the events of all readers: one reader's in its order, several merged by stored
 // time with ties to the lower stream index.
-func merge(ctx context.Context, srcs []*reader, fn func(events.Event) error) error {
+func merge(ctx context.Context, srcs []*reader, fn func(*item) error) error {
 	type head struct {
 		r     *reader
 		batch []item
@@ -496,8 +568,8 @@ func merge(ctx context.Context, srcs []*reader, fn func(events.Event) error) err
 	if len(heads) == 1 {
 		h := heads[0]
 		for {
-			for _, it := range h.batch[h.pos:] {
-				if err := fn(it.ev); err != nil {
+			for i := range h.batch[h.pos:] {
+				if err := fn(&h.batch[h.pos+i]); err != nil {
 					return err
 				}
 			}
@@ -518,7 +590,7 @@ func merge(ctx context.Context, srcs []*reader, fn func(events.Event) error) err
 			}
 		}
 		h := heads[best]
-		if err := fn(h.batch[h.pos].ev); err != nil {
+		if err := fn(&h.batch[h.pos]); err != nil {
 			return err
 		}
 		h.pos++

@@ -157,7 +157,11 @@ type Store struct {
 	opt     Options
 	names   [numStreams]string
 	streams [numStreams]natsjs.Stream
+	// legacy marks kept streams created by gpuplan before one-subject-per-event: they keep
+	// their five-token subjects and deduplicate only within the duplicate window.
+	legacy  [numStreams]bool
 	prefix  string // subject prefix as Subject writes it
+	denied  *denials
 	statsMu sync.Mutex
 	stats   Stats
 }
@@ -171,11 +175,12 @@ var (
 // Options.Reconfigure for existing ones).
 func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 	opt = opt.withDefaults()
-	s := &Store{nc: nc, opt: opt}
+	s := &Store{nc: nc, opt: opt, denied: newDenials()}
 	s.prefix = strings.TrimSuffix(events.Subject(opt.Prefix, "", "a.b", ""), "._.a.b._")
 	if nc == nil || !nc.IsConnected() {
 		return nil, fmt.Errorf("%w to NATS at %s", ErrNotConnected, s.where())
 	}
+	s.denied.watch(nc)
 	js, err := natsjs.New(nc,
 		natsjs.WithPublishAsyncMaxPending(opt.MaxPending),
 		natsjs.WithPublishAsyncTimeout(opt.AckTimeout))
@@ -186,9 +191,11 @@ func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 	if s.opt.Replicas, err = ChooseReplicas(opt.Replicas, nc.ConnectedClusterName(), knownServers(nc)); err != nil {
 		return nil, fmt.Errorf("%w (NATS at %s)", err, s.where())
 	}
+	sctx, cancel := s.denied.untilDenied(ctx)
+	defer cancel()
 	for i := range numStreams {
 		s.names[i] = opt.StreamPrefix + streamSuffix[i]
-		if err := s.ensureStream(ctx, i); err != nil {
+		if err := s.ensureStream(sctx, i); err != nil {
 			return nil, err
 		}
 	}
@@ -219,19 +226,35 @@ func (s *Store) streamConfig(i int) natsjs.StreamConfig {
 			cfg.Duplicates = cfg.MaxAge // the server refuses a window longer than the age limit
 		}
 	} else {
-		cfg.Description = "gpuplan " + strings.Join(streamDomains[i], " and ") + " events (kept)"
+		cfg.Description = "gpuplan " + strings.Join(streamDomains[i], " and ") + " events (kept, one message per event id)"
+		// One subject per event id holding at most one message, refusing a second: an event is
+		// stored once however long after the first its copy comes (see the package doc).
+		cfg.MaxMsgsPerSubject = 1
+		cfg.Discard = natsjs.DiscardNew
+		cfg.DiscardNewPerSubject = true
 	}
 	return cfg
 }
 
-// streamSubjects are the subject filters of stream i: prefix.*.<domain>.*.* per domain.
+// kept reports whether stream i keeps one message per event id.
+func kept(i int) bool { return i != streamSamples }
+
+// streamSubjects are the subject filters of stream i: prefix.*.<domain>.*.* per domain, with a
+// sixth token, the event id, in the kept streams.
 func (s *Store) streamSubjects(i int) []string {
 	var subs []string
 	for _, d := range streamDomains[i] {
-		subs = append(subs, s.prefix+".*."+d+".*.*")
+		sub := s.prefix + ".*." + d + ".*.*"
+		if kept(i) && !s.legacy[i] {
+			sub += ".*"
+		}
+		subs = append(subs, sub)
 	}
 	return subs
 }
+
+// perEvent reports whether stream i puts each event on a subject of its own.
+func (s *Store) perEvent(i int) bool { return kept(i) && !s.legacy[i] }
 
 func (s *Store) ensureStream(ctx context.Context, i int) error {
 	want := s.streamConfig(i)
@@ -241,7 +264,11 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 			if want.Replicas > 1 {
 				err = fmt.Errorf("%w (%d replicas need %d servers of the cluster up)", err, want.Replicas, want.Replicas)
 			}
-			return s.apiErr("create stream "+want.Name, err)
+			err = s.apiErr("create stream "+want.Name, err)
+			if errors.Is(err, ErrDenied) {
+				err = fmt.Errorf("%w; only the admin role creates streams: start gpuplan serve --auth, or run one command with the admin's --creds", err)
+			}
+			return err
 		}
 		return nil
 	}
@@ -249,7 +276,27 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 		return s.apiErr("stream "+want.Name, err)
 	}
 	s.streams[i] = st
-	have := st.CachedInfo().Config
+	info := st.CachedInfo()
+	have := info.Config
+	if kept(i) && have.MaxMsgsPerSubject != 1 {
+		if info.State.Msgs > 0 {
+			// Made by an older gpuplan. Setting a limit of one message per subject would
+			// delete all but the last event of each node, so the stream keeps its layout.
+			s.legacy[i] = true
+			want = s.streamConfig(i)
+		} else {
+			// Empty: nothing to lose by converting it.
+			cfg := have
+			cfg.Subjects = want.Subjects
+			cfg.MaxMsgsPerSubject, cfg.Discard, cfg.DiscardNewPerSubject = 1, natsjs.DiscardNew, true
+			cfg.Description = want.Description
+			cfg.Replicas = max(cfg.Replicas, want.Replicas)
+			if s.streams[i], err = s.js.UpdateStream(ctx, cfg); err != nil {
+				return s.apiErr("convert empty stream "+want.Name+" to one subject per event (needs the admin role)", err)
+			}
+			return nil
+		}
+	}
 	cfg := have
 	for _, sub := range want.Subjects {
 		if !slices.Contains(cfg.Subjects, sub) {
@@ -282,7 +329,25 @@ func (s *Store) apiErr(what string, err error) error {
 	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, natsjs.ErrJetStreamNotEnabled) {
 		return fmt.Errorf("jetstream: %s: JetStream is not enabled on the NATS server at %s: %w", what, s.where(), err)
 	}
+	if d := s.denied.recentAPI(); d != nil && !errors.Is(err, ErrDenied) {
+		// A refused API request only times out; the refusal came on the side.
+		return fmt.Errorf("jetstream: %s at %s: %w (then %v)", what, s.where(), d, err)
+	}
 	return fmt.Errorf("jetstream: %s at %s: %w", what, s.where(), err)
+}
+
+// LegacyStreams names the kept streams that an older gpuplan created and that still hold its
+// events: they keep working, but there an event re-published after the duplicate window (24 h by
+// default) is stored again. Export them and import the file into a new log to get the
+// one-message-per-event layout.
+func (s *Store) LegacyStreams() []string {
+	var out []string
+	for i, l := range s.legacy {
+		if l {
+			out = append(out, s.names[i])
+		}
+	}
+	return out
 }
 
 // StreamNames returns the names of the samples, jobs-and-ownership and planner-runs streams.

@@ -46,10 +46,14 @@ func TestRoundTripEveryKind(t *testing.T) {
 	if len(got) != 1 || got[0].KindName != "gpu.fans" || got[0].Kind != events.KindUnknown || string(got[0].Data) != `{"node":"node-a","site":"lab-3","fan_pct":40}` {
 		t.Errorf("unknown-kind replay: %+v", got)
 	}
-	// Subjects follow events.Subject: one stream message per event, on its subject.
+	// Subjects follow events.Subject, with the event id as a sixth token in the kept streams:
+	// one stream message per event, on its subject.
 	for _, e := range in {
 		want, _ := e.Subject("")
 		idx := streamOf(e.Name())
+		if idx != streamSamples {
+			want += "." + events.SubjectToken(e.ID)
+		}
 		stream, err := s.js.Stream(ctx, s.names[idx])
 		if err != nil {
 			t.Fatal(err)

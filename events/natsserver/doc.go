@@ -7,6 +7,14 @@
 // holds who used which GPU, so exposing it is a deliberate choice of Addr) with its file store
 // in DefaultDir. Port 0 picks a free port, which tests use.
 //
+// # Authorization and TLS
+//
+// Options.Auth runs the server in operator mode: it trusts one operator and the accounts it
+// signed (held in memory), and accepts every user JWT an account's key signed, so credentials
+// are issued without touching the server (package natsauth makes them). Options.TLSCert and
+// TLSKey make it accept TLS clients only; URL then starts with tls://. InProcess connects the
+// embedding process without the network and without TLS, still authenticating.
+//
 // # Data directory
 //
 // DefaultDir follows the XDG base directory convention, since the log is data, not

@@ -56,6 +56,24 @@ type Options struct {
 	// ReadyTimeout bounds the wait for the listeners and, in a cluster, for JetStream's meta
 	// leader; 0 means 10 s.
 	ReadyTimeout time.Duration
+	// Auth, when set, makes clients authenticate with user JWTs issued under its operator;
+	// nil lets any client in (see the package doc).
+	Auth *Auth
+	// TLSCert and TLSKey are PEM files of the server's certificate chain and key; given, the
+	// server accepts only TLS clients and URL starts with tls://.
+	TLSCert, TLSKey string
+}
+
+// Auth is decentralized NATS authorization: an operator, the accounts it signed and the system
+// account among them. Users are not listed: any user JWT signed by a listed account's key is
+// accepted, so issuing one more credential needs no change to the server.
+type Auth struct {
+	// Operator is the operator JWT.
+	Operator string
+	// SystemAccount is the public key of the system account, which must be in Accounts.
+	SystemAccount string
+	// Accounts are the account JWTs, each signed by the operator.
+	Accounts []string
 }
 
 // Cluster is a server's place in a JetStream cluster.
@@ -75,6 +93,7 @@ type Server struct {
 	dir        string
 	name       string
 	host       string // as configured: the listener reports 0.0.0.0 as ::
+	tls        bool
 	lock       *os.File
 	unlockOnce sync.Once
 }
@@ -106,7 +125,7 @@ func Start(opt Options) (*Server, error) {
 		wait = defaultReadyTimeout
 	}
 	ns.Start()
-	s := &Server{ns: ns, dir: dir, name: so.ServerName, host: so.Host, lock: lock}
+	s := &Server{ns: ns, dir: dir, name: so.ServerName, host: so.Host, tls: so.TLSConfig != nil, lock: lock}
 	if !ns.ReadyForConnections(wait) {
 		s.Shutdown()
 		return nil, fmt.Errorf("%w: not accepting clients on %s after %v (address in use, or see the log)", ErrNotReady, so.Host+":"+strconv.Itoa(so.Port), wait)
@@ -156,6 +175,21 @@ func serverOptions(opt Options) (*server.Options, string, error) {
 		// The embedding process owns signals (gpuplan serve handles SIGINT/SIGTERM itself).
 		NoSigs: true,
 		NoLog:  opt.Log == nil,
+	}
+	if opt.Auth != nil {
+		if err := setAuth(so, opt.Auth); err != nil {
+			return nil, "", err
+		}
+	}
+	if opt.TLSCert != "" || opt.TLSKey != "" {
+		if opt.TLSCert == "" || opt.TLSKey == "" {
+			return nil, "", errors.New("natsserver: TLS needs both a certificate and a key")
+		}
+		tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: opt.TLSCert, KeyFile: opt.TLSKey})
+		if err != nil {
+			return nil, "", fmt.Errorf("natsserver: TLS certificate %s, key %s: %w", opt.TLSCert, opt.TLSKey, err)
+		}
+		so.TLSConfig, so.TLS, so.TLSTimeout = tc, true, 2
 	}
 	if c := opt.Cluster; c.Name != "" {
 		chost, cport, err := splitAddr(c.Addr)
@@ -238,7 +272,20 @@ func (s *Server) URL() string {
 			host = "::1"
 		}
 	}
-	return "nats://" + net.JoinHostPort(host, strconv.Itoa(a.Port))
+	scheme := "nats://"
+	if s.tls {
+		scheme = "tls://"
+	}
+	return scheme + net.JoinHostPort(host, strconv.Itoa(a.Port))
+}
+
+// InProcess is what nats.InProcessServer takes: a client connected through it skips the
+// network and TLS (it still authenticates), which lets the embedding process manage the log
+// of a TLS server without a certificate authority of its own.
+func (s *Server) InProcess() interface {
+	InProcessConn() (net.Conn, error)
+} {
+	return s.ns
 }
 
 // ClusterURL is the route URL other cluster members list in Cluster.Routes, or "" without a

@@ -69,6 +69,20 @@ func (d *batchDecoder) decode(data []byte) error {
 	if !(d.interval > 0) || math.IsInf(d.interval, 0) {
 		return fmt.Errorf("interval_s %v is not a positive number", d.interval)
 	}
+	// The bounds of the log's schema (events.GPUSampleBatch), so that this refuses what
+	// encoding/json with the payload's checks refuses.
+	if d.interval > events.MaxSeconds {
+		return fmt.Errorf("interval_s %v outside 0..%v", d.interval, float64(events.MaxSeconds))
+	}
+	for i := range d.gpus {
+		g := &d.gpus[i]
+		if !(g.util >= 0 && g.util <= 100) {
+			return fmt.Errorf("gpus[%d].util_pct %v outside 0..100", i, g.util)
+		}
+		if !(g.power >= 0 && g.power <= events.MaxPowerW) {
+			return fmt.Errorf("gpus[%d].power_w %v outside 0..%v", i, g.power, events.MaxPowerW)
+		}
+	}
 	return nil
 }
 

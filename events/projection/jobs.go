@@ -64,6 +64,15 @@ func (p *Projector) Jobs() ([]Job, Stats) {
 			jobs = append(jobs, p.job(n, &f.active[i], true))
 		}
 	}
+	if len(p.retracted) > 0 {
+		jobs = slices.DeleteFunc(jobs, func(j Job) bool {
+			_, gone := p.retracted[j.ID]
+			if gone {
+				st.Retracted++
+			}
+			return gone
+		})
+	}
 	slices.SortFunc(jobs, func(a, b Job) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Node, b.Node), cmp.Compare(a.PID, b.PID))
 	})

@@ -64,6 +64,7 @@ type Stats struct {
 	TooLate      int // sample batches dropped because their node's fold had passed their time
 	Malformed    int // events whose payload could not be used (each also reported by Add)
 	BadProcesses int // processes skipped for a pid outside 1..2^31-1
+	Retractions  int // job.retracted events taken
 	Ownership    OwnershipStats
 
 	// Of the last Jobs or Workload call:
@@ -73,4 +74,5 @@ type Stats struct {
 	Epoch       time.Time // time 0 of the workload (Workload only)
 	GPUSeconds  float64   // sum of GPUs x duration over the jobs
 	NodesActive int       // nodes with at least one job
+	Retracted   int       // jobs left out because a job.retracted event names them
 }

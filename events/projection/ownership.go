@@ -84,6 +84,10 @@ func (o *Ownership) Add(e events.Event) error {
 		o.stats.Malformed++
 		return fmt.Errorf("%w: %s %s: no time", ErrMalformed, e.Name(), e.ID)
 	}
+	if err := events.CheckTime(e); err != nil {
+		o.stats.Malformed++
+		return fmt.Errorf("%w: event %s: %w", ErrMalformed, e.ID, err)
+	}
 	switch e.Kind {
 	case events.KindGPUInventory:
 		inv, err := events.DecodeAs[events.GPUInventory](e)

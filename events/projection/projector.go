@@ -29,9 +29,11 @@ type Projector struct {
 	users   []string
 	userIdx map[string]int32
 	sites   map[string]string
-	stats   Stats
-	scratch []obs
-	dec     batchDecoder
+	// retracted holds the job ids of job.retracted events: Jobs leaves those jobs out.
+	retracted map[string]struct{}
+	stats     Stats
+	scratch   []obs
+	dec       batchDecoder
 }
 
 // node is one node's buffered batches and fold state.
@@ -71,9 +73,11 @@ func New(opt Options) *Projector {
 }
 
 // Add takes the next event in stream order. Sample batches feed jobs; ownership and inventory
-// events feed owners and pools; other kinds are counted and ignored. An event whose payload
-// cannot be used is counted and reported with an error wrapping ErrMalformed, and changes
-// nothing: a replay may log it and go on.
+// events feed owners and pools; a job.retracted event leaves every job with its job id out of
+// Jobs, whenever it arrives; other kinds are counted and ignored. An event whose payload cannot
+// be used, or breaks the log's schema (a time outside events.MinTime..MaxTime, a utilization
+// or power reading outside its bounds), is counted and reported with an error wrapping
+// ErrMalformed, and changes nothing: a replay may log it and go on.
 func (p *Projector) Add(e events.Event) error {
 	p.stats.Events++
 	switch e.Kind {
@@ -82,6 +86,18 @@ func (p *Projector) Add(e events.Event) error {
 			p.stats.Malformed++
 			return err
 		}
+		return nil
+	case events.KindJobRetracted:
+		r, err := events.DecodeAs[events.JobRetracted](e)
+		if err != nil {
+			p.stats.Malformed++
+			return fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		if p.retracted == nil {
+			p.retracted = map[string]struct{}{}
+		}
+		p.retracted[r.JobID] = struct{}{}
+		p.stats.Retractions++
 		return nil
 	case events.KindOwnershipAssigned, events.KindOwnershipReleased, events.KindGPUInventory:
 		before := p.own.stats.Malformed
@@ -99,6 +115,9 @@ func (p *Projector) Ownership() *Ownership { return &p.own }
 func (p *Projector) addBatch(e events.Event) error {
 	if e.Time.IsZero() {
 		return fmt.Errorf("%w: %s %s: no time", ErrMalformed, e.Name(), e.ID)
+	}
+	if err := events.CheckTime(e); err != nil {
+		return fmt.Errorf("%w: event %s: %w", ErrMalformed, e.ID, err)
 	}
 	sec := e.Time.Unix()
 	if sec > maxAbsTimeNs/1e9 || sec < -maxAbsTimeNs/1e9 {

@@ -480,6 +480,10 @@ func TestAddErrors(t *testing.T) {
 		{V: 1, ID: "x3", Kind: events.KindGPUSampleBatch, Time: time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC), Data: []byte(`{"node":"a","interval_s":60}`)},
 		{V: 1, ID: "x4", Kind: events.KindOwnershipAssigned, Time: t0, Data: []byte(`{"owner":"alice"}`)},
 		{V: 1, ID: "x5", Kind: events.KindGPUInventory, Time: t0, Data: []byte(`[]`)},
+		// Readings outside the schema's bounds, published raw: refused, not clamped.
+		{V: 1, ID: "x6", Kind: events.KindGPUSampleBatch, Time: at(60), Data: []byte(`{"node":"node-a","interval_s":60,"gpus":[{"index":0,"util_pct":150,"processes":[{"pid":5,"user":"kim"}]}]}`)},
+		{V: 1, ID: "x7", Kind: events.KindGPUSampleBatch, Time: at(60), Data: []byte(`{"node":"node-a","interval_s":60,"gpus":[{"index":0,"power_w":1e9,"processes":[{"pid":5,"user":"kim"}]}]}`)},
+		{V: 1, ID: "x8", Kind: events.KindJobRetracted, Time: t0, Data: []byte(`{"reason":"no job"}`)},
 	}
 	for _, e := range bad {
 		if err := p.Add(e); !errors.Is(err, projection.ErrMalformed) {
@@ -489,7 +493,7 @@ func TestAddErrors(t *testing.T) {
 	ok := []events.Event{
 		{V: 1, ID: "y1", Kind: events.KindPlannerRun, Time: t0, Data: []byte(`{}`)},
 		{V: 1, ID: "y2", KindName: "gpu.fans", Time: t0, Data: []byte(`{}`)},
-		batch(t, "node-a", 60, gs{idx: 0, util: 150, power: 1e9, procs: []proc{{0, "kim"}, {5, "kim"}}}),
+		batch(t, "node-a", 60, gs{idx: 0, util: 100, power: 0, procs: []proc{{0, "kim"}, {5, "kim"}}}),
 	}
 	for _, e := range ok {
 		if err := p.Add(e); err != nil {
@@ -500,7 +504,6 @@ func TestAddErrors(t *testing.T) {
 	if st.Malformed != len(bad) || st.Ignored != 2 || st.BadProcesses != 1 || st.Events != len(bad)+len(ok) {
 		t.Errorf("stats %+v", st)
 	}
-	// Utilization is clamped to 100 %; a reading of 1 GW is not believed.
 	checkJobs(t, jobs, []want{{node: "node-a", pid: 5, user: "kim", owner: "kim", start: 60, end: 120, gpus: []int{0}, util: 1, power: 0, samples: 1, open: true}}, 1e-9)
 }
 

@@ -399,6 +399,12 @@ func (b *Brief) sweepTable() {
 			t.Head = append(t.Head, w.metricName(m))
 		}
 	}
+	// Where the cap binds at some point, its share of time is what tells the cap's cost from the
+	// farm's size: a column of zeros would only crowd the table.
+	if slices.ContainsFunc(p.Points, func(pt Point) bool { return pt.Metrics[MetricCapShare].Mean > 0 }) {
+		ms = append(ms, MetricCapShare)
+		t.Head = append(t.Head, w.metricName(MetricCapShare))
+	}
 	for _, pt := range p.Points {
 		var row []string
 		for _, s := range p.Sweep {
@@ -439,7 +445,7 @@ func (b *Brief) sizingTable() {
 		meets := ""
 		if st, ok := c.Metrics[m]; ok {
 			cell = w.statShort(m, st)
-			if st.Hi <= s.Target.Value {
+			if st.Upper() <= s.Target.Value {
 				meets = "✓ ≤ " + w.metric(m, s.Target.Value)
 			}
 		}

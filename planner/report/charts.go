@@ -35,6 +35,8 @@ type Series struct {
 	Y    []float64 `json:"y"`
 	Lo   []float64 `json:"lo,omitempty"`
 	Hi   []float64 `json:"hi,omitempty"`
+	// noBand marks a series some of whose points have no interval (one run).
+	noBand bool
 }
 
 // Chart size, shared by SVG and PDF: the width of an A4 page's text block.
@@ -154,7 +156,7 @@ func vline(p *plot.Plot, name string, x, y0, y1 float64, c color.Color) error {
 
 // band shades the area between lo and hi.
 func band(p *plot.Plot, x, lo, hi []float64, scale float64, c color.RGBA) error {
-	if len(x) < 2 {
+	if len(x) < 2 || len(lo) != len(x) || len(hi) != len(x) {
 		return nil
 	}
 	ring := make(plotter.XYs, 0, 2*len(x))

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,6 +62,14 @@ func writeCSVFile(path string, rows [][]string) error {
 }
 
 func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// bound is an interval's end, empty when the results have none (one run), as plan's CSV writes it.
+func bound(x float64) string {
+	if math.IsNaN(x) {
+		return ""
+	}
+	return num(x)
+}
 
 func optNum(x *float64) string {
 	if x == nil {
@@ -175,7 +184,7 @@ func statCells(m map[string]Stat, names []string) []string {
 	var r []string
 	for _, n := range names {
 		if s, ok := m[n]; ok {
-			r = append(r, num(s.Mean), num(s.Lo), num(s.Hi))
+			r = append(r, num(s.Mean), bound(s.Lo), bound(s.Hi))
 		} else {
 			r = append(r, "", "", "")
 		}

@@ -388,6 +388,12 @@ func (p *Plan) validate() error {
 func validStats(f string, m map[string]Stat) error {
 	for _, name := range slices.Sorted(maps.Keys(m)) {
 		s := m[name]
+		if math.IsNaN(s.Lo) != math.IsNaN(s.Hi) {
+			return fieldErr(f+"."+name, "one bound of the interval is null: both or neither (null for one run)")
+		}
+		if !s.HasInterval() && s.N > 1 {
+			return fieldErr(f+"."+name, "no interval (lo and hi null) over %d runs: only one run has none", s.N)
+		}
 		// Intervals are printed as written; a mean outside its own interval is a writer's bug.
 		tol := 1e-9 * max(1, math.Abs(s.Mean))
 		if s.Lo > s.Mean+tol || s.Mean > s.Hi+tol {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -182,13 +183,46 @@ type Point struct {
 	Metrics map[string]Stat  `json:"metrics"`
 }
 
-// Stat is a metric's mean over seeds and its 95% confidence interval [Lo, Hi].
+// Stat is a metric's mean over seeds and its 95% confidence interval [Lo, Hi]. One run has no
+// interval: the planner writes its bounds and sd as null, read here as NaN (not 0, which would be
+// a claim about the interval).
 type Stat struct {
 	Mean float64 `json:"mean"`
 	Lo   float64 `json:"lo"`
 	Hi   float64 `json:"hi"`
 	SD   float64 `json:"sd"`
 	N    int     `json:"n"`
+}
+
+// UnmarshalJSON reads null lo, hi and sd as NaN.
+func (s *Stat) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Mean       float64
+		Lo, Hi, SD *float64
+		N          int
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	get := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	*s = Stat{Mean: v.Mean, Lo: get(v.Lo), Hi: get(v.Hi), SD: get(v.SD), N: v.N}
+	return nil
+}
+
+// HasInterval says whether the stat carries a confidence interval (it does not for one run).
+func (s Stat) HasInterval() bool { return !math.IsNaN(s.Lo) && !math.IsNaN(s.Hi) }
+
+// Upper is the interval's upper bound, or the mean when there is no interval.
+func (s Stat) Upper() float64 {
+	if math.IsNaN(s.Hi) {
+		return s.Mean
+	}
+	return s.Hi
 }
 
 // Sizing is a search for the smallest or largest setting that meets a target.

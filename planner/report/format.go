@@ -123,14 +123,21 @@ func (w words) metricIn(name string, v, ref float64) string {
 	}
 }
 
-// stat formats a mean with its 95% interval, both ends in the mean's unit.
+// stat formats a mean with its 95% interval, both ends in the mean's unit; one run has none, and
+// the text says so rather than print a made-up interval.
 func (w words) stat(name string, s Stat) string {
+	if !s.HasInterval() {
+		return w.t("ci.none", w.metric(name, s.Mean))
+	}
 	ref := math.Max(math.Abs(s.Hi), math.Abs(s.Mean))
 	return w.t("ci", w.metricIn(name, s.Mean, ref), w.metricIn(name, s.Lo, ref), w.metricIn(name, s.Hi, ref))
 }
 
 // statShort is stat for table cells: mean [lo–hi].
 func (w words) statShort(name string, s Stat) string {
+	if !s.HasInterval() {
+		return w.t("ci.none.short", w.metric(name, s.Mean))
+	}
 	ref := math.Max(math.Abs(s.Hi), math.Abs(s.Mean))
 	return w.t("ci.short", w.metricIn(name, s.Mean, ref), w.metricIn(name, s.Lo, ref), w.metricIn(name, s.Hi, ref))
 }

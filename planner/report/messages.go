@@ -107,6 +107,8 @@ var messages = []struct{ id, en, ko string }{
 
 	{"ci", "%[1]s (95%% CI %[2]s–%[3]s)", "%[1]s (95%% 신뢰구간 %[2]s–%[3]s)"},
 	{"ci.short", "%[1]s [%[2]s–%[3]s]", "%[1]s [%[2]s–%[3]s]"},
+	{"ci.none", "%[1]s (one seed, no interval)", "%[1]s (시드 하나, 신뢰구간 없음)"},
+	{"ci.none.short", "%[1]s [one seed, no interval]", "%[1]s [시드 하나, 구간 없음]"},
 	{"ci.note", "Cells: mean over seeds [95%% confidence interval].", "각 칸: 시드 평균 [95%% 신뢰구간]."},
 	{"na", "n/a", "해당 없음"},
 	{"change.less", "%s less", "%s 감소"},

@@ -119,7 +119,7 @@ func sweepCharts(w words, p *Plan) ([]*Chart, error) {
 		for _, s := range l.series {
 			for _, pt := range s.points {
 				if st, ok := pt.Metrics[m]; ok {
-					maxv, any = math.Max(maxv, math.Max(math.Abs(st.Hi), math.Abs(st.Mean))), true
+					maxv, any = math.Max(maxv, math.Max(math.Abs(st.Upper()), math.Abs(st.Mean))), true
 				}
 			}
 		}
@@ -141,12 +141,12 @@ func sweepCharts(w words, p *Plan) ([]*Chart, error) {
 				}
 				ser.X = append(ser.X, s.x[k])
 				ser.Y = append(ser.Y, st.Mean)
-				ser.Lo = append(ser.Lo, st.Lo)
-				ser.Hi = append(ser.Hi, st.Hi)
+				ser.addInterval(st)
 			}
 			if len(ser.X) == 0 {
 				continue
 			}
+			ser.dropPartialBand()
 			ch.Data.Series = append(ch.Data.Series, ser)
 			if err := band(pl, ser.X, ser.Lo, ser.Hi, scale, colour(i+1)); err != nil {
 				return nil, err
@@ -210,13 +210,13 @@ func sizingChart(w words, s *Sizing) (*Chart, error) {
 		}
 		ser.X = append(ser.X, c.X)
 		ser.Y = append(ser.Y, st.Mean)
-		ser.Lo = append(ser.Lo, st.Lo)
-		ser.Hi = append(ser.Hi, st.Hi)
-		maxv = math.Max(maxv, math.Max(math.Abs(st.Hi), math.Abs(st.Mean)))
+		ser.addInterval(st)
+		maxv = math.Max(maxv, math.Max(math.Abs(st.Upper()), math.Abs(st.Mean)))
 	}
 	if len(ser.X) == 0 {
 		return nil, nil
 	}
+	ser.dropPartialBand()
 	xkey := "farm_gpus"
 	if s.Kind == "cap" {
 		xkey = "power_cap_kw"
@@ -252,4 +252,23 @@ func sizingChart(w words, s *Sizing) (*Chart, error) {
 		}
 	}
 	return ch, nil
+}
+
+// addInterval appends a point's interval to the band; a point without one (one run) leaves a gap
+// that dropPartialBand turns into no band at all.
+func (s *Series) addInterval(st Stat) {
+	if !st.HasInterval() {
+		s.noBand = true
+		return
+	}
+	s.Lo = append(s.Lo, st.Lo)
+	s.Hi = append(s.Hi, st.Hi)
+}
+
+// dropPartialBand removes the band of a line some of whose points have no interval: a band with
+// holes would draw an interval the results do not have.
+func (s *Series) dropPartialBand() {
+	if s.noBand {
+		s.Lo, s.Hi = nil, nil
+	}
 }

@@ -28,21 +28,19 @@ const (
 
 var errUtilRange = errors.New("utilization must be between 0 and 1")
 
+var csvCols = columns{id: "id", submit: "submit_s", duration: "duration_s", gpus: "gpus"}
+
 // readCSV reads a canonical workload CSV from a stream.
-func readCSV(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, error) {
+func readCSV(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, *Info, error) {
 	rs := newRecords(br)
 	pos, width, err := csvHeader(rs, errs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b := newBuilder(hint.rows, hint.bytes/2)
-	if err := csvRows(rs, pos, width, b, errs); err != nil {
-		return nil, err
-	}
-	if err := errs.err(); err != nil {
-		return nil, err
-	}
-	return b.finish(errs), nil
+	b.cols, b.firstRow = csvCols, rs.lineNo
+	err = csvRows(rs, pos, width, b, errs)
+	return b.result(err, errs, nil)
 }
 
 func csvHeader(rs *records, errs *rowErrors) (pos []int, width int, err error) {
@@ -64,11 +62,15 @@ func csvRows(rs *records, pos []int, width int, b *builder, errs *rowErrors) err
 		j := sim.Job{Group: -1}
 		id := c.nonEmpty(csvRequired[cID], fields[pos[cID]])
 		owner := c.nonEmpty(csvRequired[cOwner], fields[pos[cOwner]])
-		j.Submit = c.num(csvRequired[cSubmit], fields[pos[cSubmit]])
-		j.GPUs = c.count(csvRequired[cGPUs], fields[pos[cGPUs]])
-		j.Duration = c.num(csvRequired[cDuration], fields[pos[cDuration]])
+		j.Submit = c.seconds(csvRequired[cSubmit], fields[pos[cSubmit]])
+		j.GPUs = c.gpus(csvRequired[cGPUs], fields[pos[cGPUs]])
+		j.Duration = c.seconds(csvRequired[cDuration], fields[pos[cDuration]])
 		if p := pos[cPower]; p >= 0 && len(trimSpace(fields[p])) > 0 {
-			j.PowerW = c.num("power_w", fields[p])
+			if v := c.num("power_w", fields[p]); v > MaxPowerW {
+				c.fail("power_w", fmt.Errorf("%s is above the limit of %d W per GPU", quote(trimSpace(fields[p])), MaxPowerW))
+			} else {
+				j.PowerW = v
+			}
 		}
 		if p := pos[cUtil]; p >= 0 && len(trimSpace(fields[p])) > 0 {
 			if u, err := parseNonNeg(fields[p]); err != nil {
@@ -82,7 +84,7 @@ func csvRows(rs *records, pos []int, width int, b *builder, errs *rowErrors) err
 		switch {
 		case c.bad:
 		case j.GPUs == 0:
-			b.w.Skipped++
+			b.noGPU()
 		default:
 			j.Owner = b.owner(owner)
 			if p := pos[cGroup]; p >= 0 {
@@ -91,7 +93,7 @@ func csvRows(rs *records, pos []int, width int, b *builder, errs *rowErrors) err
 			if p := pos[cGPUType]; p >= 0 {
 				j.GPUType = b.gpuType(fields[p])
 			}
-			b.add(id, &j)
+			b.add(id, &j, row)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -79,7 +80,7 @@ func TestRoundTrip(t *testing.T) {
 		Jobs: []sim.Job{
 			{ID: "a", Owner: 0, Group: 0, Submit: 0, GPUs: 1, Duration: 3600, PowerW: 250.5, Util: 0.25, GPUType: "A100"},
 			{ID: "b,1", Owner: 1, Group: -1, Submit: 0.1, GPUs: 8, Duration: 1e-7},
-			{ID: "c\nd", Owner: 2, Group: 1, Submit: 1e15 / 3, GPUs: 64, Duration: math.Pi, GPUType: "H100 SXM"},
+			{ID: "c\nd", Owner: 2, Group: 1, Submit: 1e9 / 3, GPUs: 64, Duration: math.Pi, GPUType: "H100 SXM"},
 			{ID: "e", Owner: 0, Group: 0, Submit: 12345.678901234567, GPUs: 2, Duration: 0, Util: 1},
 		},
 	}
@@ -138,9 +139,9 @@ func TestChunkedEqualsStreaming(t *testing.T) {
 	}
 	data := []byte(b.String())
 	for _, skip := range []bool{false, true} {
-		want, wantErr := Read(bytes.NewReader(data), "c.csv", CSV, Options{SkipBad: skip})
+		want, wantInfo, wantErr := ReadInfo(bytes.NewReader(data), "c.csv", CSV, Options{SkipBad: skip})
 		for _, k := range []int{2, 3, 7} {
-			got, err := readCSVChunks(data, &rowErrors{file: "c.csv", skip: skip}, k)
+			got, info, err := readCSVChunks(data, &rowErrors{file: "c.csv", skip: skip}, k)
 			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
 				t.Fatalf("skip=%v k=%d: error\n%v\nwant\n%v", skip, k, err, wantErr)
 			}
@@ -148,6 +149,9 @@ func TestChunkedEqualsStreaming(t *testing.T) {
 				continue
 			}
 			sameJobs(t, want, got)
+			if !reflect.DeepEqual(info, wantInfo) {
+				t.Errorf("skip=%v k=%d: info %+v, want %+v", skip, k, info, wantInfo)
+			}
 			if !slices.Equal(want.Owners, got.Owners) || !slices.Equal(want.Groups, got.Groups) || want.Skipped != got.Skipped {
 				t.Errorf("skip=%v k=%d: owners/groups/skipped differ", skip, k)
 			}

@@ -15,27 +15,23 @@ const minChunk = 4 << 20
 // in parallel when the input is large and has no quotes (a quoted field may span lines, so a chunk
 // boundary could fall inside one). The result equals the sequential reader's: chunks are merged in
 // order, owners and groups renumbered in first-appearance order, row numbers made file-global.
-func readCSVBytes(data []byte, errs *rowErrors) (*sim.Workload, error) {
+func readCSVBytes(data []byte, errs *rowErrors) (*sim.Workload, *Info, error) {
 	return readCSVChunks(data, errs, min(runtime.GOMAXPROCS(0), len(data)/minChunk, 16))
 }
 
 // readCSVChunks is readCSVBytes with k chunks (tests force k > 1 on small inputs).
-func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, error) {
+func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, error) {
 	rs := memRecords(data, 1)
 	pos, width, err := csvHeader(rs, errs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rest, firstLine := rs.data, rs.lineNo
 	if k < 2 || bytes.IndexByte(rest, '"') >= 0 {
 		b := newBuilder(bytes.Count(rest, []byte{'\n'})+1, len(rest)/2)
-		if err := csvRows(rs, pos, width, b, errs); err != nil {
-			return nil, err
-		}
-		if err := errs.err(); err != nil {
-			return nil, err
-		}
-		return b.finish(errs), nil
+		b.cols, b.firstRow = csvCols, firstLine
+		err := csvRows(rs, pos, width, b, errs)
+		return b.result(err, errs, nil)
 	}
 
 	chunks := splitLines(rest, k)
@@ -80,11 +76,12 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, error) {
 	// skipped rows left in each window.
 	line := firstLine - 1
 	out := newBuilder(0, 0)
+	out.cols, out.firstRow = csvCols, firstLine
 	n := 0
 	for i := range parts {
 		p := &parts[i]
 		if p.err != nil {
-			return nil, p.err
+			return nil, nil, p.err
 		}
 		errs.merge(&p.errs, line)
 		line += p.lines
@@ -104,14 +101,23 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, error) {
 				j.Group = groupMap[j.Group]
 			}
 		}
+		out.rows.merge(&p.b.rows, n, line-p.lines)
+		if out.sorted && n > 0 && len(w.Jobs) > 0 {
+			out.sorted = p.b.sorted && idLess([]byte(jobs[n-1].ID), []byte(w.Jobs[0].ID))
+		} else {
+			out.sorted = out.sorted && p.b.sorted
+		}
+		out.span.merge(&p.b.span, n)
 		n += copy(jobs[n:], w.Jobs)
 		out.w.Skipped += w.Skipped
+		out.skips.NoGPU += p.b.skips.NoGPU
+		out.skips.Bad += p.b.skips.Bad
 	}
 	if err := errs.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out.w.Jobs = jobs[:n:n]
-	return &out.w, nil
+	return out.vet(errs, nil)
 }
 
 // splitLines cuts data into about k pieces, each ending just after a newline (the last at the end).

@@ -9,8 +9,7 @@
 //   - csv: header id,owner,submit_s,gpus,duration_s, optional group,gpu_type,power_w,util. Columns
 //     outside these are errors, so that a misspelt optional column is not silently ignored. Empty
 //     optional fields mean "not given" (group -1, power and utilization 0). util is a fraction 0..1.
-//     Owners and groups are numbered in first-appearance order. Job IDs are not checked for
-//     uniqueness.
+//     Owners and groups are numbered in first-appearance order.
 //   - itp (microsoft-itp clusterNN.csv): job_id,submission_time,duration,num_gpu. No owners (below).
 //   - genpw (Gen-Parallel-Workloads Philly cut): owner = user, id = u_id, gpus = gpu_num, duration =
 //     run_time, submit = running sum of interval from 0 at the first row (that row's own interval
@@ -26,7 +25,16 @@
 //     skipped and counted.
 //
 // In every format, jobs asking for no GPU are skipped and counted in Workload.Skipped. Numbers must
-// be finite and non-negative (SWF's -1 aside); GPU counts whole and below 2^31.
+// be finite and non-negative (SWF's -1 aside), GPU counts whole.
+//
+// # Limits
+//
+// Far beyond any real trace and far below where float64 sums of seconds lose precision, so that a
+// value past them is a unit mistake or a corrupt file rather than a job: submit times and durations
+// (and openb's times, genpw's running sum of intervals) at most MaxSeconds, 100 years; GPUs per job
+// at most MaxGPUs, 100,000; power_w at most MaxPowerW, 10,000 W per GPU; a line at most 1 MiB, so a
+// gzip member that inflates to one endless line is refused after 1 MiB, not read whole. A row past a
+// limit is a bad row (below).
 //
 // # Bad rows
 //
@@ -35,6 +43,23 @@
 // returns every error (the first 50 listed, the rest counted) and no workload. With
 // Options.SkipBad, bad rows are skipped instead and added to Workload.Skipped together with the
 // jobs without GPUs. A bad or missing header is always an error. errors.Is(err, ErrBadRow) holds.
+// Values and header names are quoted as short, escaped excerpts, never as raw bytes of the file.
+//
+// Whatever SkipBad says, a read also fails, with a RowError, when a job ID repeats (the error
+// names the repeat's row and the first one's) and when no job is left: an empty file, a header and
+// no rows, or every row skipped (errors.Is(err, ErrNoJobs)). IDs that come in increasing order
+// (shorter first, then bytewise: 1, 2, ..., 10 or job-0001, job-0002) cannot repeat and cost one
+// comparison each; others go through a hash table.
+//
+// # What a read reports
+//
+// ReadInfo and ReadFileInfo return, beside the workload, an Info: the rows skipped by reason
+// (Skips: no GPU, unknown SWF run time, malformed under SkipBad; Skips.String is one line for a
+// user) and Warnings, each naming a row, when one job alone decides a value derived from the whole
+// trace: it is submitted, or ends, more than half the trace's span (first submit to last end) away
+// from every other job (a submit decades after the rest), or it holds more than half the GPU-time.
+// The span sets the mean demand that DerivePools and the synthetic owner count size from, a
+// scenario's horizon counts from the first submit, and the simulator measures over the span.
 //
 // # Owners for traces without them
 //

@@ -50,6 +50,8 @@ type rowErrors struct {
 	total   int // errors seen (a row may have several)
 	badRows int
 	lastRow int // last row counted in badRows, so a row with two bad columns counts once
+	// empty, when set, is the error for an input without a header line; nil means ErrNoJobs.
+	empty error
 }
 
 // add records a problem in row at column; the caller drops the row.

@@ -19,6 +19,7 @@ func TestBadInput(t *testing.T) {
 		row    int      // first RowError's row and column
 		column string
 		// With SkipBad: jobs kept and rows skipped (bad plus no-GPU); -1 when the error is fatal anyway.
+		// With no job kept, SkipBad fails too, with ErrNoJobs.
 		jobs, skipped int
 	}{
 		{"non-numeric", CSV, hdr + "a,o,x,1,5\n", []string{`f.csv:row 2: column submit_s: "x" is not a number`}, 2, "submit_s", 0, 1},
@@ -39,7 +40,7 @@ func TestBadInput(t *testing.T) {
 		{"missing column", CSV, "id,owner,submit_s,duration_s\na,o,0,1\n", []string{`row 1: column gpus: missing required column (header has: id,owner,submit_s,duration_s)`}, 1, "gpus", -1, -1},
 		{"unknown column", CSV, "id,owner,submit_s,gpus,duration_s,power\na,o,0,1,1,5\n", []string{`row 1: column power: unknown column (valid: id,owner,submit_s,gpus,duration_s,group,gpu_type,power_w,util)`}, 1, "power", -1, -1},
 		{"duplicate column", CSV, "id,owner,submit_s,gpus,duration_s,gpus\n", []string{`row 1: column gpus: duplicate column`}, 1, "gpus", -1, -1},
-		{"empty input", CSV, "", []string{`traces: f.csv: empty input: no header line`}, 0, "", -1, -1},
+		{"empty input", CSV, "", []string{`f.csv:row 1: no jobs: the file is empty`}, 1, "", -1, -1},
 		{"itp missing column", ITP, "job_id,submission_time,duration\n", []string{`row 1: column num_gpu: missing required column`}, 1, "num_gpu", -1, -1},
 		{"itp bad duration", ITP, "job_id,submission_time,duration,num_gpu\nj,0,1h,1\nk,5,1,1\n", []string{`row 2: column duration: "1h" is not a number`}, 2, "duration", 1, 1},
 		{"genpw bad interval", GenPW, "u_id,user,gpu_num,interval,run_time\n0,1,1,0,5\n1,1,1,-3,5\n", []string{`row 3: column interval: "-3": negative value`}, 3, "interval", 1, 1},
@@ -75,6 +76,12 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 			w, err = Read(strings.NewReader(c.in), "f.csv", c.format, Options{SkipBad: true})
+			if c.jobs == 0 {
+				if !errors.Is(err, ErrNoJobs) || !strings.Contains(err.Error(), fmt.Sprintf("every row was skipped (%d malformed (skip-bad))", c.skipped)) {
+					t.Errorf("SkipBad with no job left: %v, want ErrNoJobs counting %d malformed rows", err, c.skipped)
+				}
+				return
+			}
 			if c.jobs < 0 {
 				if err == nil {
 					t.Error("SkipBad read a file with a bad header")

@@ -79,16 +79,26 @@ func ReadFile(path string, f Format, opt Options) (*sim.Workload, error) {
 // bytes as they are read rather than by reading the file a second time (for a canonical CSV held in
 // memory, beside the parse).
 func ReadFileDigest(path string, f Format, opt Options) (*sim.Workload, string, error) {
+	w, info, err := readFile(path, f, opt, true)
+	if err != nil {
+		return nil, "", err
+	}
+	return w, info.Digest, nil
+}
+
+// ReadFileInfo is ReadFileDigest that returns, with the digest, the rows skipped by reason and
+// the warnings about the file (Info).
+func ReadFileInfo(path string, f Format, opt Options) (*sim.Workload, *Info, error) {
 	return readFile(path, f, opt, true)
 }
 
-func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, string, error) {
+func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, *Info, error) {
 	if f == CSV || f == "" {
 		// The canonical CSV is read whole into memory, where large files are parsed in parallel.
 		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() <= maxInMemory {
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return nil, "", fmt.Errorf("traces: %w", err)
+				return nil, nil, fmt.Errorf("traces: %w", err)
 			}
 			var sum [sha256.Size]byte
 			var wg sync.WaitGroup
@@ -96,21 +106,25 @@ func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, s
 				wg.Go(func() { sum = sha256.Sum256(data) })
 			}
 			var w *sim.Workload
+			var info *Info
 			if !isGzip(data) {
-				w, err = readCSVBytes(data, &rowErrors{file: path, skip: opt.SkipBad})
+				w, info, err = readCSVBytes(data, &rowErrors{file: path, skip: opt.SkipBad})
 			} else {
-				w, err = read(bytes.NewReader(data), path, f, opt, 0)
+				w, info, err = read(bytes.NewReader(data), path, f, opt, 0)
 			}
 			wg.Wait()
-			if err != nil || !digest {
-				return w, "", err
+			if err != nil {
+				return nil, nil, err
 			}
-			return w, hex.EncodeToString(sum[:]), nil
+			if digest {
+				info.Digest = hex.EncodeToString(sum[:])
+			}
+			return w, info, nil
 		}
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("traces: %w", err)
+		return nil, nil, fmt.Errorf("traces: %w", err)
 	}
 	defer fh.Close()
 	var size int64
@@ -118,35 +132,41 @@ func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, s
 		size = st.Size()
 	}
 	if !digest {
-		w, err := read(fh, path, f, opt, size)
-		return w, "", err
+		return read(fh, path, f, opt, size)
 	}
 	// Every byte the reader takes passes through the hash; the rest is hashed after.
 	h := sha256.New()
-	w, err := read(io.TeeReader(fh, h), path, f, opt, size)
+	w, info, err := read(io.TeeReader(fh, h), path, f, opt, size)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if _, err := io.Copy(h, fh); err != nil {
-		return nil, "", fmt.Errorf("traces: %s: %w", path, err)
+		return nil, nil, fmt.Errorf("traces: %s: %w", path, err)
 	}
-	return w, hex.EncodeToString(h.Sum(nil)), nil
+	info.Digest = hex.EncodeToString(h.Sum(nil))
+	return w, info, nil
 }
 
 // Read reads a workload in format f from r; name labels errors (usually the file name). Gzip
 // compression is detected by its magic bytes.
 func Read(r io.Reader, name string, f Format, opt Options) (*sim.Workload, error) {
+	w, _, err := read(r, name, f, opt, 0)
+	return w, err
+}
+
+// ReadInfo is Read that also returns the rows skipped by reason and the warnings (Info; no digest).
+func ReadInfo(r io.Reader, name string, f Format, opt Options) (*sim.Workload, *Info, error) {
 	return read(r, name, f, opt, 0)
 }
 
-func read(r io.Reader, name string, f Format, opt Options, size int64) (*sim.Workload, error) {
+func read(r io.Reader, name string, f Format, opt Options, size int64) (*sim.Workload, *Info, error) {
 	if f == "" {
 		f = CSV
 	}
 	switch f {
 	case CSV, ITP, GenPW, OpenB, SWF:
 	default:
-		return nil, unknownFormat(string(f))
+		return nil, nil, unknownFormat(string(f))
 	}
 	size0 := bufSize
 	if size > 0 && size < bufSize {
@@ -154,7 +174,7 @@ func read(r io.Reader, name string, f Format, opt Options, size int64) (*sim.Wor
 	}
 	br, gz, err := maybeGzip(r, name, size0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var hint sizeHint
 	if !gz && size > 0 {

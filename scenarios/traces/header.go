@@ -22,7 +22,7 @@ func parseHeader(fields [][]byte, row int, errs *rowErrors, required, optional [
 	for i, f := range fields {
 		name := strings.ToLower(strings.TrimSpace(string(f)))
 		names[i] = name
-		label := name
+		label := excerpt(name, 40)
 		if name == "" {
 			label = fmt.Sprintf("%d (no name)", i+1)
 		}
@@ -49,7 +49,7 @@ func parseHeader(fields [][]byte, row int, errs *rowErrors, required, optional [
 	}
 	for k, w := range required {
 		if pos[k] < 0 {
-			errs.fatal(row, w, errors.New("missing required column (header has: "+strings.Join(names, ",")+")"))
+			errs.fatal(row, w, errors.New("missing required column (header has: "+excerpt(strings.Join(names, ","), 120)+")"))
 		}
 	}
 	for _, u := range unknown {

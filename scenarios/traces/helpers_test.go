@@ -22,7 +22,18 @@ func checkWorkload(t testing.TB, w *sim.Workload) {
 	if w.Skipped < 0 {
 		t.Fatalf("Skipped = %d", w.Skipped)
 	}
+	if len(w.Jobs) == 0 {
+		t.Fatal("a workload without jobs (want ErrNoJobs)")
+	}
+	seen := make(map[string]int, len(w.Jobs))
 	for i, j := range w.Jobs {
+		if k, ok := seen[j.ID]; ok {
+			t.Fatalf("jobs %d and %d share ID %q", k, i, j.ID)
+		}
+		seen[j.ID] = i
+		if j.Submit > MaxSeconds || j.Duration > MaxSeconds || j.GPUs > MaxGPUs || j.PowerW > MaxPowerW {
+			t.Fatalf("job %d %+v: beyond the limits", i, j)
+		}
 		bad := func(what string) { t.Fatalf("job %d %+v: %s", i, j, what) }
 		for _, v := range []float64{j.Submit, j.Duration, j.PowerW, j.Util} {
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || math.Signbit(v) {

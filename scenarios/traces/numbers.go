@@ -107,5 +107,3 @@ func parseCount(b []byte) (int32, error) {
 	}
 	return int32(v), nil
 }
-
-var errClockOverflow = errors.New("running sum of intervals overflows")

@@ -20,18 +20,20 @@ var errEndBeforeStart = errors.New("deletion_time is before the pod's start")
 // (num_gpu 1, gpu_milli < 1000) counts as one whole GPU: the simulator allocates whole GPUs.
 // gpu_spec, when given, becomes the job's GPU type. The trace has no owners: they are assigned by
 // assignOwners.
-func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*sim.Workload, error) {
+func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*sim.Workload, *Info, error) {
 	b := newBuilder(hint.rows, hint.bytes)
-	err := eachRow(br, errs, openbRequired, openbOptional, false, func(f [][]byte, pos []int, row int) {
+	b.cols = columns{id: "name", submit: "creation_time", duration: "deletion_time", gpus: "num_gpu"}
+	var err error
+	b.firstRow, err = eachRow(br, errs, openbRequired, openbOptional, false, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}
 		id := c.nonEmpty("name", f[pos[0]])
 		j := sim.Job{Group: -1}
-		j.GPUs = c.count("num_gpu", f[pos[1]])
-		created := c.num("creation_time", f[pos[2]])
-		deleted := c.num("deletion_time", f[pos[3]])
+		j.GPUs = c.gpus("num_gpu", f[pos[1]])
+		created := c.seconds("creation_time", f[pos[2]])
+		deleted := c.seconds("deletion_time", f[pos[3]])
 		start := created
 		if p := pos[4]; p >= 0 && len(trimSpace(f[p])) > 0 {
-			start = c.num("scheduled_time", f[p])
+			start = c.seconds("scheduled_time", f[p])
 		}
 		if p := pos[5]; p >= 0 && len(trimSpace(f[p])) > 0 {
 			c.num("gpu_milli", f[p])
@@ -44,18 +46,13 @@ func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*
 		switch {
 		case c.bad:
 		case j.GPUs == 0:
-			b.w.Skipped++
+			b.noGPU()
 		default:
 			if p := pos[6]; p >= 0 {
 				j.GPUType = b.gpuType(trimSpace(f[p]))
 			}
-			b.add(id, &j)
+			b.add(id, &j, row)
 		}
 	})
-	w, err := b.result(err, errs)
-	if err != nil {
-		return nil, err
-	}
-	assignOwners(w, opt)
-	return w, nil
+	return b.result(err, errs, &opt)
 }

@@ -63,14 +63,17 @@ func derivedGPUs(demand, target float64) int {
 
 // assignOwners gives every job of a trace without owners a synthetic owner: rank k of n is drawn
 // with weight 1/k (Zipf, s = 1) by a hash of (seed, job ID), so a job's owner depends on nothing
-// else in the file. Owners with no job are left out; names keep the rank ("u007" is rank 7).
-func assignOwners(w *sim.Workload, opt Options) {
+// else in the file. Owners with no job are left out; names keep the rank ("u007" is rank 7). The
+// same hashes feed ids, the duplicate check's table, so IDs are hashed once.
+func assignOwners(w *sim.Workload, opt Options, ids *idSet) {
 	n := syntheticOwners(w, opt)
 	cum := zipfCDF(n)
 	rank := make([]int32, len(w.Jobs))
 	used := make([]bool, n)
 	for i := range w.Jobs {
-		u := float64(hashID(opt.Seed, w.Jobs[i].ID)>>11) / (1 << 53)
+		h := hashID(opt.Seed, w.Jobs[i].ID)
+		ids.add(i, h)
+		u := float64(h>>11) / (1 << 53)
 		r := sort.Search(n, func(k int) bool { return cum[k] > u })
 		rank[i] = int32(r)
 		used[r] = true

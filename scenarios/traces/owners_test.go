@@ -70,7 +70,7 @@ func TestOwnerZipf(t *testing.T) {
 	for i := range w.Jobs {
 		w.Jobs[i] = sim.Job{ID: fmt.Sprintf("job-%d", i), GPUs: 1, Duration: 1, Group: -1}
 	}
-	assignOwners(w, Options{Owners: n, Seed: 5})
+	assignOwners(w, Options{Owners: n, Seed: 5}, newIDSet(len(w.Jobs)))
 	count := map[string]int{}
 	for _, j := range w.Jobs {
 		count[w.Owners[j.Owner]]++

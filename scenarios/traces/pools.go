@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -43,10 +44,10 @@ func ReadPools(r io.Reader, name string) ([]Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := &rowErrors{file: name}
+	errs := &rowErrors{file: name, empty: errors.New("empty input: no header line")}
 	var pools []Pool
 	siteOf := make(map[string]string)
-	err = eachRow(br, errs, poolRequired, poolOptional, true, func(f [][]byte, pos []int, row int) {
+	_, err = eachRow(br, errs, poolRequired, poolOptional, true, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}
 		p := Pool{Owner: string(c.nonEmpty("owner", f[pos[0]]))}
 		p.GPUs = int(c.count("gpus", f[pos[1]]))
@@ -63,7 +64,7 @@ func ReadPools(r io.Reader, name string) ([]Pool, error) {
 			p.Site = string(trimSpace(f[i]))
 		}
 		if s, ok := siteOf[p.Owner]; ok && s != p.Site && !c.bad {
-			c.fail("site", fmt.Errorf("owner %q is already at site %q", p.Owner, s))
+			c.fail("site", fmt.Errorf("owner %s is already at site %s", quote([]byte(p.Owner)), quote([]byte(s))))
 		}
 		if c.bad {
 			return

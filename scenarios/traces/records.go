@@ -49,14 +49,23 @@ func (r *records) line() ([]byte, error) {
 		} else {
 			b, r.data = r.data, nil
 		}
+		if len(b) > maxLine {
+			return nil, errLongLine
+		}
 	} else {
 		b, err = r.br.ReadSlice('\n')
 	}
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], b...)
 		for err == bufio.ErrBufferFull {
+			if len(r.long) > maxLine {
+				return nil, errLongLine
+			}
 			b, err = r.br.ReadSlice('\n')
 			r.long = append(r.long, b...)
+		}
+		if len(r.long) > maxLine {
+			return nil, errLongLine
 		}
 		b = r.long
 	}
@@ -160,6 +169,9 @@ func (r *records) next(errs *rowErrors) (fields [][]byte, row int, done bool, er
 		if err == io.EOF {
 			return nil, row, true, nil
 		}
+		if err == errLongLine {
+			return nil, row, true, &RowError{File: errs.file, Row: row, Err: err}
+		}
 		var re *RowError
 		if errors.As(err, &re) {
 			errs.add(re.Row, re.Column, re.Err)
@@ -173,7 +185,13 @@ func (r *records) next(errs *rowErrors) (fields [][]byte, row int, done bool, er
 func (r *records) header(errs *rowErrors) ([][]byte, int, error) {
 	fields, row, err := r.read()
 	if err == io.EOF {
-		return nil, row, fmt.Errorf("traces: %s: empty input: no header line", errs.file)
+		if errs.empty != nil {
+			return nil, row, fmt.Errorf("traces: %s: %w", errs.file, errs.empty)
+		}
+		return nil, row, &RowError{File: errs.file, Row: 1, Err: noJobs{"the file is empty"}}
+	}
+	if err == errLongLine {
+		return nil, row, &RowError{File: errs.file, Row: row, Err: err}
 	}
 	if err != nil {
 		var re *RowError

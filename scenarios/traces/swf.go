@@ -31,8 +31,10 @@ const (
 // whitespace-separated fields, -1 meaning unknown. Processors become GPUs (allocated, else
 // requested); the user becomes owner "u<id>" ("unknown" for -1), the group "g<id>". Jobs with an
 // unknown run time or no processors are skipped and counted.
-func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, error) {
+func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, *Info, error) {
 	b := newBuilder(hint.rows, hint.bytes)
+	b.cols = columns{id: swfFields[swfJob], submit: swfFields[swfSubmit], duration: swfFields[swfRunTime], gpus: swfFields[swfAllocated]}
+	b.firstRow = 1
 	rs := newRecords(br)
 	fields := make([][]byte, 0, 18)
 	var name []byte
@@ -43,7 +45,10 @@ func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, e
 			if err == io.EOF {
 				break
 			}
-			return nil, fmt.Errorf("traces: %s: line %d: %w", errs.file, row, err)
+			if err == errLongLine {
+				return nil, nil, &RowError{File: errs.file, Row: row, Err: err}
+			}
+			return nil, nil, fmt.Errorf("traces: %s: line %d: %w", errs.file, row, err)
 		}
 		line = trimSpace(line)
 		if len(line) == 0 || line[0] == ';' {
@@ -56,22 +61,29 @@ func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, e
 		}
 		c := rowCheck{errs: errs, row: row}
 		j := sim.Job{Group: -1}
-		j.Submit = c.num(swfFields[swfSubmit], fields[swfSubmit])
+		j.Submit = c.seconds(swfFields[swfSubmit], fields[swfSubmit])
 		run := c.swfNum(swfRunTime, fields[swfRunTime])
+		if run > MaxSeconds {
+			c.fail(swfFields[swfRunTime], fmt.Errorf("%s is above the limit of %.0f s (100 years)", quote(fields[swfRunTime]), float64(MaxSeconds)))
+		}
 		procs := c.swfNum(swfAllocated, fields[swfAllocated])
 		if procs == -1 {
 			procs = c.swfNum(swfRequested, fields[swfRequested])
 		}
-		if procs > math.MaxInt32 || procs != math.Trunc(procs) {
-			c.fail(swfFields[swfAllocated], fmt.Errorf("%v is not a whole processor count that fits", procs))
+		if procs > MaxGPUs || procs != math.Trunc(procs) {
+			c.fail(swfFields[swfAllocated], fmt.Errorf("%.4g is not a whole processor count of at most %d", procs, MaxGPUs))
 		}
 		user := c.swfNum(swfUser, fields[swfUser])
 		group := c.swfNum(swfGroup, fields[swfGroup])
 		switch {
 		case c.bad:
 			continue
-		case run == -1 || procs <= 0:
+		case run == -1:
 			b.w.Skipped++
+			b.skips.NoDuration++
+			continue
+		case procs <= 0:
+			b.noGPU()
 			continue
 		}
 		j.Duration = run
@@ -86,12 +98,9 @@ func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, e
 			name = append(append(name[:0], 'g'), fields[swfGroup]...)
 			j.Group = b.group(name)
 		}
-		b.add(fields[swfJob], &j)
+		b.add(fields[swfJob], &j, row)
 	}
-	if err := errs.err(); err != nil {
-		return nil, err
-	}
-	return b.finish(errs), nil
+	return b.result(nil, errs, nil)
 }
 
 // swfNum parses an SWF field: -1 (unknown) or a finite non-negative number.

@@ -7,19 +7,20 @@ import (
 
 // eachRow reads a header-led CSV, checks its columns and calls fn for every record of the right
 // width, with pos giving each wanted column's position (-1 for an absent optional one).
-// strict rejects columns outside required and optional.
+// strict rejects columns outside required and optional. It returns the row after the header.
 func eachRow(br *bufio.Reader, errs *rowErrors, required, optional []string, strict bool,
-	fn func(fields [][]byte, pos []int, row int)) error {
+	fn func(fields [][]byte, pos []int, row int)) (int, error) {
 	rs := newRecords(br)
 	fields, row, err := rs.header(errs)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	pos := parseHeader(fields, row, errs, required, optional, strict)
 	if err := errs.err(); err != nil {
-		return err
+		return 0, err
 	}
-	return rows(rs, len(fields), errs, func(fields [][]byte, row int) { fn(fields, pos, row) })
+	first := rs.lineNo
+	return first, rows(rs, len(fields), errs, func(fields [][]byte, row int) { fn(fields, pos, row) })
 }
 
 // rows calls fn for every remaining record with the header's width; a record of another width is
