@@ -273,7 +273,8 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	return nil
 }
 
-// results is the JSON document of design.md §8. Wall-clock timings never go in it.
+// results is the JSON document `gpuplan simulate --json` writes; scripts rely on its field names,
+// so fields may be added but never renamed. Wall-clock timings never go in it.
 type results struct {
 	Scenario     string `json:"scenario"`
 	ScenarioHash string `json:"scenario_hash,omitempty"`
