@@ -15,6 +15,7 @@ const (
 	MetricCost            = "cost_krw"
 	MetricEmissions       = "emissions_kg_co2"
 	MetricKWhPerGPUHour   = "kwh_per_gpu_hour"
+	MetricKRWPerGPUHour   = "krw_per_gpu_hour"
 	MetricBoundedSlowdown = "mean_bounded_slowdown"
 	MetricCapTimeShare    = "cap_time_share"
 	MetricCompleted       = "completed"
@@ -29,15 +30,18 @@ const (
 func MetricNames() []string {
 	return []string{MetricWaitMean, MetricWaitP50, MetricWaitP95, MetricWaitP99, MetricUtilization,
 		MetricEnergyFacility, MetricEnergyIT, MetricPeakPower, MetricCost, MetricEmissions,
-		MetricKWhPerGPUHour, MetricBoundedSlowdown, MetricCapTimeShare, MetricCompleted,
+		MetricKWhPerGPUHour, MetricKRWPerGPUHour, MetricBoundedSlowdown, MetricCapTimeShare, MetricCompleted,
 		MetricInfeasible, MetricGPUs, MetricFragWaitP95, MetricFragInfeasible}
 }
 
 // Metrics is one run's figures by metric name.
 type Metrics map[string]float64
 
-// MetricsOf is the one place that reads a sim.Result: the headline figures of one policy's run.
-// kwh_per_gpu_hour is facility energy per GPU-hour of work allocated (0 when no work ran).
+// MetricsOf is the one place that reads a sim.Result: the headline figures of one policy's run,
+// over the window the simulator measured (one window for every policy of a run). A figure with no
+// input behind it (cost without prices, emissions without a grid factor, per-GPU-hour figures
+// when no work was delivered) is left out rather than reported as 0, so a point's summary and the
+// brief show it as missing.
 func MetricsOf(r *sim.Result) Metrics {
 	m := Metrics{
 		MetricWaitMean:        r.WaitS.Mean,
@@ -48,17 +52,23 @@ func MetricsOf(r *sim.Result) Metrics {
 		MetricEnergyFacility:  r.EnergyKWh.Facility,
 		MetricEnergyIT:        r.EnergyKWh.IT,
 		MetricPeakPower:       r.PeakPowerKW,
-		MetricCost:            r.CostKRW,
-		MetricEmissions:       r.EmissionsKgCO2,
 		MetricBoundedSlowdown: r.MeanBoundedSlowdown,
 		MetricCapTimeShare:    r.CapTimeShare,
 		MetricCompleted:       float64(r.Jobs.Completed),
 		MetricInfeasible:      float64(r.Jobs.Infeasible),
 		MetricGPUs:            float64(r.GPUs),
-		MetricKWhPerGPUHour:   0,
 	}
-	if r.GPUHours > 0 {
-		m[MetricKWhPerGPUHour] = r.EnergyKWh.Facility / r.GPUHours
+	if r.HasCost() {
+		m[MetricCost] = r.CostKRW
+	}
+	if r.HasEmissions() {
+		m[MetricEmissions] = r.EmissionsKgCO2
+	}
+	if r.KWhPerGPUHour != nil {
+		m[MetricKWhPerGPUHour] = *r.KWhPerGPUHour
+	}
+	if r.KRWPerGPUHour != nil {
+		m[MetricKRWPerGPUHour] = *r.KRWPerGPUHour
 	}
 	return m
 }

@@ -23,6 +23,9 @@ type Built struct {
 	Workload *sim.Workload
 	Policies []string
 	Options  sim.Options
+	// Horizon is the scenario's horizon in seconds (0: none), what a measurement window's end
+	// "horizon" means.
+	Horizon float64
 	// Hash is the hex sha256 of the canonical scenario (every field, defaults as written) and of
 	// the contents of the files it reads, so two runs with the same Hash and Seed had the same input.
 	Hash string
@@ -80,7 +83,7 @@ func (s *Scenario) Build() (*Built, error) {
 			c.GPUTypes = append(c.GPUTypes, s.gpuType(g.GPUType))
 		}
 	}
-	b := &Built{Name: s.Name, Seed: s.Seed, Cluster: c, Workload: w, Policies: s.Policies, Notes: notes}
+	b := &Built{Name: s.Name, Seed: s.Seed, Cluster: c, Workload: w, Policies: s.Policies, Notes: notes, Horizon: float64(s.Horizon)}
 	if len(b.Policies) == 0 {
 		b.Policies = policyNames()
 	}
@@ -88,6 +91,11 @@ func (s *Scenario) Build() (*Built, error) {
 	b.Options = sim.Options{Placement: placement(s.Placement), EstimateFactor: s.EstimateFactor,
 		Prices: sim.Prices{KRWPerKWh: s.Prices.KRWPerKWh, KgCO2PerKWh: s.Prices.KgCO2PerKWh, KRWPerKWMonth: s.Prices.KRWPerKWMonth}}
 	s.quotaOptions(&b.Options)
+	if m := s.Measure; m != nil {
+		if b.Options.Measure, err = m.window(b.Horizon); err != nil { // validated above
+			return nil, fmt.Errorf("%s: measure.%w", s.problems().file, err)
+		}
+	}
 	if b.Hash, err = s.hash(digests); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-// Estimated fractions used wherever a GPU type leaves a value out (facts.md, "GPUs").
+// Fractions of TDP used wherever a GPU type leaves a value out.
 const (
 	idleFrac        = 0.12 // estimate: idle draw is 0.10-0.15 x TDP for types without a measurement
 	busyFrac        = 0.71 // Zeus NSDI '23: mean draw while training at full limit is 0.68-0.74 x TDP
@@ -14,13 +14,13 @@ const (
 )
 
 // zeusPerf is GPU throughput against power limit f = limit / TDP, the median of compute-heavy jobs
-// in the Zeus traces (facts.md). Hopper may be steeper (weak source); light jobs lose almost nothing.
+// in the Zeus (NSDI '23) traces. Hopper may be steeper (weak source); light jobs lose almost nothing.
 var zeusPerf = []sim.PerfPoint{
 	{F: 0.3, Perf: 0.31}, {F: 0.4, Perf: 0.50}, {F: 0.5, Perf: 0.72}, {F: 0.6, Perf: 0.86},
 	{F: 0.7, Perf: 0.92}, {F: 0.8, Perf: 0.97}, {F: 0.9, Perf: 0.99}, {F: 1.0, Perf: 1.00},
 }
 
-// catalog holds GPU models with TDPs from facts.md. Idle and busy draws are the estimated fractions
+// catalog holds GPU models with TDPs from NVIDIA's datasheets. Idle and busy draws are the fractions
 // above (H200's 75 W idle is a weak measurement); every type uses the Zeus curve and min limit 0.5.
 var catalog = func() []sim.GPUType {
 	tdp := []struct {

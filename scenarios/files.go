@@ -14,7 +14,7 @@ import (
 )
 
 // FileOptions complete a workload file and pools CSV into a scenario. The zero value means the
-// defaults, which follow facts.md and are estimates where it says so.
+// defaults, which cite their sources and say where they are estimates.
 type FileOptions struct {
 	Name string // default: the workload file's name without extensions
 	Seed uint64
@@ -54,7 +54,8 @@ const (
 	farmSite           = "farm"
 )
 
-// Default prices (facts.md): Korean industrial tariff B from 24 Oct 2024 and its basic charge.
+// Default prices: KEPCO's Korean industrial tariff B from 24 Oct 2024 (182.7 KRW/kWh) and the
+// high-voltage basic charge of about 6,490 KRW per kW per month.
 const (
 	DefaultKRWPerKWh     = 182.7
 	DefaultKRWPerKWMonth = 6490

@@ -61,6 +61,10 @@ func (s *Scenario) Clone() *Scenario {
 		c.GPUTypes[i].Perf = slices.Clone(c.GPUTypes[i].Perf)
 	}
 	c.Sites = slices.Clone(s.Sites)
+	if m := s.Measure; m != nil {
+		m2 := *m
+		c.Measure = &m2
+	}
 	c.Owners.List = slices.Clone(s.Owners.List)
 	if g := s.Owners.Generate; g != nil {
 		g2 := *g

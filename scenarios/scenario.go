@@ -32,6 +32,10 @@ type Scenario struct {
 	Quota     *QuotaSpec     `yaml:"quota,omitempty"`
 	FairShare *FairShareSpec `yaml:"fairshare,omitempty"`
 
+	// Measure sets a steady-state window (sim.Options.Measure); nil measures the whole run.
+	// Left out of the canonical form when absent, so older scenarios keep their hash.
+	Measure *MeasureSpec `yaml:"measure,omitempty"`
+
 	Policies       []string   `yaml:"policies"`        // default: every policy sim.Policies lists
 	Placement      string     `yaml:"placement"`       // "", "pool" or "nodes" (sim.Options.Placement)
 	EstimateFactor float64    `yaml:"estimate_factor"` // EASY runtime over-estimate, >= 1; 0 means 1
@@ -47,9 +51,10 @@ type Scenario struct {
 type GPUTypeSpec struct {
 	Name  string  `yaml:"name"`
 	TDPW  float64 `yaml:"tdp_w"`
-	IdleW float64 `yaml:"idle_w"` // default 0.12 x TDP (estimate: 0.10-0.15 x TDP, facts.md)
+	IdleW float64 `yaml:"idle_w"` // default 0.12 x TDP (estimate: 0.10-0.15 x TDP)
 	BusyW float64 `yaml:"busy_w"` // default 0.71 x TDP (Zeus NSDI '23: 0.68-0.74 x TDP)
-	// MinLimit is the lowest power limit as a fraction of TDP; default 0.5 (facts.md: 0.3-0.5).
+	// MinLimit is the lowest power limit as a fraction of TDP; default 0.5, the cautious end of
+	// the 0.3-0.5 x TDP that drivers allow depending on the model.
 	MinLimit float64 `yaml:"min_limit"`
 	// Perf is perf(f) as [f, perf] pairs in any order; it must contain [1, 1] and cover min_limit.
 	// Empty means no slowdown at any limit.
@@ -76,7 +81,8 @@ type FarmSpec struct {
 	GPUType     string `yaml:"gpu_type"`
 	GPUsPerNode int    `yaml:"gpus_per_node"` // default 8
 	// NodeW is a node's draw beyond its GPUs in W; NodeOverhead instead sets it as a fraction of
-	// the node's GPUs' busy draw (facts.md: about 0.43). At most one of the two.
+	// the node's GPUs' busy draw (estimate: GPUs are about 70% of a training server's power, so
+	// 0.3 / 0.7 = 0.43). At most one of the two.
 	NodeW        float64  `yaml:"node_w"`
 	NodeOverhead float64  `yaml:"node_overhead"`
 	IdleOff      Duration `yaml:"idle_off"` // power a node off after this long idle; 0: never

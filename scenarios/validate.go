@@ -63,6 +63,7 @@ func (s *Scenario) validate(p *problems) {
 	s.validateOwners(c)
 	s.validatePartial(c)
 	s.validateQuota(c)
+	s.validateMeasure(c)
 	s.validateWorkload(c)
 	policies := policyNames()
 	for i, name := range s.Policies {

@@ -4,7 +4,9 @@ import (
 	"math"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gpuplan/gpuplan/internal/benchload"
 	"github.com/gpuplan/gpuplan/sim"
@@ -64,6 +66,7 @@ func benchSizesToRun() []struct {
 func benchRun(b *testing.B, c *sim.Cluster, w *sim.Workload, policy string, opt sim.Options) {
 	b.ReportAllocs()
 	var feasible int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		r, err := sim.Run(c, w, policy, opt)
 		if err != nil {
@@ -72,8 +75,20 @@ func benchRun(b *testing.B, c *sim.Cluster, w *sim.Workload, policy string, opt 
 		feasible = r.Jobs.Submitted - r.Jobs.Infeasible
 	}
 	s := b.Elapsed().Seconds()
+	// CPU time of the process (GC included) per run: on a shared machine, far steadier than the
+	// wall-clock ns/op, which counts the time other processes held the cores.
+	b.ReportMetric((cpuTime()-cpu0)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(len(w.Jobs))*float64(b.N)/s, "jobs/s")
 	b.ReportMetric(2*float64(feasible)*float64(b.N)/s, "events/s")
+}
+
+// cpuTime is the user and system CPU time of the process so far, in seconds.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func BenchmarkPolicy(b *testing.B) {

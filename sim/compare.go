@@ -77,7 +77,8 @@ type Comparison struct {
 }
 
 // Compare says, owner by owner, who is better or worse off under other than under baseline, two
-// results of the same workload w (their per-job Start and End are read).
+// results of the same workload w (their per-job Start and End are read), over the jobs both
+// measured (Options.Measure: those submitted in a steady-state window, else all).
 //
 // The verdict: an owner who can run more of their jobs than before (Gained > Lost) is better off,
 // one who can run fewer is worse off, whatever the waits of the rest: a job that cannot run at all
@@ -99,6 +100,9 @@ func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparis
 		jb := &w.Jobs[i]
 		if jb.Owner < 0 || int(jb.Owner) >= no {
 			return Comparison{}, fmt.Errorf("%w: job %q (row %d): owner index %d out of range", ErrMismatch, jb.ID, i, jb.Owner)
+		}
+		if !baseline.measures(jb.Submit) || !other.measures(jb.Submit) {
+			continue
 		}
 		oc := &out.Owners[jb.Owner]
 		oc.Jobs++
@@ -138,6 +142,11 @@ func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparis
 	}
 	out.Worst = worstOff(out.Owners, opt.Worst)
 	return out, nil
+}
+
+// measures says whether a job submitted at submit is among the jobs r measured (Options.Measure).
+func (r *Result) measures(submit float64) bool {
+	return !r.Window.SteadyState || submit >= r.mFrom && submit < r.mTo
 }
 
 // waitAcc sums one owner's common jobs under one policy.

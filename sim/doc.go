@@ -95,19 +95,44 @@
 // would wait for its nodes to boot is expected to end at boot end + estimate. When the running jobs
 // can never free enough (power held by other pools), nothing is reserved.
 //
-// Metrics. The window runs from the earliest submit (infeasible jobs included) to the last
-// completion; when nothing completes it is empty and every window metric is 0 (never NaN).
-// Utilization is sum(gpus*(end-start)) over completed jobs / (GPUs*window): boot time excluded,
-// throttled jobs counted for their longer run. Result.GPUHours is work delivered, sum(gpus*duration)
-// over completed jobs. Bounded slowdown is max(1, (wait+run)/max(run, 10 s)) with run = end -
-// start. Energy and peak power cover the window. CapTimeShare is the share of the window during
-// which some capped site was constrained by its cap: throttled below f = 1, or refused a start for
-// power in its last pass. Owner rows follow Workload.Owners: jobs counts every job, infeasible ones
-// included; waits and slowdowns are over completed jobs. Jain's index is over owners with completed
-// jobs. The timeline samples t_i = start + i*window/(points-1) and shows the state after everything
-// at t_i happened: GPUs running (booting ones excluded), jobs waiting in queues, facility power of
-// all sites, and the lowest throttle fraction of the throttled sites (1 if none). The demand charge
-// counts window/30.44 days as months.
+// Metrics. Every metric covers one measurement window (see Measurement window); when it is
+// empty (nothing completed) every window metric is 0 (never NaN). Utilization is the integral of
+// running GPUs over the window / (GPUs*window): boot time excluded, throttled jobs counted for
+// their longer run, preempted runs for the time they ran. Result.GPUHours is work delivered in the
+// window: gpus*duration of each completed job, times the share of its run inside the window (all
+// of it for the whole run). KWhPerGPUHour and KRWPerGPUHour divide facility energy and cost by it.
+// Bounded slowdown is max(1, (wait+run)/max(run, 10 s)) with run = end - start. Energy and peak
+// power cover the window. CapTimeShare is the share of the window during which some capped site
+// was constrained by its cap: throttled below f = 1, or refused a start for power in its last
+// pass. Waits, slowdowns, job counts and owner rows are over the measured jobs (all jobs, or those
+// submitted in a steady-state window, completed whenever): jobs counts every one, infeasible ones
+// included; waits and slowdowns are over completed jobs; WaitCDFS holds their percentiles 0..100.
+// Jain's index is over owners with completed measured jobs. Preemptions, lost GPU-hours and
+// guarantee violations count the whole run. The timeline samples t_i = from + i*window/(points-1)
+// and shows the state after everything at t_i happened: GPUs running (booting ones excluded), jobs
+// waiting in queues, facility power of all sites, and the lowest throttle fraction of the
+// throttled sites (1 if none). The demand charge counts window/30.44 days as months. Cost with no
+// price and emissions with no grid factor have no input behind them: JSON writes them as null.
+//
+// # Measurement window
+//
+// Worlds are compared over one window. By default it runs from the earliest submit (infeasible
+// jobs included) to the latest completion of any policy run together (RunAll; Run alone: its own
+// last completion). A world that finishes earlier idles to the end of it (idle draw, or nothing
+// for powered-off nodes, whose timers still run), and its utilization is over the same GPU-seconds:
+// measuring each world to its own last completion would credit the faster world with the hours it
+// did not run and charge the slower one the energy of labs idling while a few queues drain, which
+// biases every ratio between them. MakespanS is each policy's own span.
+//
+// Options.Measure sets a steady-state window instead, as offsets from the first submit (ToS 0:
+// the end of the run as above). A finite trace begins with an empty cluster (warm-up: no queues,
+// low power) and ends with queues draining while most GPUs idle; neither is how a cluster under
+// that demand runs, and both weigh on a short trace's averages. In a steady-state window waits
+// and slowdowns are over the jobs submitted in it (completed whenever, even after it), and
+// utilization, energy, peak power and time at the cap are integrals over it; cost and emissions
+// follow from that energy, and the demand charge counts the window's months. Run with the same
+// Measure.ToS, separate runs are measured over the same window; otherwise compare worlds through
+// RunAll.
 //
 // # Comparing results
 //

@@ -37,14 +37,23 @@ type engine struct {
 	view    view
 	plan    plan
 
-	// Accounting. Power totals are W; energies J.
+	// Accounting. Power totals are W; energies J. The integrals run from t0 (see cum); peak
+	// covers only the part of the run inside the measured window as far as it is known here,
+	// [mFrom, mTo).
 	t0, lastT       float64
 	totIT, totFac   float64
-	eIT, eFac       float64
-	peak, capTime   float64
+	busy            int64 // GPUs of running jobs (booting ones excluded)
+	sum             cum   // integrals from t0 to lastT
+	peak            float64
 	binding         int // capped sites whose cap constrains them now
-	lastEnd         float64
-	atEnd           [4]float64 // eIT, eFac, peak, capTime at lastEnd
+	mFrom, mTo      float64
+	marks           [2]cum      // sum at mFrom and at mTo, once the run has reached them
+	marked          int         // how many of marks are taken
+	nextMark        float64     // the next mark's time; +Inf when none is left
+	lastEnd         float64     // the last completion, or t0
+	atEnd           cum         // sum at lastEnd
+	peakEnd         float64     // peak at lastEnd
+	tail            []tailPoint // power from lastEnd on: the world stays idle after it
 	completed       int
 	infeasible      int
 	infeasibleGPUS  float64 // GPU-seconds
@@ -113,6 +122,17 @@ type powerTrace struct {
 }
 
 type tracePoint struct{ t, kw, f float64 }
+
+// cum holds the running integrals of a run: IT and facility energy (J), time at a binding cap (s)
+// and running GPUs (GPU-s).
+type cum struct{ it, fac, capT, alloc float64 }
+
+// tailPoint is the power from t on, after the last completion: idle draw, which power-off timers
+// still lower.
+type tailPoint struct {
+	t, it, fac float64
+	binding    bool
+}
 
 const traceChunk = 1 << 15
 
@@ -204,8 +224,14 @@ func (e *engine) run() {
 		return
 	}
 	e.t0 = e.sub(0)
-	e.lastT, e.now = e.t0, e.t0
+	e.lastT, e.now, e.lastEnd = e.t0, e.t0, e.t0
+	e.mFrom, e.mTo = e.t0+e.opt.Measure.FromS, math.Inf(1)
+	if e.opt.Measure.ToS > 0 {
+		e.mTo = e.t0 + e.opt.Measure.ToS
+	}
+	e.nextMark = e.mFrom
 	e.initPower()
+	e.noteIdle()
 	for {
 		t := math.Inf(1)
 		if e.next < e.n {
@@ -216,6 +242,9 @@ func (e *engine) run() {
 		}
 		if math.IsInf(t, 1) {
 			break
+		}
+		if t >= e.nextMark {
+			e.takeMarks(t)
 		}
 		e.advance(t)
 		done := e.completed
@@ -229,14 +258,33 @@ func (e *engine) run() {
 		e.schedule()
 		e.settle()
 		if e.completed != done {
-			e.lastEnd = t
-			e.atEnd = [4]float64{e.eIT, e.eFac, e.peak, e.capTime}
+			e.lastEnd, e.atEnd, e.peakEnd = t, e.sum, e.peak
+			e.tail = e.tail[:0]
 		}
+		e.noteIdle()
 		if e.hook != nil {
 			e.hook(e, hookBatch)
 		}
 		if e.next == e.n && e.active == 0 {
 			break
+		}
+	}
+	// The world is idle now; what is left are power-off timers, which lower its draw until every
+	// idle node is off. Running them out makes the tail exact for any window end.
+	for e.ev.len() > 0 {
+		t := e.ev.earliest()
+		if t >= e.nextMark {
+			e.takeMarks(t)
+		}
+		e.advance(t)
+		for e.ev.len() > 0 && e.ev.earliest() <= t {
+			e.apply(e.ev.pop())
+		}
+		e.schedule()
+		e.settle()
+		e.noteIdle()
+		if e.hook != nil {
+			e.hook(e, hookBatch)
 		}
 	}
 	if e.opt.Progress != nil {
@@ -258,20 +306,104 @@ func (e *engine) initPower() {
 	e.settle()
 }
 
-// advance integrates power over [lastT, t), during which the state was constant.
+// noteIdle records the power of an idle world (nothing waiting, booting or running), the tail
+// that a window ending after the last completion integrates.
+func (e *engine) noteIdle() {
+	if e.active == 0 {
+		e.tail = append(e.tail, tailPoint{t: e.now, it: e.totIT, fac: e.totFac, binding: e.binding > 0})
+	}
+}
+
+// advance integrates power and running GPUs over [lastT, t), during which the state was constant.
+// The window's ends inside [lastT, t] must have been marked first (mark), which keeps this small
+// enough to inline.
 func (e *engine) advance(t float64) {
 	e.now = t
 	if !(t > e.lastT) {
 		return
 	}
 	dt := t - e.lastT
-	e.eIT += e.totIT * dt
-	e.eFac += e.totFac * dt
-	e.peak = max(e.peak, e.totFac)
+	e.sum.it += e.totIT * dt
+	e.sum.fac += e.totFac * dt
+	e.sum.alloc += float64(e.busy) * dt
+	if t > e.mFrom && e.lastT < e.mTo {
+		e.peak = max(e.peak, e.totFac)
+	}
 	if e.binding > 0 {
-		e.capTime += dt
+		e.sum.capT += dt
 	}
 	e.lastT = t
+}
+
+// takeMarks records the integrals at the window's ends that lie in [lastT, t].
+func (e *engine) takeMarks(t float64) {
+	for e.marked < 2 && e.nextMark <= t {
+		e.marks[e.marked] = e.sumAt(e.nextMark)
+		e.marked++
+		e.nextMark = math.Inf(1)
+		if e.marked == 1 {
+			e.nextMark = e.mTo
+		}
+	}
+}
+
+// sumAt extends sum from lastT to x >= lastT at the current rates.
+func (e *engine) sumAt(x float64) cum {
+	c, dt := e.sum, max(x-e.lastT, 0)
+	c.it += e.totIT * dt
+	c.fac += e.totFac * dt
+	c.alloc += float64(e.busy) * dt
+	if e.binding > 0 {
+		c.capT += dt
+	}
+	return c
+}
+
+// cumAt is the integrals from t0 to x, for any x >= t0 once the run is over: a mark before the last
+// completion, the tail after it.
+func (e *engine) cumAt(x float64) cum {
+	switch {
+	case x < e.lastEnd && x == e.mFrom && e.marked > 0:
+		return e.marks[0]
+	case x < e.lastEnd && x == e.mTo && e.marked > 1:
+		return e.marks[1]
+	case x < e.lastEnd:
+		panic("sim: internal error: integrals asked at an unmarked time")
+	}
+	c := e.atEnd
+	for i, p := range e.tail {
+		if p.t >= x {
+			break
+		}
+		end := x
+		if i+1 < len(e.tail) {
+			end = min(end, e.tail[i+1].t)
+		}
+		from := max(p.t, e.lastEnd)
+		if dt := end - from; dt > 0 {
+			c.it += p.it * dt
+			c.fac += p.fac * dt
+			if p.binding {
+				c.capT += dt
+			}
+		}
+	}
+	return c
+}
+
+// peakIn is the peak facility power over [a, b), a window that holds the measured one's known ends.
+func (e *engine) peakIn(a, b float64) float64 {
+	pk := e.peakEnd
+	for i, p := range e.tail {
+		end := math.Inf(1)
+		if i+1 < len(e.tail) {
+			end = e.tail[i+1].t
+		}
+		if from := max(p.t, e.lastEnd, a); min(end, b) > from {
+			pk = max(pk, p.fac)
+		}
+	}
+	return pk
 }
 
 func (e *engine) apply(ev event) {

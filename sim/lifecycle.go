@@ -254,6 +254,7 @@ func (e *engine) needMW(pl *pool, k int32) int64 {
 
 // runPower adds (sign +1) or removes (-1) a running job's draw.
 func (e *engine) runPower(s *site, k int32, parts []part, sign int64) (delta1 int64) {
+	e.busy += sign * int64(e.j[k].gpus)
 	for _, p := range parts {
 		t := &e.w.types[p.typ]
 		wm := e.drawMW(k, p.typ)

@@ -8,43 +8,105 @@ const (
 	jPerKWh      = 3.6e6
 )
 
-// result turns the finished run into a Result.
-func (e *engine) result(name string, w *Workload) *Result {
+// result turns the finished run into a Result measured over [a, b], absolute times with
+// t0 <= a <= b: the run's own window or the one it shares with the other policies of its run.
+// Waits and slowdowns are over the measured jobs: those submitted at or after mFrom and, when
+// the window's end was given, before mTo.
+func (e *engine) result(name string, w *Workload, a, b float64) *Result {
 	n := int(e.n)
-	r := &Result{Name: name, GPUs: int(e.w.gpus), Start: e.start, End: e.end}
-	r.Jobs = JobCounts{Submitted: n, Completed: e.completed, Infeasible: e.infeasible, InfeasibleGPUHours: e.infeasibleGPUS / 3600}
+	r := &Result{Name: name, GPUs: int(e.w.gpus), Start: e.start, End: e.end, Prices: e.opt.Prices}
+	r.Window = Window{FromS: a - e.t0, ToS: b - e.t0, SteadyState: e.opt.Measure.steady()}
+	r.mFrom, r.mTo = e.mFrom, e.mTo
+	if e.completed > 0 {
+		r.MakespanS = e.lastEnd - e.t0
+	}
+	var capKW float64
+	capped := false
+	for i := range e.w.sites {
+		if s := &e.w.sites[i]; s.capped() {
+			capKW += s.capW / 1000
+			capped = true
+		}
+	}
+	if capped {
+		r.PowerCapKW = &capKW
+	}
+	all := !r.Window.SteadyState // every job is measured: no filter to apply
+	measured := func(submit float64) bool { return all || submit >= e.mFrom && submit < e.mTo }
 
-	// Completed jobs' waits grouped by owner (the groups sized from the arrival counts), and sums.
+	// Measured jobs' waits grouped by owner (the groups sized from the arrival counts), and sums.
 	no := len(w.Owners)
-	type acc struct{ wait, bsld, work float64 }
+	type acc struct {
+		wait, bsld, work float64
+		jobs, infeasible int32
+	}
 	ow := make([]acc, no)
+	var jc JobCounts
+	if all {
+		jc = JobCounts{Submitted: n, Completed: e.completed, Infeasible: e.infeasible, InfeasibleGPUHours: e.infeasibleGPUS / 3600}
+		for o := range ow {
+			ow[o].jobs, ow[o].infeasible = e.ownerJobs[o], e.ownerInfeasible[o]
+		}
+	} else {
+		var infS float64
+		for i := range w.Jobs {
+			jb := &w.Jobs[i]
+			if !measured(jb.Submit) {
+				continue
+			}
+			jc.Submitted++
+			o := &ow[jb.Owner]
+			o.jobs++
+			if math.IsNaN(r.Start[i]) {
+				jc.Infeasible++
+				o.infeasible++
+				infS += float64(jb.GPUs) * jb.Duration
+			} else {
+				jc.Completed++
+			}
+		}
+		jc.InfeasibleGPUHours = infS / 3600
+	}
+	r.Jobs = jc
 	off := make([]int, no+1)
 	for o := range no {
-		off[o+1] = off[o] + int(e.ownerJobs[o]-e.ownerInfeasible[o])
+		off[o+1] = off[o] + int(ow[o].jobs-ow[o].infeasible)
 	}
 	fill := append([]int(nil), off[:no]...)
-	waits := make([]float64, e.completed)
-	var sumWait, sumBsld, alloc, work, maxWait float64
+	waits := make([]float64, jc.Completed)
+	var sumWait, sumBsld, work, maxWait float64
 	for i := range w.Jobs {
 		st := r.Start[i]
 		if math.IsNaN(st) {
 			continue
 		}
 		jb := &w.Jobs[i]
-		wait := st - jb.Submit
-		run := r.End[i] - st
-		bsld := max(1, (wait+run)/max(run, slowdownTauS))
 		g := float64(jb.GPUs)
+		en := r.End[i]
+		run := en - st
+		// Work delivered inside [a, b]: the job's work in proportion to the part of its run there.
+		jw := g * jb.Duration
+		if st < a || en > b {
+			if ov := min(en, b) - max(st, a); ov > 0 && run > 0 {
+				jw *= ov / run
+			} else {
+				jw = 0
+			}
+		}
 		o := &ow[jb.Owner]
+		o.work += jw
+		work += jw
+		if !measured(jb.Submit) {
+			continue
+		}
+		wait := st - jb.Submit
+		bsld := max(1, (wait+run)/max(run, slowdownTauS))
 		o.wait += wait
 		o.bsld += bsld
-		o.work += g * jb.Duration
 		waits[fill[jb.Owner]] = wait
 		fill[jb.Owner]++
 		sumWait += wait
 		sumBsld += bsld
-		alloc += g * run
-		work += g * jb.Duration
 		maxWait = max(maxWait, wait)
 	}
 	var bslds []float64
@@ -52,7 +114,7 @@ func (e *engine) result(name string, w *Workload) *Result {
 	for i, name := range w.Owners {
 		o := &ow[i]
 		done := off[i+1] - off[i]
-		row := OwnerResult{Owner: name, Jobs: int(e.ownerJobs[i]), Infeasible: int(e.ownerInfeasible[i]), GPUHours: o.work / 3600}
+		row := OwnerResult{Owner: name, Jobs: int(o.jobs), Infeasible: int(o.infeasible), GPUHours: o.work / 3600}
 		if done > 0 {
 			row.MeanWaitS = o.wait / float64(done)
 			row.MeanBoundedSlowdown = o.bsld / float64(done)
@@ -69,32 +131,39 @@ func (e *engine) result(name string, w *Workload) *Result {
 	}
 	if qs := e.qs; qs != nil && e.pre != nil {
 		r.Preemptions, r.LostGPUHours, r.GuaranteeViolations = qs.preN, qs.lostS/3600, qs.violN
-		alloc += qs.allocS // preempted runs held their GPUs too
 	}
-	if c := e.completed; c > 0 {
-		q := quantiles(waits, 0.5, 0.95, 0.99)
-		r.WaitS = Summary{Mean: sumWait / float64(c), P50: q[0], P95: q[1], P99: q[2], Max: maxWait}
+	if c := jc.Completed; c > 0 {
+		r.WaitCDFS = percentiles(waits)
+		q := r.WaitCDFS
+		r.WaitS = Summary{Mean: sumWait / float64(c), P50: q[50], P95: q[95], P99: q[99], Max: maxWait}
 		r.MeanBoundedSlowdown = sumBsld / float64(c)
 	}
 	r.JainSlowdown = jain(bslds)
 	r.GPUHours = work / 3600
 
-	if e.completed > 0 {
-		r.WindowS = e.lastEnd - e.t0
-	}
-	win := r.WindowS
-	if win > 0 && e.w.gpus > 0 {
-		r.Utilization = alloc / (float64(e.w.gpus) * win)
-	}
+	win := b - a
+	r.WindowS = win
 	if win > 0 {
-		r.EnergyKWh = Energy{IT: e.atEnd[0] / jPerKWh, Facility: e.atEnd[1] / jPerKWh}
-		r.PeakPowerKW = e.atEnd[2] / 1000
-		r.CapTimeShare = e.atEnd[3] / win
+		ca, cb := e.cumAt(a), e.cumAt(b)
+		if e.w.gpus > 0 {
+			r.Utilization = (cb.alloc - ca.alloc) / (float64(e.w.gpus) * win)
+		}
+		r.EnergyKWh = Energy{IT: (cb.it - ca.it) / jPerKWh, Facility: (cb.fac - ca.fac) / jPerKWh}
+		r.PeakPowerKW = e.peakIn(a, b) / 1000
+		r.CapTimeShare = (cb.capT - ca.capT) / win
 	}
 	p := e.opt.Prices
 	r.CostKRW = r.EnergyKWh.Facility*p.KRWPerKWh + p.KRWPerKWMonth*r.PeakPowerKW*win/monthS
 	r.EmissionsKgCO2 = r.EnergyKWh.Facility * p.KgCO2PerKWh
-	r.Timeline = e.timeline(win)
+	if r.GPUHours > 0 {
+		kwh := r.EnergyKWh.Facility / r.GPUHours
+		r.KWhPerGPUHour = &kwh
+		if p.priced() {
+			krw := r.CostKRW / r.GPUHours
+			r.KRWPerGPUHour = &krw
+		}
+	}
+	r.Timeline = e.timeline(a, b)
 	return r
 }
 
@@ -102,7 +171,8 @@ func (e *engine) result(name string, w *Workload) *Result {
 // everything at that instant happened. Utilization and queue length come from the jobs' times
 // (difference arrays, O(jobs + points)); power from per-job draws when it is a sum of them, else
 // from the recorded trace.
-func (e *engine) timeline(win float64) Timeline {
+func (e *engine) timeline(a, b float64) Timeline {
+	win := b - a
 	m := e.opt.TimelinePoints
 	if m <= 0 {
 		m = 500
@@ -116,11 +186,11 @@ func (e *engine) timeline(win float64) Timeline {
 	if m > 1 {
 		step = win / float64(m-1)
 		for i := range ts {
-			ts[i] = e.t0 + win*float64(i)/float64(m-1)
+			ts[i] = a + win*float64(i)/float64(m-1)
 		}
-		ts[m-1] = e.lastEnd
+		ts[m-1] = b
 	} else {
-		ts[0] = e.t0
+		ts[0] = a
 	}
 	// firstAt is the first sample at or after x: a guess from the spacing, corrected against the
 	// sample times themselves.
@@ -131,7 +201,7 @@ func (e *engine) timeline(win float64) Timeline {
 	firstAt := func(x float64) int {
 		i := m
 		if inv > 0 {
-			i = min(max(int((x-e.t0)*inv), 0), m)
+			i = min(max(int((x-a)*inv), 0), m)
 		}
 		for i > 0 && ts[i-1] >= x {
 			i--

@@ -16,12 +16,27 @@ type Prices struct {
 	KRWPerKWMonth float64 // demand charge on peak facility power; 0 means none
 }
 
+// priced says whether any price turns energy into money.
+func (p Prices) priced() bool { return p.KRWPerKWh != 0 || p.KRWPerKWMonth != 0 }
+
+// Measure restricts the metrics to a steady-state window, given in seconds from the first submit.
+// The zero value measures everything: from the first submit to the latest completion of any policy
+// run together.
+type Measure struct {
+	FromS float64 // start of the window
+	ToS   float64 // end of the window; 0 means the end of the run
+}
+
+func (m Measure) steady() bool { return m.FromS != 0 || m.ToS != 0 }
+
 // Options tune a run. The zero value means the defaults.
 type Options struct {
 	Placement      Placement
 	EstimateFactor float64 // EASY runtime estimate = duration * factor; 0 means 1
 	TimelinePoints int     // samples in the timeline; 0 means 500
 	Prices         Prices
+	// Measure is the window the metrics cover (doc.go, "Measurement window").
+	Measure Measure
 
 	// Quota and fair share (farm policies "quota" and "fairshare"; the others ignore them).
 	// Quotas overrides an owner's guaranteed GPUs by owner name (default: the GPUs the owner holds

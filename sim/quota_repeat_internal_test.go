@@ -80,10 +80,12 @@ func TestQuotaRepeatedPassesRandom(t *testing.T) {
 				}
 				ck := &checker{t: t, c: vr.c}
 				rc := &reservationCheck{ck: ck}
-				r, err := runPolicy(vr.c, w, lk, quota, vr.opt, rc.hook)
+				e, err := runPolicy(vr.c, w, lk, quota, vr.opt, rc.hook)
 				if err != nil {
 					t.Fatal(err)
 				}
+				a, b := e.window(e.lastEnd)
+				r := e.result(quota.name, w, a, b)
 				ck.final(w, r)
 				if rc.passes == 0 {
 					t.Fatal("the reservation check never ran")

@@ -1,5 +1,7 @@
 package sim
 
+import "encoding/json"
+
 // JobCounts counts the jobs of one run.
 type JobCounts struct {
 	Submitted          int     `json:"submitted"`
@@ -49,6 +51,14 @@ type Timeline struct {
 	LimitFrac   []float64 `json:"limit_frac"`
 }
 
+// Window is the span a Result measures, in seconds from the first submit; SteadyState says it
+// was chosen (Options.Measure) rather than the whole run.
+type Window struct {
+	FromS       float64 `json:"from_s"`
+	ToS         float64 `json:"to_s"`
+	SteadyState bool    `json:"steady_state"`
+}
+
 // Result is the outcome of one policy over one workload. Nothing in it depends on wall-clock time,
 // so the same inputs give the same bytes.
 type Result struct {
@@ -58,14 +68,27 @@ type Result struct {
 	WaitS               Summary   `json:"wait_s"`
 	MeanBoundedSlowdown float64   `json:"mean_bounded_slowdown"`
 	Utilization         float64   `json:"utilization"`
-	WindowS             float64   `json:"window_s"`
-	GPUHours            float64   `json:"gpu_hours"`
-	EnergyKWh           Energy    `json:"energy_kwh"`
-	PeakPowerKW         float64   `json:"peak_power_kw"`
-	CapTimeShare        float64   `json:"cap_time_share"`
-	CostKRW             float64   `json:"cost_krw"`
-	EmissionsKgCO2      float64   `json:"emissions_kg_co2"`
-	JainSlowdown        float64   `json:"jain_slowdown"`
+	// WindowS is the measured window's length, the same for every policy of one RunAll;
+	// MakespanS is this policy's own span, from the first submit to its last completion.
+	WindowS   float64 `json:"window_s"`
+	MakespanS float64 `json:"makespan_s"`
+	// GPUHours is the work delivered in the window.
+	GPUHours       float64 `json:"gpu_hours"`
+	EnergyKWh      Energy  `json:"energy_kwh"`
+	PeakPowerKW    float64 `json:"peak_power_kw"`
+	CapTimeShare   float64 `json:"cap_time_share"`
+	CostKRW        float64 `json:"cost_krw"`         // JSON null when no price is set (Prices)
+	EmissionsKgCO2 float64 `json:"emissions_kg_co2"` // JSON null when no grid factor is set
+	// KWhPerGPUHour and KRWPerGPUHour are facility energy and cost per GPU-hour delivered; nil
+	// when no work was delivered (and KRW when no price is set).
+	KWhPerGPUHour *float64 `json:"kwh_per_gpu_hour"`
+	KRWPerGPUHour *float64 `json:"krw_per_gpu_hour"`
+	// PowerCapKW sums the caps of the sites this policy's world uses; nil when none is capped.
+	PowerCapKW *float64 `json:"power_cap_kw"`
+	// WaitCDFS holds the q-th percentiles of the measured jobs' waits for q = 0..100 (numpy's
+	// default interpolation); nil when no measured job completed.
+	WaitCDFS     []float64 `json:"wait_cdf_s"`
+	JainSlowdown float64   `json:"jain_slowdown"`
 	// Preemptions counts jobs stopped to give GPUs back to an owner within quota; LostGPUHours is
 	// GPU time that delivered no kept work (runs cut short since their last checkpoint, and
 	// restart overheads); GuaranteeViolations counts in-quota jobs that waited beyond the grace.
@@ -79,4 +102,33 @@ type Result struct {
 	// the CLI writes them with --per-job.
 	Start []float64 `json:"-"`
 	End   []float64 `json:"-"`
+
+	// Window is what was measured and Prices the prices applied (they say which figures have an
+	// input behind them).
+	Window Window `json:"-"`
+	Prices Prices `json:"-"`
+
+	mFrom, mTo float64 // the measured jobs' submit times: [mFrom, mTo), absolute
+}
+
+// HasCost and HasEmissions say whether a price, or a grid factor, stands behind CostKRW and
+// EmissionsKgCO2; without one the figure means nothing and JSON writes null.
+func (r *Result) HasCost() bool      { return r.Prices.priced() }
+func (r *Result) HasEmissions() bool { return r.Prices.KgCO2PerKWh != 0 }
+
+// MarshalJSON writes the Result with null for figures that have no input behind them.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	out := struct {
+		plain
+		CostKRW        *float64 `json:"cost_krw"`
+		EmissionsKgCO2 *float64 `json:"emissions_kg_co2"`
+	}{plain: plain(r)}
+	if r.HasCost() {
+		out.CostKRW = &r.CostKRW
+	}
+	if r.HasEmissions() {
+		out.EmissionsKgCO2 = &r.EmissionsKgCO2
+	}
+	return json.Marshal(out)
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -56,12 +57,19 @@ func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return runPolicy(c, w, lk, def, opt, nil)
+	e, err := runPolicy(c, w, lk, def, opt, nil)
+	if err != nil {
+		return nil, err
+	}
+	a, b := e.window(e.lastEnd)
+	return e.result(def.name, w, a, b), nil
 }
 
 // RunAll runs several policies over the same inputs, concurrently (at most GOMAXPROCS at once),
-// and returns their results in the order given. opt.Progress, if set, sees the runs together:
-// jobs finished summed over the runs, out of jobs times policies.
+// and returns their results in the order given, all measured over one window: unless
+// opt.Measure.ToS sets its end, it ends at the latest completion of any of them, and a world that
+// finished earlier idles until then. opt.Progress, if set, sees the runs together: jobs finished
+// summed over the runs, out of jobs times policies.
 func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result, error) {
 	defs := make([]*policyDef, len(policies))
 	var errs []error
@@ -83,26 +91,44 @@ func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result,
 	if err != nil {
 		return nil, err
 	}
-	res := make([]*Result, len(defs))
+	engines := make([]*engine, len(defs))
 	runErrs := make([]error, len(defs))
 	progress := sharedProgress(opt.Progress, len(defs), len(w.Jobs))
+	parallel(len(defs), func(i int) {
+		o := opt
+		o.Progress = progress(i)
+		engines[i], runErrs[i] = runPolicy(c, w, lk, defs[i], o, nil)
+	})
+	if err := errors.Join(runErrs...); err != nil {
+		return nil, err
+	}
+	// The engines are kept until every run is over: the window's end is known only then.
+	end := math.Inf(-1)
+	for _, e := range engines {
+		end = max(end, e.lastEnd)
+	}
+	res := make([]*Result, len(defs))
+	parallel(len(defs), func(i int) {
+		a, b := engines[i].window(end)
+		res[i] = engines[i].result(defs[i].name, w, a, b)
+		engines[i] = nil
+	})
+	return res, nil
+}
+
+// parallel calls f(0..n-1), at most GOMAXPROCS at once, and waits for them.
+func parallel(n int, f func(i int)) {
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
-	for i, d := range defs {
+	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			o := opt
-			o.Progress = progress(i)
-			res[i], runErrs[i] = runPolicy(c, w, lk, d, o, nil)
+			f(i)
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(runErrs...); err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // sharedProgress returns, for run i of n, a progress function that reports to report the jobs
@@ -127,9 +153,9 @@ func sharedProgress(report func(done, total int), n, jobs int) func(i int) func(
 	}
 }
 
-// runPolicy builds the policy's world and runs it; hook, for tests, sees the engine after every
-// event.
-func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options, hook func(*engine, hookPoint)) (*Result, error) {
+// runPolicy builds the policy's world and runs it, returning the finished engine for result;
+// hook, for tests, sees the engine after every event.
+func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options, hook func(*engine, hookPoint)) (*engine, error) {
 	wd, err := buildWorld(c, w, lk, def.farm, opt.Placement)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", def.name, err)
@@ -150,5 +176,18 @@ func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options,
 	if e.active > 0 { // every feasible job can run on an otherwise idle site, so this is a bug
 		return nil, fmt.Errorf("sim: %s: internal error: %d jobs never finished", def.name, e.active)
 	}
-	return e.result(def.name, w), nil
+	return e, nil
+}
+
+// window is the measured window, absolute: Options.Measure within a run that ends at end (the
+// latest completion of the policies run together), never before the run's start.
+func (e *engine) window(end float64) (a, b float64) {
+	if e.n == 0 {
+		return 0, 0
+	}
+	a, b = e.mFrom, e.mTo
+	if math.IsInf(b, 1) {
+		b = max(end, a)
+	}
+	return a, b
 }

@@ -50,6 +50,9 @@ func TestQuantilesAgainstSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 200 {
 		n := 1 + rng.IntN(3000)
+		if trial%6 == 0 {
+			n = 1<<14 + rng.IntN(20000) // the bucketed path
+		}
 		xs := make([]float64, n)
 		for i := range xs {
 			if trial%2 == 0 && rng.IntN(3) > 0 {
@@ -94,4 +97,73 @@ func TestJain(t *testing.T) {
 			t.Errorf("jain(%v) = %v, want %v", tc.xs, got, tc.want)
 		}
 	}
+}
+
+// TestPercentilesMatchQuantiles: every percentile equals quantiles' value for it, bit for bit, on
+// data with ties, zeros and heavy tails, and the input is left a permutation of itself.
+func TestPercentilesMatchQuantiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	for trial := range 60 {
+		n := 1 + rng.IntN(3000)
+		if trial%6 == 0 {
+			n = 1<<14 + rng.IntN(20000) // the bucketed path
+		}
+		if trial < 5 {
+			n = trial + 1
+		}
+		xs := waitLike(rng, n)
+		qs := make([]float64, 101)
+		for q := range qs {
+			qs[q] = float64(q) / 100
+		}
+		want := quantiles(slices.Clone(xs), qs...)
+		ys := slices.Clone(xs)
+		got := percentiles(ys)
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d (n %d): percentiles %v, want %v", trial, n, got, want)
+		}
+		slices.Sort(xs)
+		slices.Sort(ys)
+		if !slices.Equal(xs, ys) {
+			t.Fatalf("trial %d: input not a permutation of itself", trial)
+		}
+	}
+	if percentiles(nil) != nil {
+		t.Error("percentiles of nothing is not nil")
+	}
+}
+
+// waitLike draws waits as a queue gives them: most zero, the rest heavy-tailed, some repeated.
+func waitLike(rng *rand.Rand, n int) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		switch r := rng.Float64(); {
+		case r < 0.6:
+		case r < 0.7:
+			xs[i] = float64(rng.IntN(5)) * 600
+		default:
+			xs[i] = rng.ExpFloat64() * rng.ExpFloat64() * 3600
+		}
+	}
+	return xs
+}
+
+// BenchmarkWaitStats compares what result spends on wait statistics at 1M jobs: the three
+// quantiles of the summary alone, against the 101 percentiles that now also give the summary.
+func BenchmarkWaitStats(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := waitLike(rng, 1_000_000)
+	xs := make([]float64, len(base))
+	b.Run("p50-p95-p99", func(b *testing.B) {
+		for b.Loop() {
+			copy(xs, base)
+			quantiles(xs, 0.5, 0.95, 0.99)
+		}
+	})
+	b.Run("percentiles", func(b *testing.B) {
+		for b.Loop() {
+			copy(xs, base)
+			percentiles(xs)
+		}
+	})
 }

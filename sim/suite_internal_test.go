@@ -121,10 +121,12 @@ func checkRun(t *testing.T, sc suiteCase, def *policyDef, w *Workload) *Result {
 		t.Fatal(err)
 	}
 	ck := &checker{t: t, c: sc.c, fifo: def.name == "fifo" || def.name == "fragmented"}
-	r, err := runPolicy(sc.c, w, lk, def, sc.opt, ck.hook)
+	e, err := runPolicy(sc.c, w, lk, def, sc.opt, ck.hook)
 	if err != nil {
 		t.Fatal(err)
 	}
+	a, b := e.window(e.lastEnd)
+	r := e.result(def.name, w, a, b)
 	ck.final(w, r)
 	return r
 }

@@ -132,6 +132,9 @@ func validate(c *Cluster, w *Workload, farm bool, opt Options) (*lookup, error) 
 			errs = append(errs, fmt.Errorf("%w: price %s %v is not finite", ErrInvalidOptions, p.name, p.v))
 		}
 	}
+	if m := opt.Measure; !finite(m.FromS) || !finite(m.ToS) || m.FromS < 0 || m.ToS < 0 || m.ToS != 0 && m.ToS <= m.FromS {
+		errs = append(errs, fmt.Errorf("%w: measure window from %v s to %v s: want 0 <= from < to (to 0: the end of the run), finite", ErrInvalidOptions, m.FromS, m.ToS))
+	}
 	errs = append(errs, validateQuota(opt, lk)...)
 
 	var missing []string

@@ -100,7 +100,7 @@ func writeDemoBrief(stdout, stderr io.Writer, s *scenarios.Scenario, seed *scena
 	}
 	doc := &planner.Document{Kind: planner.DocumentKind, Scenario: seed.Name, ScenarioHash: seed.Hash,
 		Version: version(), Policy: planner.FarmPolicy(s.Policies), Seeds: seeds, Reps: len(seeds),
-		Sweep: p.axes, Points: pts, Run: &run}
+		Measure: run.Measure, Sweep: p.axes, Points: pts, Run: &run}
 	planDir := filepath.Join(out, "plan")
 	if _, err := writePlan(planDir, doc); err != nil {
 		return err

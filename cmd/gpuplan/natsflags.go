@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 
@@ -16,9 +17,10 @@ import (
 
 // natsFlags are the flags of every command that talks to the event log.
 type natsFlags struct {
-	url   string
-	creds string
-	tlsCA string
+	url      string
+	creds    string
+	tlsCA    string
+	replicas int
 }
 
 // natsUsage names the value (pflag shows the word in backquotes as --nats URL) and claims no
@@ -30,6 +32,7 @@ func addNATSFlags(fs *pflag.FlagSet, f *natsFlags) {
 	fs.StringVar(&f.url, "nats", "", natsUsage)
 	fs.StringVar(&f.creds, "creds", "", "NATS credentials `FILE` (user JWT and NKey seed) for --nats")
 	fs.StringVar(&f.tlsCA, "tls-ca", "", "PEM `FILE` of the certificate authority that signed the server's TLS certificate (tls:// URLs)")
+	addReplicasFlag(fs, f)
 }
 
 // addNATSFlagsEmbedded registers --nats and --creds for a command that, without --nats, runs its
@@ -63,6 +66,12 @@ func (f *natsFlags) connect(ctx context.Context) (*eventLog, error) {
 // server. The caller must Close the log.
 func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*eventLog, error) {
 	l := &eventLog{URL: f.url}
+	if err := f.checkReplicas(); err != nil {
+		return nil, err
+	}
+	if opt.Replicas == 0 {
+		opt.Replicas = f.replicas
+	}
 	if f.url == "" && f.creds != "" {
 		return nil, usagef("--creds needs --nats: the embedded server has no accounts")
 	}
@@ -107,6 +116,9 @@ func (f *natsFlags) connectWith(ctx context.Context, opt jetstream.Options) (*ev
 	l.nc = nc
 	if l.Store, err = jetstream.Open(ctx, nc, opt); err != nil {
 		l.Close()
+		if errors.Is(err, jetstream.ErrReplicas) {
+			return nil, usagef("--replicas: %w", err)
+		}
 		return nil, err
 	}
 	return l, nil

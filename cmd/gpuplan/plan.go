@@ -181,7 +181,7 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	bar.finish()
 
 	doc := &planner.Document{Kind: planner.DocumentKind, Scenario: base.Name, ScenarioHash: base.Hash,
-		Version: version(), Policy: planner.FarmPolicy(s.Policies), Seeds: seeds, Reps: len(seeds), Sweep: axes, Points: pts, Sizing: sizing, Run: run}
+		Version: version(), Policy: planner.FarmPolicy(s.Policies), Seeds: seeds, Reps: len(seeds), Measure: run.Measure, Sweep: axes, Points: pts, Sizing: sizing, Run: run}
 	digest, err := writePlan(f.out, doc)
 	if err != nil {
 		return err

@@ -65,12 +65,16 @@ func TestPlanWritesResultsAndTables(t *testing.T) {
 		t.Fatalf("document: %+v", d)
 	}
 	for _, name := range []string{"wait_mean_s", "wait_p50_s", "wait_p95_s", "wait_p99_s", "utilization",
-		"energy_facility_kwh", "energy_it_kwh", "peak_power_kw", "cost_krw", "emissions_kg_co2",
-		"kwh_per_gpu_hour", "mean_bounded_slowdown", "cap_time_share", "completed", "infeasible"} {
+		"energy_facility_kwh", "energy_it_kwh", "peak_power_kw", "cost_krw",
+		"kwh_per_gpu_hour", "krw_per_gpu_hour", "mean_bounded_slowdown", "cap_time_share", "completed", "infeasible"} {
 		s, ok := d.Points[1].Metrics[name]
 		if !ok || s.N != 2 {
 			t.Errorf("point metrics lack %s (got %+v)", name, s)
 		}
+	}
+	// small sets no grid factor: emissions have no input behind them and are left out, never 0.
+	if s, ok := d.Points[1].Metrics["emissions_kg_co2"]; ok {
+		t.Errorf("emissions_kg_co2 without a grid factor: %+v", s)
 	}
 	if d.Points[0].Params["farm_share"] != 0.0 || d.Points[1].Params["farm_share"] != 1.0 {
 		t.Errorf("params %v, %v", d.Points[0].Params, d.Points[1].Params)

@@ -27,6 +27,7 @@ type simulateFlags struct {
 	jsonOut        string
 	perJob         string
 	baseline       string
+	measure        string // FROM..TO, "" to keep the scenario's window
 	// Quota and fair share: durations as written (scenario syntax, "" when not given), so an
 	// explicit 0 still overrides the scenario.
 	checkpoint      string
@@ -88,6 +89,7 @@ func addSimulateOutputFlags(cmd *cobra.Command, f *simulateFlags) {
 	fl.Float64Var(&f.estimateFactor, "estimate-factor", 0, "EASY runtime estimate = duration x factor (default: the scenario's, or 1)")
 	fl.StringVar(&f.jsonOut, "json", "", "write results as JSON to `FILE`, or - for stdout (then nothing else goes to stdout)")
 	fl.StringVar(&f.perJob, "per-job", "", "write id,owner,policy,submit_s,start_s,end_s,wait_s,gpus,infeasible for every job to `FILE`, or - for stdout (then nothing else goes to stdout)")
+	fl.StringVar(&f.measure, "measure", "", "measure in steady state over `FROM..TO` from the first submit, e.g. 1w..horizon, 2d..6w, 1w..; all: the whole run (default: the scenario's, or the whole run)")
 	fl.StringVar(&f.baseline, "baseline", "", "compare every other policy against this one, owner by owner: who is better or worse off")
 	fl.StringVar(&f.checkpoint, "checkpoint", "", "quota: useful work between a job's checkpoints, e.g. 30m, 2h (0: a preempted job starts over; default: the scenario's, or 0)")
 	fl.StringVar(&f.restartOverhead, "restart-overhead", "", "quota: time added to a preempted job when it restarts, e.g. 5m (default: the scenario's, or 0)")
@@ -258,21 +260,33 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	if f.noBorrow.set {
 		built.Options.QuotaNoBorrow = f.noBorrow.v
 	}
+	if f.measure != "" {
+		m, err := scenarios.ParseMeasure(f.measure, built.Horizon)
+		if err != nil {
+			return usagef("--measure: %v", err)
+		}
+		built.Options.Measure = m
+	}
 	if f.baseline != "" && !slices.Contains(built.Policies, f.baseline) {
 		return usagef("--baseline: %q is not among the policies run (%s)", f.baseline, strings.Join(built.Policies, ", "))
 	}
 	return nil
 }
 
-// results is the JSON document of design.md §8. Wall-clock timings never go in it.
+// results is the JSON document `gpuplan simulate --json` writes; scripts rely on its field names,
+// so fields may be added but never renamed. Wall-clock timings never go in it.
 type results struct {
-	Scenario     string           `json:"scenario"`
-	ScenarioHash string           `json:"scenario_hash,omitempty"`
-	Seed         uint64           `json:"seed"`
-	Version      string           `json:"version"`
-	Policies     []*sim.Result    `json:"policies"`
-	Comparisons  []sim.Comparison `json:"comparisons,omitempty"`
-	LargeJobs    []largeJobs      `json:"large_jobs"`
+	Scenario     string `json:"scenario"`
+	ScenarioHash string `json:"scenario_hash,omitempty"`
+	Seed         uint64 `json:"seed"`
+	Version      string `json:"version"`
+	// WindowS and Measure are the one window every policy was measured over (each policy's
+	// window_s repeats it; makespan_s is its own).
+	WindowS     float64          `json:"window_s"`
+	Measure     sim.Window       `json:"measure"`
+	Policies    []*sim.Result    `json:"policies"`
+	Comparisons []sim.Comparison `json:"comparisons,omitempty"`
+	LargeJobs   []largeJobs      `json:"large_jobs"`
 	// Replay only: events of the log skipped for breaking the schema, named by stream sequence,
 	// and jobs left out because a job.retracted event withdrew them.
 	SkippedEvents []events.Rejection `json:"skipped_events,omitempty"`
@@ -292,7 +306,11 @@ func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulate %s: %w", b.Name, err)
 	}
-	return &results{Scenario: b.Name, ScenarioHash: b.Hash, Seed: b.Seed, Version: version(), Policies: res, LargeJobs: large}, nil
+	out := &results{Scenario: b.Name, ScenarioHash: b.Hash, Seed: b.Seed, Version: version(), Policies: res, LargeJobs: large}
+	if len(res) > 0 {
+		out.WindowS, out.Measure = res[0].WindowS, res[0].Window
+	}
+	return out, nil
 }
 
 func writeJSON(path string, stdout io.Writer, r *results) error {

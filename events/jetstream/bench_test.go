@@ -3,6 +3,7 @@ package jetstream
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,31 @@ const benchChunk = 1000
 // same process. samples/s counts GPUs: 8 per message.
 func BenchmarkPublishSampleBatches(b *testing.B) {
 	s, _ := newStore(b)
+	benchPublish(b, s)
+}
+
+// BenchmarkPublishSampleBatchesR3 is BenchmarkPublishSampleBatches into streams with three
+// replicas on three clustered servers in this process (the default on such a cluster): what
+// surviving a node costs the collectors.
+func BenchmarkPublishSampleBatchesR3(b *testing.B) {
+	srvs := startCluster(b)
+	urls := make([]string, len(srvs))
+	for i, srv := range srvs {
+		urls[i] = srv.URL()
+	}
+	nc, err := Connect(strings.Join(urls, ","))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(nc.Close)
+	s := openRetrying(b, nc, Options{})
+	if s.Replicas() != 3 {
+		b.Fatalf("%d replicas, want 3", s.Replicas())
+	}
+	benchPublish(b, s)
+}
+
+func benchPublish(b *testing.B, s *Store) {
 	tmpl := sampleBatch(b, "x", "farm", "dgx-017", t0)
 	evs := make([]events.Event, benchChunk)
 	ctx := context.Background()

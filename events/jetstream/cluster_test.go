@@ -18,7 +18,7 @@ import (
 
 // freePorts reserves n loopback ports for cluster routes, which every server must know before
 // the first one starts.
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
 	var ls []net.Listener
@@ -38,7 +38,7 @@ func freePorts(t *testing.T, n int) []int {
 
 // startCluster runs three JetStream servers in one cluster. They start together: a server's
 // JetStream is ready only once a majority has elected a meta leader.
-func startCluster(t *testing.T) []*natsserver.Server {
+func startCluster(t testing.TB) []*natsserver.Server {
 	t.Helper()
 	ports := freePorts(t, 3)
 	var routes []string
@@ -69,7 +69,7 @@ func startCluster(t *testing.T) []*natsserver.Server {
 }
 
 // openRetrying opens a store while the cluster settles (stream placement needs every peer known).
-func openRetrying(t *testing.T, nc *nats.Conn, opt Options) *Store {
+func openRetrying(t testing.TB, nc *nats.Conn, opt Options) *Store {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -17,6 +17,16 @@
 // every start and change. Open creates missing streams with Options' limits and leaves the
 // limits of existing ones alone unless Options.Reconfigure is set.
 //
+// # Replicas
+//
+// On a cluster each stream should live on several servers, or losing the one holding it takes
+// the log offline. Options.Replicas 0 chooses ClusterReplicas (3) when the client knows at least
+// three servers of the cluster it is connected to (the URLs it was given and those the servers
+// advertise) and 1 otherwise; ChooseReplicas refuses more replicas than known servers and any
+// above 1 on a server in no cluster. Open raises the replicas of an existing stream that has
+// fewer than chosen (the one limit it changes without Reconfigure), and says how to proceed when
+// the cluster or the credentials do not allow it.
+//
 // # Deduplication
 //
 // Every message carries the event id as Nats-Msg-Id, and the server drops a message whose id it

@@ -144,9 +144,11 @@ func (s *Store) replay(ctx context.Context, since, until time.Time, kinds []even
 	want := kindSet(kinds)
 	for _, r := range srcs {
 		r.stop, r.since, r.until, r.want = stop, since, until, want
-		sctx, cancel := s.denied.untilDenied(ctx)
-		err := r.start(sctx, s.js)
-		cancel()
+		err := s.retryUnanswered(ctx, func(ctx context.Context) error {
+			sctx, cancel := s.denied.untilDenied(ctx)
+			defer cancel()
+			return r.start(sctx, s.js)
+		})
 		if err != nil {
 			close(stop)
 			for _, r := range srcs {
@@ -243,7 +245,13 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 				filters = nil // the whole stream: no filter is cheaper for the server
 			}
 		}
-		info, err := s.streams[i].Info(ctx)
+		var info *natsjs.StreamInfo
+		err := s.retryUnanswered(ctx, func(ctx context.Context) (err error) {
+			sctx, cancel := s.denied.untilDenied(ctx)
+			defer cancel()
+			info, err = s.streams[i].Info(sctx)
+			return err
+		})
 		if err != nil {
 			return nil, s.apiErr("replay "+s.names[i], err)
 		}

@@ -46,7 +46,10 @@ type Options struct {
 	// StreamPrefix starts the stream names (<StreamPrefix>_SAMPLES, _JOBS, _RUNS); "" means
 	// Prefix in upper case with every character other than A-Z, 0-9, '-' and '_' as '_'.
 	StreamPrefix string
-	// Replicas of each stream when created; 0 means 1. Use 3 on a three-server cluster.
+	// Replicas of each stream (1 to MaxReplicas); 0 chooses from the cluster connected to:
+	// ClusterReplicas when the client knows that many of its servers, otherwise 1 (see
+	// ChooseReplicas). An existing stream with fewer replicas is scaled up to this count; one
+	// with more is left alone unless Reconfigure is set.
 	Replicas int
 	// SamplesMaxAge and SamplesMaxBytes limit the samples stream (oldest dropped first);
 	// 0 means 30 days and 10 GiB, a negative value no limit.
@@ -80,9 +83,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StreamPrefix == "" {
 		o.StreamPrefix = streamName(o.Prefix)
-	}
-	if o.Replicas <= 0 {
-		o.Replicas = 1
 	}
 	if o.SamplesMaxAge == 0 {
 		o.SamplesMaxAge = DefaultSamplesMaxAge
@@ -188,6 +188,9 @@ func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("jetstream: %s: %w", s.where(), err)
 	}
 	s.js = js
+	if s.opt.Replicas, err = ChooseReplicas(opt.Replicas, nc.ConnectedClusterName(), knownServers(nc)); err != nil {
+		return nil, fmt.Errorf("%w (NATS at %s)", err, s.where())
+	}
 	sctx, cancel := s.denied.untilDenied(ctx)
 	defer cancel()
 	for i := range numStreams {
@@ -258,6 +261,9 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 	st, err := s.js.Stream(ctx, want.Name)
 	if errors.Is(err, natsjs.ErrStreamNotFound) {
 		if s.streams[i], err = s.js.CreateStream(ctx, want); err != nil {
+			if want.Replicas > 1 {
+				err = fmt.Errorf("%w (%d replicas need %d servers of the cluster up)", err, want.Replicas, want.Replicas)
+			}
 			err = s.apiErr("create stream "+want.Name, err)
 			if errors.Is(err, ErrDenied) {
 				err = fmt.Errorf("%w; only the admin role creates streams: start gpuplan serve --auth, or run one command with the admin's --creds", err)
@@ -284,6 +290,7 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 			cfg.Subjects = want.Subjects
 			cfg.MaxMsgsPerSubject, cfg.Discard, cfg.DiscardNewPerSubject = 1, natsjs.DiscardNew, true
 			cfg.Description = want.Description
+			cfg.Replicas = max(cfg.Replicas, want.Replicas)
 			if s.streams[i], err = s.js.UpdateStream(ctx, cfg); err != nil {
 				return s.apiErr("convert empty stream "+want.Name+" to one subject per event (needs the admin role)", err)
 			}
@@ -299,11 +306,18 @@ func (s *Store) ensureStream(ctx context.Context, i int) error {
 	if s.opt.Reconfigure {
 		cfg.MaxAge, cfg.MaxBytes, cfg.Duplicates, cfg.Replicas = want.MaxAge, want.MaxBytes, want.Duplicates, want.Replicas
 	}
+	// Too few copies is what takes a log offline with one server, so it is fixed even without
+	// Reconfigure; more than asked is an administrator's choice and stays.
+	cfg.Replicas = max(cfg.Replicas, want.Replicas)
 	if len(cfg.Subjects) == len(have.Subjects) && cfg.MaxAge == have.MaxAge && cfg.MaxBytes == have.MaxBytes &&
 		cfg.Duplicates == have.Duplicates && cfg.Replicas == have.Replicas {
 		return nil
 	}
 	if _, err := s.js.UpdateStream(ctx, cfg); err != nil {
+		if cfg.Replicas != have.Replicas {
+			err = fmt.Errorf("%w (raising its replicas from %d to %d needs %d servers of the cluster up and the right to "+
+				"edit streams; or ask for %d replicas to use it as it is)", err, have.Replicas, cfg.Replicas, cfg.Replicas, have.Replicas)
+		}
 		return s.apiErr("update stream "+want.Name, err)
 	}
 	return nil
@@ -338,6 +352,9 @@ func (s *Store) LegacyStreams() []string {
 
 // StreamNames returns the names of the samples, jobs-and-ownership and planner-runs streams.
 func (s *Store) StreamNames() []string { return slices.Clone(s.names[:]) }
+
+// Replicas returns the replica count the store asks of its streams (see Options.Replicas).
+func (s *Store) Replicas() int { return s.opt.Replicas }
 
 // Prefix returns the subject prefix.
 func (s *Store) Prefix() string { return s.prefix }

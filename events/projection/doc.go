@@ -4,7 +4,7 @@
 // # Samples to jobs
 //
 // A job is one process, identified by (node, pid), seen in the GPU sample batches of its node
-// (design.md §4):
+// by these rules:
 //
 //   - It starts at the time of the first batch that shows it and ends one interval (the
 //     interval_s of the last batch that shows it) after the last. A batch's time is the end of

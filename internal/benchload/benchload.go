@@ -5,11 +5,11 @@
 // so their numbers describe one workload.
 //
 // Durations: lognormal with median 1,200 s and sigma 1 (mean 1,200 e^0.5 = 1,978 s), an estimate
-// between the Helios medians and means in facts.md, with a milder tail so that 1M jobs reach
+// between the Helios trace's median (206 s) and mean (6,652 s) run time, with a milder tail so that 1M jobs reach
 // steady state.
 //
 // Power: each job draws a per-GPU mean uniform in 350..650 W (0.5..0.93 x TDP, mean 500 W = the
-// GPU type's busy draw; facts.md: 0.68-0.74 x TDP on average while training). Only the capped
+// GPU type's busy draw; Zeus NSDI '23 traces: 0.68-0.74 x TDP on average while training). Only the capped
 // benchmark depends on it.
 //
 // Owners: demand is uneven but every owner's nominal load stays below 1. Owner i's share of jobs is
@@ -46,7 +46,7 @@ const (
 	Sigma    = 1.0
 
 	FarmNodes = GPUs / 8
-	NodeW     = 0.43 * 8 * 500 // facts.md: farm node overhead about 0.43 x GPU power
+	NodeW     = 0.43 * 8 * 500 // estimate: GPUs are about 70% of server power, 0.3 / 0.7 = 0.43
 	FarmPUE   = 1.3
 )
 
@@ -101,7 +101,8 @@ func Workload(n int, seed uint64) *sim.Workload {
 // OwnerName is the name of owner i.
 func OwnerName(i int) string { return fmt.Sprintf("owner%03d", i) }
 
-// GPU is an H100-like GPU (facts.md: TDP 700 W, busy 0.71 x TDP, idle 0.1 x TDP, Zeus curve).
+// GPU is an H100-like GPU: TDP 700 W (NVIDIA H100 SXM datasheet), busy about 0.71 x TDP (Zeus
+// NSDI '23), idle 0.1 x TDP (estimate) and the Zeus perf curve.
 func GPU() sim.GPUType {
 	return sim.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3, Perf: []sim.PerfPoint{
 		{F: 0.3, Perf: 0.31}, {F: 0.4, Perf: 0.50}, {F: 0.5, Perf: 0.72}, {F: 0.6, Perf: 0.86},

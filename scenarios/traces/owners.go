@@ -14,7 +14,7 @@ const (
 	// which queues grow quickly, above the 25–50% seen in real shared clusters.
 	defaultTargetUtil = 0.6
 	// gpusPerOwner sets the default synthetic owner count: about ten GPUs per researcher, as in the
-	// institute that motivates gpuplan (facts.md).
+	// institute that motivates gpuplan (donga.com, 2024-10-16).
 	gpusPerOwner = 10
 	// maxOwners bounds the synthetic owner count so a freak input cannot demand gigabytes.
 	maxOwners = 1 << 20

@@ -10,8 +10,8 @@ import (
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-// The facts checked here come from /work/shared/traces/README.md ("Numbers worth knowing") and from
-// counting the files with awk and Python's csv module, independently of this package.
+// The facts checked here were found by counting the public traces beside the clone
+// (../shared/traces) with awk and Python's csv module, independently of this package.
 
 // quantile is numpy's default (linear interpolation between order statistics).
 func quantile(sorted []float64, q float64) float64 {

@@ -15,7 +15,8 @@ func Example() {
 	//     x_test.go:9: fixture missing
 	// --- SKIP: TestLoad (0.00s)
 	// ok  	example.com/m/a	0.01s
-	// skipcheck: 1 packages (0 failed); tests: 0 passed, 0 failed, 1 skipped (0 for want of ../shared/traces)
+	// skipcheck: 1 packages (0 failed); 0 tests skipped for want of ../shared/traces
+	// tests: 0 passed, 0 failed, 1 skipped
 	// skipcheck: example.com/m/a TestLoad was skipped for a reason other than the absent shared traces:
 	//     x_test.go:9: fixture missing
 	// --- SKIP: TestLoad (0.00s)

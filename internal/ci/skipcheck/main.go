@@ -68,8 +68,10 @@ func check(r io.Reader, w io.Writer, allowed string) error {
 			return fmt.Errorf("reading go test -json: %w", err)
 		}
 	}
-	fmt.Fprintf(out, "skipcheck: %d packages (%d failed); tests: %d passed, %d failed, %d skipped (%d for want of ../shared/traces)\n",
-		rep.packages, rep.failedPackages, rep.passed, rep.failed, rep.skipped, rep.allowed)
+	fmt.Fprintf(out, "skipcheck: %d packages (%d failed); %d tests skipped for want of ../shared/traces\n",
+		rep.packages, rep.failedPackages, rep.allowed)
+	// Alone on its line, the plain closing line that CI reads as the run's count.
+	fmt.Fprintf(out, "tests: %d passed, %d failed, %d skipped\n", rep.passed, rep.failed, rep.skipped)
 	for _, s := range rep.badSkips {
 		fmt.Fprintf(out, "skipcheck: %s %s was skipped for a reason other than the absent shared traces:\n%s", s.pkg, s.test, indent(s.output))
 	}

@@ -58,7 +58,7 @@ func TestCheck(t *testing.T) {
 		{"all pass", passed(p, "TestA") + pkgOK(p), "",
 			[]string{"ok  \t" + p, "tests: 1 passed, 0 failed, 0 skipped"}, []string{"=== RUN", "--- PASS", "PASS\n"}},
 		{"shared absent", passed(p, "TestA") + skipped(p, "TestShared", msg) + pkgOK(p), "",
-			[]string{"--- SKIP: TestShared", "1 skipped (1 for want of ../shared/traces)"}, nil},
+			[]string{"--- SKIP: TestShared", "tests: 1 passed, 0 failed, 1 skipped\n", "1 tests skipped for want of ../shared/traces"}, nil},
 		{"fake skip", skipped(p, "TestShared", msg) + skipped(p, "TestB/sub", "fixture missing: testdata/x.csv") + pkgOK(p),
 			"1 skipped tests", []string{p + " TestB/sub was skipped", "fixture missing"}, []string{"TestShared was skipped"}},
 		{"skip without a message", skipped(p, "TestC", "") + pkgOK(p),
@@ -125,7 +125,7 @@ func TestCheckRealGoTest(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "1 skipped tests") {
 		t.Fatalf("error %v, want the fake skip\n%s", err, out.String())
 	}
-	for _, w := range []string{"TestFixtureMissing/sub was skipped", "2 skipped (1 for want of ../shared/traces)", "ok  \tgithub.com/gpuplan/gpuplan/internal/ci/skipcheck/testdata/fake"} {
+	for _, w := range []string{"TestFixtureMissing/sub was skipped", "tests: 2 passed, 0 failed, 2 skipped\n", "1 tests skipped for want of ../shared/traces", "ok  \tgithub.com/gpuplan/gpuplan/internal/ci/skipcheck/testdata/fake"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out.String())
 		}
