@@ -143,6 +143,7 @@ func createStreams(ctx context.Context, url string, opt jetstream.Options, nopts
 		return nil, nil, err
 	}
 	// The work queue of 'plan --workers nats' too: under --auth only admin may create it.
+	opt.Replicas = s.Replicas() // as many copies as the log's streams
 	if err := natsqueue.Ensure(ctx, nc, natsqueue.Options{Log: opt}); err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -32,7 +33,8 @@ var (
 
 // Options configure the queue. The zero value means the defaults.
 type Options struct {
-	// Log gives the subject prefix, stream prefix and replicas (see jetstream.WorkQueueOf).
+	// Log gives the subject prefix, stream prefix and replicas (see jetstream.WorkQueueOf); 0
+	// replicas choose from the cluster connected to, as for the log (jetstream.ChooseReplicas).
 	Log jetstream.Options
 	// AckWait is how long a task stays with a worker that stopped saying it is working on it
 	// before the server hands it to another; 0 means 1 min. Workers report progress every
@@ -49,9 +51,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = DefaultMaxAge
-	}
-	if o.Log.Replicas <= 0 {
-		o.Log.Replicas = 1
 	}
 	return o
 }
@@ -98,6 +97,14 @@ func Ensure(ctx context.Context, nc *nats.Conn, opt Options) error {
 
 // ensure checks that the streams exist and, with create, creates those missing.
 func ensure(ctx context.Context, js natsjs.JetStream, opt Options, create bool) error {
+	if create && opt.Log.Replicas == 0 {
+		nc := js.Conn()
+		r, err := jetstream.ChooseReplicas(0, nc.ConnectedClusterName(), knownServers(nc))
+		if err != nil {
+			return fmt.Errorf("natsqueue: %w", err)
+		}
+		opt.Log.Replicas = r
+	}
 	for _, cfg := range streamConfigs(opt) {
 		_, err := js.Stream(ctx, cfg.Name)
 		if err == nil {
@@ -117,4 +124,18 @@ func ensure(ctx context.Context, js natsjs.JetStream, opt Options, create bool) 
 		}
 	}
 	return nil
+}
+
+// knownServers counts the distinct servers the client knows (given and advertised), as the
+// log's store does to choose its replicas.
+func knownServers(nc *nats.Conn) int {
+	seen := map[string]bool{}
+	for _, s := range nc.Servers() {
+		if u, err := url.Parse(s); err == nil && u.Host != "" {
+			seen[u.Host] = true
+		} else {
+			seen[s] = true
+		}
+	}
+	return len(seen)
 }
