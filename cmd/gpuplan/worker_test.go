@@ -185,3 +185,31 @@ func TestDistributedPlanUnderAuth(t *testing.T) {
 		t.Errorf("worker as collector: exit %d, stderr %q; want 1 and permission denied", code, stderr)
 	}
 }
+
+// TestWorkerSIGTERM: SIGTERM stops an idle worker process with exit status 0.
+func TestWorkerSIGTERM(t *testing.T) {
+	srv, err := natsserver.Start(natsserver.Options{Dir: t.TempDir(), Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	cmd, stderr := startWorker(t, "--nats", srv.URL())
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(stderr.String(), "waiting for runs") {
+		if time.Now().After(deadline) {
+			t.Fatalf("worker not ready after 15 s: %s", stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("worker after SIGTERM: %v\n%s", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("worker still running 10 s after SIGTERM:\n%s", stderr)
+	}
+}
