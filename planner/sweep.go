@@ -13,7 +13,8 @@ type Options struct {
 	// Seeds are the replications of every point, in order; every point uses the same seeds
 	// (common random numbers, so points differ by their parameters, not by luck). Required.
 	Seeds []uint64
-	// Workers bounds the model runs at once; 0 means GOMAXPROCS. Results do not depend on it.
+	// Workers bounds the local pool's model runs at once; 0 means GOMAXPROCS. Results do not
+	// depend on it. Unused when Runner is set.
 	// (ScenarioModel simulates a run's two worlds side by side within its one run.)
 	Workers int
 	// Progress, when set, is told runs done and runs known so far (the total grows as a search

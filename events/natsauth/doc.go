@@ -12,6 +12,7 @@
 //	admin.creds              one credentials file per role (user JWT and seed, mode 0600)
 //	importer.creds
 //	planner.creds
+//	worker.creds             gpuplan worker: sweep tasks in, results out, nothing of the log
 //	collector-<node>.creds   one per collector node (AddNode)
 //
 // A server needs only operator.jwt and accounts/ (Load); each client needs only its .creds file.
