@@ -50,11 +50,11 @@
 //
 // # Roles
 //
-// RolePermissions lists what each role (collector, importer, planner, worker, admin) may publish and
-// subscribe to (the worker role: the sweep work queue of WorkQueueOf only); package natsauth
-// writes them into user JWTs. CredsOptions connects with a
-// credentials file and the user's own inbox prefix. A server refuses a forbidden publish
-// asynchronously; the Store turns the refusal into ErrDenied from the call that made it.
+// RolePermissions lists what each role (collector, importer, planner, worker, admin) may publish
+// and subscribe to (the worker role: the sweep work queue of WorkQueueOf only); package natsauth
+// writes them into user JWTs. CredsOptions connects with a credentials file and the user's own
+// inbox prefix. A server refuses a forbidden publish asynchronously; the Store turns the refusal
+// into ErrDenied from the call that made it.
 //
 // # Publishing
 //
