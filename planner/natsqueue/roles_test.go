@@ -112,6 +112,10 @@ func TestRolesOnTheWorkQueue(t *testing.T) {
 			_, err := js.Stream(ctx, "GPUPLAN_JOBS")
 			return err
 		}},
+		{"publish a job event", func(ctx context.Context, js natsjs.JetStream, role jetstream.Role) error {
+			_, err := js.Publish(ctx, "gpuplan.site-a.job.submitted.node-a.rolecheck-"+string(role), []byte(`{}`))
+			return err
+		}},
 		{"purge the queue", func(ctx context.Context, js natsjs.JetStream, _ jetstream.Role) error {
 			st, err := js.Stream(ctx, wq.TaskStream)
 			if err != nil {
@@ -124,7 +128,7 @@ func TestRolesOnTheWorkQueue(t *testing.T) {
 		jetstream.RolePlanner:   {"publish task", "read results", "read the log"},
 		jetstream.RoleWorker:    {"publish result", "take task"},
 		jetstream.RoleCollector: {"read the log"}, // stream information only, as Open needs
-		jetstream.RoleImporter:  {"read the log"},
+		jetstream.RoleImporter:  {"read the log", "publish a job event"},
 	}
 	for _, role := range []jetstream.Role{jetstream.RolePlanner, jetstream.RoleWorker, jetstream.RoleCollector, jetstream.RoleImporter} {
 		t.Run(string(role), func(t *testing.T) {
