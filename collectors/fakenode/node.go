@@ -16,6 +16,7 @@ import (
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxb200"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh100"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh200"
+	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/gpus"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
 
 	"github.com/gpuplan/gpuplan/collectors"
@@ -24,16 +25,17 @@ import (
 
 // model holds the illustrative figures of one mock server's GPUs.
 type model struct {
-	newServer                  func() *server.Server
+	newServer                  func(...gpus.Config) *server.Server
+	gpu                        gpus.Config
 	tdpW, minW, idleW          float64
 	smBoostMHz, memMHz, idleSM int
 }
 
 var models = map[string]model{
-	"dgxa100": {dgxa100.New, 400, 100, 50, 1410, 1215, 210},
-	"dgxh100": {dgxh100.New, 700, 200, 70, 1980, 2619, 345},
-	"dgxh200": {dgxh200.New, 700, 200, 75, 1980, 3201, 345},
-	"dgxb200": {dgxb200.New, 1000, 200, 120, 1965, 3996, 345},
+	"dgxa100": {dgxa100.NewWithGPUs, gpus.A100_SXM4_40GB, 400, 100, 50, 1410, 1215, 210},
+	"dgxh100": {dgxh100.NewWithGPUs, gpus.H100_SXM5_80GB, 700, 200, 70, 1980, 2619, 345},
+	"dgxh200": {dgxh200.NewWithGPUs, gpus.H200_SXM5_141GB, 700, 200, 75, 1980, 3201, 345},
+	"dgxb200": {dgxb200.NewWithGPUs, gpus.B200_SXM5_180GB, 1000, 200, 120, 1965, 3996, 345},
 }
 
 // Models returns the names Options.Model accepts.
@@ -49,6 +51,8 @@ func Models() []string {
 // Defaults of Options.
 const (
 	DefaultModel       = "dgxh100"
+	DefaultGPUs        = 8 // as in the DGX servers the models are named after
+	MaxGPUs            = 64
 	DefaultHorizon     = 24 * time.Hour
 	DefaultMeanGap     = 10 * time.Minute
 	DefaultMeanRuntime = time.Hour
@@ -62,9 +66,14 @@ var DefaultUsers = []string{"kim", "lee", "park", "choi"}
 // time; set Epoch to where the clock will be.
 type Options struct {
 	Model string // a name from Models; "" means DefaultModel
-	Name  string // node name, which makes the GPU UUIDs differ between nodes
-	Seed  uint64
-	Epoch time.Time // the workload's time 0
+	// GPUs is how many GPUs of the model the node has, 1..MaxGPUs; 0 means DefaultGPUs. A lab
+	// workstation with two GPUs is as much a node as a DGX.
+	GPUs int
+	// Product, if set, is the name the GPUs report (nvmlDeviceGetName) instead of the mock's.
+	Product string
+	Name    string // node name, which makes the GPU UUIDs differ between nodes
+	Seed    uint64
+	Epoch   time.Time // the workload's time 0
 	// Horizon bounds job starts after Epoch; 0 means DefaultHorizon.
 	Horizon time.Duration
 	// MeanGap between job arrivals and MeanRuntime of a job (exponential); MinRuntime is the
@@ -99,9 +108,9 @@ type Node struct {
 	byGPU  [][]int // job indexes per GPU, by start
 	clock  func() time.Time
 	mu     sync.Mutex
-	reset  []time.Time // per GPU: last energy reset (zero: none)
-	offset []float64   // per GPU: counter value at the epoch, mJ
-	procs  map[int]collectors.Proc
+	reset  []time.Time   // per GPU: last energy reset (zero: none)
+	offset []float64     // per GPU: counter value at the epoch, mJ
+	byPID  map[int][]int // job indexes per pid, by start (a pid is reused after its job ends)
 }
 
 // New builds the node and its workload.
@@ -120,11 +129,14 @@ func New(opt Options) (*Node, error) {
 	if len(opt.Users) == 0 {
 		opt.Users = DefaultUsers
 	}
-	n := &Node{opt: opt, m: m, srv: m.newServer(), clock: opt.Clock, procs: map[int]collectors.Proc{}}
+	ngpu := cmp.Or(opt.GPUs, DefaultGPUs)
+	if ngpu < 1 || ngpu > MaxGPUs {
+		return nil, fmt.Errorf("fakenode: %d GPUs (want 1..%d)", opt.GPUs, MaxGPUs)
+	}
+	n := &Node{opt: opt, m: m, srv: m.newServer(gpus.Multiple(ngpu, m.gpu)...), clock: opt.Clock, byPID: map[int][]int{}}
 	if n.clock == nil {
 		n.clock = time.Now
 	}
-	ngpu := len(n.srv.Devices)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6670_6e6f_6465)) // "fpnode"
 	if opt.Jobs == nil {
 		opt.Jobs = n.generate(rng, ngpu)
@@ -138,11 +150,14 @@ func New(opt Options) (*Node, error) {
 			}
 			n.byGPU[g] = append(n.byGPU[g], i)
 		}
-		n.procs[j.PID] = collectors.Proc{User: j.User, JobID: j.JobID,
-			Cgroup: "/system.slice/slurmstepd.scope/job_" + j.JobID + "/step_0/user/task_0"}
+		n.byPID[j.PID] = append(n.byPID[j.PID], i)
 	}
+	byStart := func(a, b int) int { return opt.Jobs[a].Start.Compare(opt.Jobs[b].Start) }
 	for g := range n.byGPU {
-		slices.SortFunc(n.byGPU[g], func(a, b int) int { return opt.Jobs[a].Start.Compare(opt.Jobs[b].Start) })
+		slices.SortStableFunc(n.byGPU[g], byStart)
+	}
+	for _, idx := range n.byPID {
+		slices.SortStableFunc(idx, byStart)
 	}
 	n.reset = make([]time.Time, ngpu)
 	n.offset = make([]float64, ngpu)
@@ -151,6 +166,9 @@ func New(opt Options) (*Node, error) {
 		n.offset[i] = math.Round(rng.Float64() * 5e9) // up to ~58 days at 1 kW since driver load
 		n.wire(i, d.(*server.Device))
 		n.lib.devs = append(n.lib.devs, device{d.(*server.Device)})
+		if opt.Product != "" {
+			d.(*server.Device).Config.Name = opt.Product
+		}
 	}
 	return n, nil
 }
@@ -213,7 +231,27 @@ func (l *lib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
 	return l.devs[i], nvml.SUCCESS
 }
 
+// device calls the mock's functions directly: besides the calls with arguments, whose records
+// grow, this skips the mock's lock and call record on the calls a sample makes, which is most of
+// a fake sample's cost when the demo samples a fleet for weeks of virtual time.
 type device struct{ *server.Device }
+
+func (d device) GetUUID() (string, nvml.Return) { return d.GetUUIDFunc() }
+func (d device) GetUtilizationRates() (nvml.Utilization, nvml.Return) {
+	return d.GetUtilizationRatesFunc()
+}
+func (d device) GetMemoryInfo() (nvml.Memory, nvml.Return)    { return d.GetMemoryInfoFunc() }
+func (d device) GetPowerUsage() (uint32, nvml.Return)         { return d.GetPowerUsageFunc() }
+func (d device) GetEnforcedPowerLimit() (uint32, nvml.Return) { return d.GetEnforcedPowerLimitFunc() }
+func (d device) GetTotalEnergyConsumption() (uint64, nvml.Return) {
+	return d.GetTotalEnergyConsumptionFunc()
+}
+func (d device) GetCurrentClocksEventReasons() (uint64, nvml.Return) {
+	return d.GetCurrentClocksEventReasonsFunc()
+}
+func (d device) GetComputeRunningProcesses() ([]nvml.ProcessInfo, nvml.Return) {
+	return d.GetComputeRunningProcessesFunc()
+}
 
 func (d device) GetClockInfo(c nvml.ClockType) (uint32, nvml.Return) { return d.GetClockInfoFunc(c) }
 
@@ -225,8 +263,9 @@ func (d device) GetProcessUtilization(since uint64) ([]nvml.ProcessUtilizationSa
 	return d.GetProcessUtilizationFunc(since)
 }
 
-// Procs returns the attribution of the workload's processes (what /proc would say).
-func (n *Node) Procs() collectors.ProcReader { return procReader(n.procs) }
+// Procs returns the attribution of the workload's processes (what /proc would say at the
+// clock's time: a pid reused by a later job belongs to that job from its start).
+func (n *Node) Procs() collectors.ProcReader { return procReader{n} }
 
 // Jobs returns the workload.
 func (n *Node) Jobs() []Job { return slices.Clone(n.opt.Jobs) }
@@ -241,11 +280,20 @@ func (n *Node) ResetEnergy(i int) {
 	n.mu.Unlock()
 }
 
-type procReader map[int]collectors.Proc
+type procReader struct{ n *Node }
 
 func (p procReader) Proc(pid int) (collectors.Proc, bool) {
-	pr, ok := p[pid]
-	return pr, ok
+	idx := p.n.byPID[pid]
+	t := p.n.clock()
+	// The last job with this pid started by t; /proc keeps a process's entry a moment after it
+	// leaves the GPU, so one that has ended is still reported.
+	k := sort.Search(len(idx), func(i int) bool { return p.n.opt.Jobs[idx[i]].Start.After(t) }) - 1
+	if k < 0 {
+		return collectors.Proc{}, false
+	}
+	j := &p.n.opt.Jobs[idx[k]]
+	return collectors.Proc{User: j.User, JobID: j.JobID,
+		Cgroup: "/system.slice/slurmstepd.scope/job_" + j.JobID + "/step_0/user/task_0"}, true
 }
 
 // running returns the job on GPU g at t, or nil.
