@@ -94,8 +94,8 @@ type Job struct {
 	GPUs     []int
 	Start    time.Time
 	End      time.Time
-	UtilPct  float64 // per GPU, 0..100
-	PowerW   float64 // per GPU
+	UtilPct  float64 // per GPU, 0..100; NVML reports whole percents, so readings are rounded
+	PowerW   float64 // per GPU; read in whole milliwatts
 	MemBytes uint64  // per GPU
 }
 
@@ -207,6 +207,17 @@ func (n *Node) generate(rng *rand.Rand, ngpu int) []Job {
 		}
 		jobs = append(jobs, j)
 	}
+}
+
+// GPUUUID is the UUID of GPU i of the node of that model, name and seed.
+func GPUUUID(model, name string, seed uint64, i int) string {
+	id := events.DeriveID("gpuplan.fakenode", cmp.Or(model, DefaultModel), name, strconv.FormatUint(seed, 10), strconv.Itoa(i))
+	return fmt.Sprintf("GPU-%s-%s-%s-%s-%s", id[:8], id[8:12], id[12:16], id[16:20], id[20:32])
+}
+
+// GPUMemory returns the memory of one GPU of the model, in bytes (0 for an unknown model).
+func GPUMemory(model string) uint64 {
+	return models[cmp.Or(model, DefaultModel)].gpu.MemoryMB << 20
 }
 
 // Lib returns the node as an NVML library, for nvmlsource.Open.
@@ -343,8 +354,7 @@ func (n *Node) counter(g int, t time.Time) uint64 {
 
 // wire installs the readings of GPU i on its mock device.
 func (n *Node) wire(i int, d *server.Device) {
-	id := events.DeriveID("gpuplan.fakenode", n.opt.Model, n.opt.Name, strconv.FormatUint(n.opt.Seed, 10), strconv.Itoa(i))
-	d.UUID = fmt.Sprintf("GPU-%s-%s-%s-%s-%s", id[:8], id[8:12], id[12:16], id[16:20], id[20:32])
+	d.UUID = GPUUUID(n.opt.Model, n.opt.Name, n.opt.Seed, i)
 	m := n.m
 	d.GetPciInfoFunc = func() (nvml.PciInfo, nvml.Return) {
 		p := nvml.PciInfo{PciDeviceId: d.Config.PciDeviceId, Bus: uint32(i)}
@@ -363,13 +373,13 @@ func (n *Node) wire(i int, d *server.Device) {
 	}
 	d.GetUtilizationRatesFunc = func() (nvml.Utilization, nvml.Return) {
 		if j := n.running(i, n.clock()); j != nil {
-			return nvml.Utilization{Gpu: uint32(j.UtilPct), Memory: uint32(j.UtilPct / 2)}, nvml.SUCCESS
+			return nvml.Utilization{Gpu: uint32(math.Round(j.UtilPct)), Memory: uint32(math.Round(j.UtilPct / 2))}, nvml.SUCCESS
 		}
 		return nvml.Utilization{}, nvml.SUCCESS
 	}
 	d.GetPowerUsageFunc = func() (uint32, nvml.Return) {
 		if j := n.running(i, n.clock()); j != nil {
-			return uint32(j.PowerW * 1000), nvml.SUCCESS
+			return uint32(math.Round(j.PowerW * 1000)), nvml.SUCCESS
 		}
 		return uint32(m.idleW * 1000), nvml.SUCCESS
 	}
@@ -413,7 +423,7 @@ func (n *Node) wire(i int, d *server.Device) {
 	d.GetProcessUtilizationFunc = func(since uint64) ([]nvml.ProcessUtilizationSample, nvml.Return) {
 		t := n.clock()
 		if j := n.running(i, t); j != nil {
-			return []nvml.ProcessUtilizationSample{{Pid: uint32(j.PID), TimeStamp: uint64(t.UnixMicro()), SmUtil: uint32(j.UtilPct)}}, nvml.SUCCESS
+			return []nvml.ProcessUtilizationSample{{Pid: uint32(j.PID), TimeStamp: uint64(t.UnixMicro()), SmUtil: uint32(math.Round(j.UtilPct))}}, nvml.SUCCESS
 		}
 		return nil, nvml.ERROR_NOT_FOUND
 	}

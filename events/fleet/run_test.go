@@ -77,11 +77,10 @@ func TestFIFO(t *testing.T) {
 		if r.Ran != 6 || r.Infeasible != 2 || r.Split != 1 || r.Invisible != 1 || r.PIDReuses != c.reuse {
 			t.Errorf("stats %+v", r.Stats)
 		}
-		// With 60 s batches, batch k shows jobs running at 60k: node-001 has j0 in 0..9 and j7
-		// in 10, then 4 trailing idle batches (15); node-002 has j1 in 0..4, j2 in 5..6
-		// (300 <= 60k < 400), j3 in 7 (420), idle 8 and 9 (trailing), j7 in 10 and 4 trailing
-		// (15); bob's node runs nothing visible. Plus an inventory and an ownership event per node.
-		if r.Batches != 30 || r.Events != 30+6 || len(evs) != r.Events {
+		// With 60 s batches, batch k shows jobs running at 60k: the last process (j7) is in
+		// batch 10, and the fleet samples 4 trailing batches after it, so every node's collector
+		// ticks at batches 0..14: 3 x 15 batches, plus an inventory and an ownership event per node.
+		if r.Batches != 45 || r.Events != 45+6 || len(evs) != r.Events {
 			t.Errorf("batches %d events %d (%d emitted)", r.Batches, r.Events, len(evs))
 		}
 	}
