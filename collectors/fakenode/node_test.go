@@ -1,7 +1,10 @@
 package fakenode_test
 
 import (
+	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -172,4 +175,58 @@ func TestPIDReuse(t *testing.T) {
 			t.Errorf("at %v: %+v %v, want user %q job %q", c.at, p, ok, c.user, c.job)
 		}
 	}
+}
+
+// TestEnergyIntegral: the energy counter's delta between two readings is the integral of the
+// workload's power over that time, summed job by job here, within a millijoule of rounding.
+func TestEnergyIntegral(t *testing.T) {
+	epoch := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	now := epoch
+	n, err := fakenode.New(fakenode.Options{Seed: 9, Epoch: epoch, Horizon: 48 * time.Hour, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(g int, at time.Time) (uint64, float64) {
+		now = at
+		d, _ := n.Lib().DeviceGetHandleByIndex(g)
+		e, _ := d.GetTotalEnergyConsumption()
+		p, _ := d.GetPowerUsage()
+		return e, float64(p) / 1000
+	}
+	_, idleW := read(0, epoch) // no job starts at the epoch itself
+	rng := rand.New(rand.NewPCG(9, 1))
+	for range 200 {
+		g := rng.IntN(8)
+		a := epoch.Add(time.Duration(rng.Int64N(int64(50 * time.Hour))))
+		b := a.Add(time.Duration(rng.Int64N(int64(6 * time.Hour))))
+		want := idleW * b.Sub(a).Seconds()
+		for _, j := range n.Jobs() {
+			if !slices.Contains(j.GPUs, g) {
+				continue
+			}
+			s, e := maxTime(j.Start, a), minTime(j.End, b)
+			if e.After(s) {
+				want += (j.PowerW - idleW) * e.Sub(s).Seconds()
+			}
+		}
+		ea, _ := read(g, a)
+		eb, _ := read(g, b)
+		if got := float64(eb-ea) / 1000; math.Abs(got-want) > 1e-3 {
+			t.Fatalf("GPU %d, %v..%v: %v J, want %v J", g, a, b, got, want)
+		}
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
