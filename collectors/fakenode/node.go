@@ -101,14 +101,14 @@ type Job struct {
 
 // Node is a fake GPU node.
 type Node struct {
-	opt    Options
-	m      model
-	srv    *server.Server
-	lib    *lib
-	byGPU  [][]int // job indexes per GPU, by start
+	opt   Options
+	m     model
+	srv   *server.Server
+	lib   *lib
+	byGPU [][]int // job indexes per GPU, by start
 	// cum[g][k] is the energy above idle, in J, of GPU g's first k jobs: readings at a time
 	// integrate in O(log jobs), not O(jobs), which matters over weeks of virtual time.
-	cum [][]float64
+	cum    [][]float64
 	clock  func() time.Time
 	mu     sync.Mutex
 	reset  []time.Time   // per GPU: last energy reset (zero: none)
@@ -252,6 +252,12 @@ type lib struct {
 	devs []nvml.Device
 }
 
+func (l *lib) DeviceGetCount() (int, nvml.Return)            { return len(l.devs), nvml.SUCCESS }
+func (l *lib) SystemGetDriverVersion() (string, nvml.Return) { return l.SystemGetDriverVersionFunc() }
+func (l *lib) SystemGetCudaDriverVersion() (int, nvml.Return) {
+	return l.SystemGetCudaDriverVersionFunc()
+}
+
 func (l *lib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
 	if i < 0 || i >= len(l.devs) {
 		return nil, nvml.ERROR_INVALID_ARGUMENT
@@ -260,10 +266,19 @@ func (l *lib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
 }
 
 // device calls the mock's functions directly: besides the calls with arguments, whose records
-// grow, this skips the mock's lock and call record on the calls a sample makes, which is most of
-// a fake sample's cost when the demo samples a fleet for weeks of virtual time.
+// grow, this skips the mock's lock and call record on the calls a sample and an inventory make,
+// a large part of a fake sample's cost when the demo samples a fleet for weeks of virtual time.
 type device struct{ *server.Device }
 
+func (d device) GetName() (string, nvml.Return)          { return d.GetNameFunc() }
+func (d device) GetPciInfo() (nvml.PciInfo, nvml.Return) { return d.GetPciInfoFunc() }
+func (d device) GetMigMode() (int, int, nvml.Return)     { return d.GetMigModeFunc() }
+func (d device) GetPowerManagementDefaultLimit() (uint32, nvml.Return) {
+	return d.GetPowerManagementDefaultLimitFunc()
+}
+func (d device) GetPowerManagementLimitConstraints() (uint32, uint32, nvml.Return) {
+	return d.GetPowerManagementLimitConstraintsFunc()
+}
 func (d device) GetUUID() (string, nvml.Return) { return d.GetUUIDFunc() }
 func (d device) GetUtilizationRates() (nvml.Utilization, nvml.Return) {
 	return d.GetUtilizationRatesFunc()

@@ -50,7 +50,7 @@ func TestWorkloadSeeded(t *testing.T) {
 	}
 }
 
-// TestNoCallRecording: sampling through Lib leaves the mock's call records empty, so a
+// TestNoCallRecording: sampling and reading the inventory through Lib leave the mock's call records empty, so a
 // long-running fake collector does not grow, while the readings still follow the workload.
 func TestNoCallRecording(t *testing.T) {
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
@@ -65,6 +65,9 @@ func TestNoCallRecording(t *testing.T) {
 	defer src.Close()
 	busy := 0
 	for range 100 {
+		if _, err := src.Inventory(); err != nil {
+			t.Fatal(err)
+		}
 		gs, err := src.Sample()
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +85,8 @@ func TestNoCallRecording(t *testing.T) {
 	d := n.Device(0)
 	recorded := len(d.GetClockInfoCalls()) + len(d.GetTemperatureCalls()) + len(d.GetProcessUtilizationCalls()) +
 		len(d.GetUtilizationRatesCalls()) + len(d.GetMemoryInfoCalls()) + len(d.GetPowerUsageCalls()) +
-		len(d.GetTotalEnergyConsumptionCalls()) + len(d.GetComputeRunningProcessesCalls()) + len(d.GetUUIDCalls())
+		len(d.GetTotalEnergyConsumptionCalls()) + len(d.GetComputeRunningProcessesCalls()) + len(d.GetUUIDCalls()) +
+		len(d.GetNameCalls()) + len(d.GetPciInfoCalls()) + len(d.GetMigModeCalls()) + len(d.GetPowerManagementDefaultLimitCalls())
 	if recorded != 0 {
 		t.Fatalf("mock recorded %d calls of the sampling path", recorded)
 	}
