@@ -60,8 +60,8 @@ func runPilot(ctx context.Context, log *eventLog, seed *scenarios.Built, spec pi
 	t0 := time.Now()
 	emit, flush := fleet.Appending(ctx, log, 0)
 	res, err := fl.Run(w, nil, emit)
-	if err == nil {
-		err = flush()
+	if ferr := flush(); err == nil { // flush also waits for the append in flight after a failure
+		err = ferr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("publish samples to %s: %w", log.URL, err)
