@@ -112,6 +112,7 @@ type Node struct {
 	clock  func() time.Time
 	mu     sync.Mutex
 	reset  []time.Time   // per GPU: last energy reset (zero: none)
+	memo   []runMemo     // per GPU: the last answer of running
 	offset []float64     // per GPU: counter value at the epoch, mJ
 	byPID  map[int][]int // job indexes per pid, by start (a pid is reused after its job ends)
 }
@@ -177,6 +178,7 @@ func New(opt Options) (*Node, error) {
 		slices.SortStableFunc(idx, byStart)
 	}
 	n.reset = make([]time.Time, ngpu)
+	n.memo = make([]runMemo, ngpu)
 	n.offset = make([]float64, ngpu)
 	n.lib = &lib{Server: n.srv}
 	for i, d := range n.srv.Devices {
@@ -341,17 +343,28 @@ func (p procReader) Proc(pid int) (collectors.Proc, bool) {
 
 // running returns the job on GPU g at t, or nil.
 func (n *Node) running(g int, t time.Time) *Job {
+	// A sample asks about the same GPU and time eight times (utilization, memory, power, ...).
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if m := &n.memo[g]; m.ok && m.t.Equal(t) {
+		return m.j
+	}
 	idx := n.byGPU[g]
 	// The last job started at or before t is the only candidate: a GPU runs one job at a time.
 	k := sort.Search(len(idx), func(i int) bool { return n.opt.Jobs[idx[i]].Start.After(t) }) - 1
-	if k < 0 {
-		return nil
+	var j *Job
+	if k >= 0 && t.Before(n.opt.Jobs[idx[k]].End) {
+		j = &n.opt.Jobs[idx[k]]
 	}
-	j := &n.opt.Jobs[idx[k]]
-	if t.Before(j.End) {
-		return j
-	}
-	return nil
+	n.memo[g] = runMemo{t: t, j: j, ok: true}
+	return j
+}
+
+// runMemo is the last answer of running for one GPU.
+type runMemo struct {
+	t  time.Time
+	j  *Job
+	ok bool
 }
 
 // energyMJ integrates GPU g's power from the epoch to t.
