@@ -31,9 +31,9 @@ temporary directory (or uses --nats), lets a synthetic fleet of the seed case's 
 publish two weeks of GPU samples (each node a mock NVML node running their jobs, sampled by the
 same collector code as gpuplan collect, on a virtual clock), replays them, derives the jobs with
 the projection, and compares the policies on those jobs; then it compares the policies on the
-whole seed case (3,000 GPUs, 300 researchers, eight weeks) and writes results.json. Last it writes the policy
-brief (HTML and PDF, English and Korean) into DIR/brief, from a sweep of load growth, farm size
-and policy (DIR/plan), since at today's load every farm policy waits zero.`,
+whole seed case (3,000 GPUs, 300 researchers, eight weeks) and writes results.json. Last it
+writes the policy brief (HTML and PDF, English and Korean) into DIR/brief, from a sweep of load
+growth, farm size and policy (DIR/plan), since at today's load every farm policy waits zero.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), out, nf)

@@ -35,7 +35,7 @@ type Options struct {
 	Seed     uint64        // GPU UUIDs and the energy counters' values at the epoch
 
 	BusyUtil float64 // utilization 0..1 reported for jobs without Util; 0 reports 0 %
-	BusyW    float64 // per-GPU draw reported for jobs without PowerW; 0 reports the idle draw
+	BusyW    float64 // per-GPU draw reported for jobs without PowerW; 0 reports 0 W (no reading)
 
 	// PIDReuseAfter is how long a freed pid rests before reuse; 0 means DefaultPIDReuseAfter or
 	// DefaultTrailingBatches+1 intervals, whichever is longer; negative none.
