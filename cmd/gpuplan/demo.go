@@ -28,11 +28,12 @@ func newDemoCmd() *cobra.Command {
 		Short: "Run the seed case (" + demoScenario + ") end to end: event log, projection, simulation, comparison",
 		Long: `Demo runs the whole pipeline on the embedded default. It starts a NATS JetStream server in a
 temporary directory (or uses --nats), lets a synthetic fleet of the seed case's first researchers
-publish two weeks of NVML-style GPU samples, replays them, derives the jobs with the projection,
-and compares the policies on those jobs; then it compares the policies on the whole seed case
-(3,000 GPUs, 300 researchers, eight weeks) and writes results.json. Last it writes the policy
-brief (HTML and PDF, English and Korean) into DIR/brief, from a sweep of load growth, farm size
-and policy (DIR/plan), since at today's load every farm policy waits zero.`,
+publish two weeks of GPU samples (each node a mock NVML node running their jobs, sampled by the
+same collector code as gpuplan collect, on a virtual clock), replays them, derives the jobs with
+the projection, and compares the policies on those jobs; then it compares the policies on the
+whole seed case (3,000 GPUs, 300 researchers, eight weeks) and writes results.json. Last it
+writes the policy brief (HTML and PDF, English and Korean) into DIR/brief, from a sweep of load
+growth, farm size and policy (DIR/plan), since at today's load every farm policy waits zero.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), out, nf)
@@ -75,7 +76,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		return err
 	}
 	f := rep.fleet
-	fmt.Fprintf(stdout, "   %d researchers' %s GPUs on %d nodes published %s events (%s GPU readings, every %s) in %.1f s\n",
+	fmt.Fprintf(stdout, "   %d researchers' %s GPUs on %d mock NVML nodes, sampled by the collector, published %s events (%s GPU readings, every %s) in %.1f s\n",
 		defaultPilot.owners, thousands(float64(f.GPUs), 0), f.Nodes, thousands(float64(f.Events), 0),
 		thousands(float64(f.GPUSamples), 0), every(defaultPilot.interval), rep.publish.Seconds())
 	fmt.Fprintf(stdout, "   replay and projection: %s jobs of %d researchers derived from the samples in %.1f s\n",

@@ -16,6 +16,7 @@ import (
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxb200"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh100"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh200"
+	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/gpus"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
 
 	"github.com/gpuplan/gpuplan/collectors"
@@ -24,16 +25,17 @@ import (
 
 // model holds the illustrative figures of one mock server's GPUs.
 type model struct {
-	newServer                  func() *server.Server
+	newServer                  func(...gpus.Config) *server.Server
+	gpu                        gpus.Config
 	tdpW, minW, idleW          float64
 	smBoostMHz, memMHz, idleSM int
 }
 
 var models = map[string]model{
-	"dgxa100": {dgxa100.New, 400, 100, 50, 1410, 1215, 210},
-	"dgxh100": {dgxh100.New, 700, 200, 70, 1980, 2619, 345},
-	"dgxh200": {dgxh200.New, 700, 200, 75, 1980, 3201, 345},
-	"dgxb200": {dgxb200.New, 1000, 200, 120, 1965, 3996, 345},
+	"dgxa100": {dgxa100.NewWithGPUs, gpus.A100_SXM4_40GB, 400, 100, 50, 1410, 1215, 210},
+	"dgxh100": {dgxh100.NewWithGPUs, gpus.H100_SXM5_80GB, 700, 200, 70, 1980, 2619, 345},
+	"dgxh200": {dgxh200.NewWithGPUs, gpus.H200_SXM5_141GB, 700, 200, 75, 1980, 3201, 345},
+	"dgxb200": {dgxb200.NewWithGPUs, gpus.B200_SXM5_180GB, 1000, 200, 120, 1965, 3996, 345},
 }
 
 // Models returns the names Options.Model accepts.
@@ -49,6 +51,8 @@ func Models() []string {
 // Defaults of Options.
 const (
 	DefaultModel       = "dgxh100"
+	DefaultGPUs        = 8 // as in the DGX servers the models are named after
+	MaxGPUs            = 64
 	DefaultHorizon     = 24 * time.Hour
 	DefaultMeanGap     = 10 * time.Minute
 	DefaultMeanRuntime = time.Hour
@@ -62,9 +66,14 @@ var DefaultUsers = []string{"kim", "lee", "park", "choi"}
 // time; set Epoch to where the clock will be.
 type Options struct {
 	Model string // a name from Models; "" means DefaultModel
-	Name  string // node name, which makes the GPU UUIDs differ between nodes
-	Seed  uint64
-	Epoch time.Time // the workload's time 0
+	// GPUs is how many GPUs of the model the node has, 1..MaxGPUs; 0 means DefaultGPUs. A lab
+	// workstation with two GPUs is as much a node as a DGX.
+	GPUs int
+	// Product, if set, is the name the GPUs report (nvmlDeviceGetName) instead of the mock's.
+	Product string
+	Name    string // node name, which makes the GPU UUIDs differ between nodes
+	Seed    uint64
+	Epoch   time.Time // the workload's time 0
 	// Horizon bounds job starts after Epoch; 0 means DefaultHorizon.
 	Horizon time.Duration
 	// MeanGap between job arrivals and MeanRuntime of a job (exponential); MinRuntime is the
@@ -85,23 +94,27 @@ type Job struct {
 	GPUs     []int
 	Start    time.Time
 	End      time.Time
-	UtilPct  float64 // per GPU, 0..100
-	PowerW   float64 // per GPU
+	UtilPct  float64 // per GPU, 0..100; NVML reports whole percents, so readings are rounded
+	PowerW   float64 // per GPU; read in whole milliwatts
 	MemBytes uint64  // per GPU
 }
 
 // Node is a fake GPU node.
 type Node struct {
-	opt    Options
-	m      model
-	srv    *server.Server
-	lib    *lib
-	byGPU  [][]int // job indexes per GPU, by start
+	opt   Options
+	m     model
+	srv   *server.Server
+	lib   *lib
+	byGPU [][]int // job indexes per GPU, by start
+	// cum[g][k] is the energy above idle, in J, of GPU g's first k jobs: readings at a time
+	// integrate in O(log jobs), not O(jobs), which matters over weeks of virtual time.
+	cum    [][]float64
 	clock  func() time.Time
 	mu     sync.Mutex
-	reset  []time.Time // per GPU: last energy reset (zero: none)
-	offset []float64   // per GPU: counter value at the epoch, mJ
-	procs  map[int]collectors.Proc
+	reset  []time.Time   // per GPU: last energy reset (zero: none)
+	memo   []runMemo     // per GPU: the last answer of running
+	offset []float64     // per GPU: counter value at the epoch, mJ
+	byPID  map[int][]int // job indexes per pid, by start (a pid is reused after its job ends)
 }
 
 // New builds the node and its workload.
@@ -120,11 +133,14 @@ func New(opt Options) (*Node, error) {
 	if len(opt.Users) == 0 {
 		opt.Users = DefaultUsers
 	}
-	n := &Node{opt: opt, m: m, srv: m.newServer(), clock: opt.Clock, procs: map[int]collectors.Proc{}}
+	ngpu := cmp.Or(opt.GPUs, DefaultGPUs)
+	if ngpu < 1 || ngpu > MaxGPUs {
+		return nil, fmt.Errorf("fakenode: %d GPUs (want 1..%d)", opt.GPUs, MaxGPUs)
+	}
+	n := &Node{opt: opt, m: m, srv: m.newServer(gpus.Multiple(ngpu, m.gpu)...), clock: opt.Clock, byPID: map[int][]int{}}
 	if n.clock == nil {
 		n.clock = time.Now
 	}
-	ngpu := len(n.srv.Devices)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6670_6e6f_6465)) // "fpnode"
 	if opt.Jobs == nil {
 		opt.Jobs = n.generate(rng, ngpu)
@@ -138,19 +154,40 @@ func New(opt Options) (*Node, error) {
 			}
 			n.byGPU[g] = append(n.byGPU[g], i)
 		}
-		n.procs[j.PID] = collectors.Proc{User: j.User, JobID: j.JobID,
-			Cgroup: "/system.slice/slurmstepd.scope/job_" + j.JobID + "/step_0/user/task_0"}
+		n.byPID[j.PID] = append(n.byPID[j.PID], i)
 	}
+	byStart := func(a, b int) int { return opt.Jobs[a].Start.Compare(opt.Jobs[b].Start) }
+	n.cum = make([][]float64, ngpu)
 	for g := range n.byGPU {
-		slices.SortFunc(n.byGPU[g], func(a, b int) int { return opt.Jobs[a].Start.Compare(opt.Jobs[b].Start) })
+		slices.SortStableFunc(n.byGPU[g], byStart)
+		n.cum[g] = make([]float64, len(n.byGPU[g])+1)
+		for k, i := range n.byGPU[g] {
+			j := &opt.Jobs[i]
+			if k > 0 {
+				if prev := &opt.Jobs[n.byGPU[g][k-1]]; prev.End.After(j.Start) {
+					return nil, fmt.Errorf("fakenode: jobs %s and %s overlap on GPU %d", prev.JobID, j.JobID, g)
+				}
+			}
+			if j.End.Before(j.Start) {
+				return nil, fmt.Errorf("fakenode: job %s ends before it starts", j.JobID)
+			}
+			n.cum[g][k+1] = n.cum[g][k] + (j.PowerW-m.idleW)*j.End.Sub(j.Start).Seconds()
+		}
+	}
+	for _, idx := range n.byPID {
+		slices.SortStableFunc(idx, byStart)
 	}
 	n.reset = make([]time.Time, ngpu)
+	n.memo = make([]runMemo, ngpu)
 	n.offset = make([]float64, ngpu)
 	n.lib = &lib{Server: n.srv}
 	for i, d := range n.srv.Devices {
 		n.offset[i] = math.Round(rng.Float64() * 5e9) // up to ~58 days at 1 kW since driver load
 		n.wire(i, d.(*server.Device))
 		n.lib.devs = append(n.lib.devs, device{d.(*server.Device)})
+		if opt.Product != "" {
+			d.(*server.Device).Config.Name = opt.Product
+		}
 	}
 	return n, nil
 }
@@ -191,6 +228,17 @@ func (n *Node) generate(rng *rand.Rand, ngpu int) []Job {
 	}
 }
 
+// GPUUUID is the UUID of GPU i of the node of that model, name and seed.
+func GPUUUID(model, name string, seed uint64, i int) string {
+	id := events.DeriveID("gpuplan.fakenode", cmp.Or(model, DefaultModel), name, strconv.FormatUint(seed, 10), strconv.Itoa(i))
+	return fmt.Sprintf("GPU-%s-%s-%s-%s-%s", id[:8], id[8:12], id[12:16], id[16:20], id[20:32])
+}
+
+// GPUMemory returns the memory of one GPU of the model, in bytes (0 for an unknown model).
+func GPUMemory(model string) uint64 {
+	return models[cmp.Or(model, DefaultModel)].gpu.MemoryMB << 20
+}
+
 // Lib returns the node as an NVML library, for nvmlsource.Open.
 //
 // go-nvml's mocks record every call with its arguments, which grows without bound in a
@@ -206,6 +254,12 @@ type lib struct {
 	devs []nvml.Device
 }
 
+func (l *lib) DeviceGetCount() (int, nvml.Return)            { return len(l.devs), nvml.SUCCESS }
+func (l *lib) SystemGetDriverVersion() (string, nvml.Return) { return l.SystemGetDriverVersionFunc() }
+func (l *lib) SystemGetCudaDriverVersion() (int, nvml.Return) {
+	return l.SystemGetCudaDriverVersionFunc()
+}
+
 func (l *lib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
 	if i < 0 || i >= len(l.devs) {
 		return nil, nvml.ERROR_INVALID_ARGUMENT
@@ -213,7 +267,36 @@ func (l *lib) DeviceGetHandleByIndex(i int) (nvml.Device, nvml.Return) {
 	return l.devs[i], nvml.SUCCESS
 }
 
+// device calls the mock's functions directly: besides the calls with arguments, whose records
+// grow, this skips the mock's lock and call record on the calls a sample and an inventory make,
+// a large part of a fake sample's cost when the demo samples a fleet for weeks of virtual time.
 type device struct{ *server.Device }
+
+func (d device) GetName() (string, nvml.Return)          { return d.GetNameFunc() }
+func (d device) GetPciInfo() (nvml.PciInfo, nvml.Return) { return d.GetPciInfoFunc() }
+func (d device) GetMigMode() (int, int, nvml.Return)     { return d.GetMigModeFunc() }
+func (d device) GetPowerManagementDefaultLimit() (uint32, nvml.Return) {
+	return d.GetPowerManagementDefaultLimitFunc()
+}
+func (d device) GetPowerManagementLimitConstraints() (uint32, uint32, nvml.Return) {
+	return d.GetPowerManagementLimitConstraintsFunc()
+}
+func (d device) GetUUID() (string, nvml.Return) { return d.GetUUIDFunc() }
+func (d device) GetUtilizationRates() (nvml.Utilization, nvml.Return) {
+	return d.GetUtilizationRatesFunc()
+}
+func (d device) GetMemoryInfo() (nvml.Memory, nvml.Return)    { return d.GetMemoryInfoFunc() }
+func (d device) GetPowerUsage() (uint32, nvml.Return)         { return d.GetPowerUsageFunc() }
+func (d device) GetEnforcedPowerLimit() (uint32, nvml.Return) { return d.GetEnforcedPowerLimitFunc() }
+func (d device) GetTotalEnergyConsumption() (uint64, nvml.Return) {
+	return d.GetTotalEnergyConsumptionFunc()
+}
+func (d device) GetCurrentClocksEventReasons() (uint64, nvml.Return) {
+	return d.GetCurrentClocksEventReasonsFunc()
+}
+func (d device) GetComputeRunningProcesses() ([]nvml.ProcessInfo, nvml.Return) {
+	return d.GetComputeRunningProcessesFunc()
+}
 
 func (d device) GetClockInfo(c nvml.ClockType) (uint32, nvml.Return) { return d.GetClockInfoFunc(c) }
 
@@ -225,8 +308,9 @@ func (d device) GetProcessUtilization(since uint64) ([]nvml.ProcessUtilizationSa
 	return d.GetProcessUtilizationFunc(since)
 }
 
-// Procs returns the attribution of the workload's processes (what /proc would say).
-func (n *Node) Procs() collectors.ProcReader { return procReader(n.procs) }
+// Procs returns the attribution of the workload's processes (what /proc would say at the
+// clock's time: a pid reused by a later job belongs to that job from its start).
+func (n *Node) Procs() collectors.ProcReader { return procReader{n} }
 
 // Jobs returns the workload.
 func (n *Node) Jobs() []Job { return slices.Clone(n.opt.Jobs) }
@@ -241,26 +325,46 @@ func (n *Node) ResetEnergy(i int) {
 	n.mu.Unlock()
 }
 
-type procReader map[int]collectors.Proc
+type procReader struct{ n *Node }
 
 func (p procReader) Proc(pid int) (collectors.Proc, bool) {
-	pr, ok := p[pid]
-	return pr, ok
+	idx := p.n.byPID[pid]
+	t := p.n.clock()
+	// The last job with this pid started by t; /proc keeps a process's entry a moment after it
+	// leaves the GPU, so one that has ended is still reported.
+	k := sort.Search(len(idx), func(i int) bool { return p.n.opt.Jobs[idx[i]].Start.After(t) }) - 1
+	if k < 0 {
+		return collectors.Proc{}, false
+	}
+	j := &p.n.opt.Jobs[idx[k]]
+	return collectors.Proc{User: j.User, JobID: j.JobID,
+		Cgroup: "/system.slice/slurmstepd.scope/job_" + j.JobID + "/step_0/user/task_0"}, true
 }
 
 // running returns the job on GPU g at t, or nil.
 func (n *Node) running(g int, t time.Time) *Job {
+	// A sample asks about the same GPU and time eight times (utilization, memory, power, ...).
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if m := &n.memo[g]; m.ok && m.t.Equal(t) {
+		return m.j
+	}
 	idx := n.byGPU[g]
 	// The last job started at or before t is the only candidate: a GPU runs one job at a time.
 	k := sort.Search(len(idx), func(i int) bool { return n.opt.Jobs[idx[i]].Start.After(t) }) - 1
-	if k < 0 {
-		return nil
+	var j *Job
+	if k >= 0 && t.Before(n.opt.Jobs[idx[k]].End) {
+		j = &n.opt.Jobs[idx[k]]
 	}
-	j := &n.opt.Jobs[idx[k]]
-	if t.Before(j.End) {
-		return j
-	}
-	return nil
+	n.memo[g] = runMemo{t: t, j: j, ok: true}
+	return j
+}
+
+// runMemo is the last answer of running for one GPU.
+type runMemo struct {
+	t  time.Time
+	j  *Job
+	ok bool
 }
 
 // energyMJ integrates GPU g's power from the epoch to t.
@@ -269,11 +373,12 @@ func (n *Node) energyMJ(g int, t time.Time) float64 {
 		t = n.opt.Epoch
 	}
 	e := n.m.idleW * t.Sub(n.opt.Epoch).Seconds()
-	for _, k := range n.byGPU[g] {
-		j := &n.opt.Jobs[k]
-		if !j.Start.Before(t) {
-			break
-		}
+	idx := n.byGPU[g]
+	// Jobs before the last one started by t have ended by its start (they do not overlap).
+	k := sort.Search(len(idx), func(i int) bool { return !n.opt.Jobs[idx[i]].Start.Before(t) })
+	if k > 0 {
+		e += n.cum[g][k-1]
+		j := &n.opt.Jobs[idx[k-1]]
 		end := j.End
 		if end.After(t) {
 			end = t
@@ -295,8 +400,7 @@ func (n *Node) counter(g int, t time.Time) uint64 {
 
 // wire installs the readings of GPU i on its mock device.
 func (n *Node) wire(i int, d *server.Device) {
-	id := events.DeriveID("gpuplan.fakenode", n.opt.Model, n.opt.Name, strconv.FormatUint(n.opt.Seed, 10), strconv.Itoa(i))
-	d.UUID = fmt.Sprintf("GPU-%s-%s-%s-%s-%s", id[:8], id[8:12], id[12:16], id[16:20], id[20:32])
+	d.UUID = GPUUUID(n.opt.Model, n.opt.Name, n.opt.Seed, i)
 	m := n.m
 	d.GetPciInfoFunc = func() (nvml.PciInfo, nvml.Return) {
 		p := nvml.PciInfo{PciDeviceId: d.Config.PciDeviceId, Bus: uint32(i)}
@@ -315,13 +419,13 @@ func (n *Node) wire(i int, d *server.Device) {
 	}
 	d.GetUtilizationRatesFunc = func() (nvml.Utilization, nvml.Return) {
 		if j := n.running(i, n.clock()); j != nil {
-			return nvml.Utilization{Gpu: uint32(j.UtilPct), Memory: uint32(j.UtilPct / 2)}, nvml.SUCCESS
+			return nvml.Utilization{Gpu: uint32(math.Round(j.UtilPct)), Memory: uint32(math.Round(j.UtilPct / 2))}, nvml.SUCCESS
 		}
 		return nvml.Utilization{}, nvml.SUCCESS
 	}
 	d.GetPowerUsageFunc = func() (uint32, nvml.Return) {
 		if j := n.running(i, n.clock()); j != nil {
-			return uint32(j.PowerW * 1000), nvml.SUCCESS
+			return uint32(math.Round(j.PowerW * 1000)), nvml.SUCCESS
 		}
 		return uint32(m.idleW * 1000), nvml.SUCCESS
 	}
@@ -365,7 +469,7 @@ func (n *Node) wire(i int, d *server.Device) {
 	d.GetProcessUtilizationFunc = func(since uint64) ([]nvml.ProcessUtilizationSample, nvml.Return) {
 		t := n.clock()
 		if j := n.running(i, t); j != nil {
-			return []nvml.ProcessUtilizationSample{{Pid: uint32(j.PID), TimeStamp: uint64(t.UnixMicro()), SmUtil: uint32(j.UtilPct)}}, nvml.SUCCESS
+			return []nvml.ProcessUtilizationSample{{Pid: uint32(j.PID), TimeStamp: uint64(t.UnixMicro()), SmUtil: uint32(math.Round(j.UtilPct))}}, nvml.SUCCESS
 		}
 		return nil, nvml.ERROR_NOT_FOUND
 	}

@@ -14,13 +14,14 @@ import (
 
 // benchFleet is a small lab fleet: 16 owners with one 8-GPU node each (128 GPUs), three weeks
 // of jobs at roughly 60 % load.
-func benchFleet(b *testing.B) (*fleet.Fleet, *sim.Workload) {
+func benchFleet(b *testing.B, opt fleet.Options) (*fleet.Fleet, *sim.Workload) {
 	var pools []traces.Pool
 	owners := []string{"o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16"}
 	for _, o := range owners {
 		pools = append(pools, traces.Pool{Owner: o, GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab"})
 	}
-	f, err := fleet.New(pools, fleet.Options{Seed: 1})
+	opt.Seed = 1
+	f, err := fleet.New(pools, opt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,25 +45,39 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// BenchmarkRun: the collector on every fake node at every interval. "1min" is the fleet's
+// default interval; "5min" the demo's, where the collector's default inventory period (5 min)
+// reads the inventory at every tick, and "5min-inv1h" reads it hourly.
 func BenchmarkRun(b *testing.B) {
-	f, w := benchFleet(b)
-	var r *fleet.Result
-	start, cpu := time.Now(), cpuTime()
-	for b.Loop() {
-		var err error
-		if r, err = f.Run(w, nil, func(events.Event) error { return nil }); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct {
+		name string
+		opt  fleet.Options
+	}{
+		{"1min", fleet.Options{}},
+		{"5min", fleet.Options{Interval: 5 * time.Minute}},
+		{"5min-inv1h", fleet.Options{Interval: 5 * time.Minute, InventoryEvery: time.Hour}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f, w := benchFleet(b, c.opt)
+			var r *fleet.Result
+			start, cpu := time.Now(), cpuTime()
+			for b.Loop() {
+				var err error
+				if r, err = f.Run(w, nil, func(events.Event) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			el := time.Since(start).Seconds() / float64(b.N)
+			b.ReportMetric(float64(r.Events)/el, "events/s")
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(r.Events), "cpu-ns/event")
+			b.ReportMetric(float64(r.GPUSamples)/el, "gpu-samples/s")
+			b.ReportMetric(float64(r.Events), "events")
+		})
 	}
-	el := time.Since(start).Seconds() / float64(b.N)
-	b.ReportMetric(float64(r.Events)/el, "events/s")
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(r.Events), "cpu-ns/event")
-	b.ReportMetric(float64(r.GPUSamples)/el, "gpu-samples/s")
-	b.ReportMetric(float64(r.Events), "events")
 }
 
 func BenchmarkProject(b *testing.B) {
-	f, w := benchFleet(b)
+	f, w := benchFleet(b, fleet.Options{})
 	var evs []events.Event
 	if _, err := f.Run(w, nil, func(e events.Event) error { evs = append(evs, e); return nil }); err != nil {
 		b.Fatal(err)

@@ -13,9 +13,10 @@ import (
 )
 
 // Two owners' GPUs publish what they run into a log; a projection of the log gives the jobs
-// back on the one-minute sample grid, and the pools the fleet was built from. kim's node sends
-// batches 0..89 while busy and 4 trailing ones (94), lee's 1..10 and 4 trailing (14): 108
-// batches, plus an inventory and an ownership event per node.
+// back on the one-minute sample grid, and the pools the fleet was built from. Each node's
+// collector samples its fake GPUs every minute from the epoch until 4 batches after the last
+// process ends (kim's at 5400 s, batch 89): 94 batches a node, plus an inventory and an
+// ownership event per node.
 func Example() {
 	pools := []traces.Pool{
 		{Owner: "kim", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
@@ -31,7 +32,7 @@ func Example() {
 	add("lee", 30, 2, 600)  // starts at once
 	add("lee", 65, 1, 20)   // 65..85 s: between the batches at 60 and 120, never seen
 
-	f, err := fleet.New(pools, fleet.Options{NoNoise: true})
+	f, err := fleet.New(pools, fleet.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -57,7 +58,7 @@ func Example() {
 	pp, _ := p.Ownership().Pools(time.Time{})
 	fmt.Printf("%+v\n", pp)
 	// Output:
-	// 2 nodes, 112 events (108 batches), 1 jobs never seen
+	// 2 nodes, 192 events (188 batches), 1 jobs never seen
 	// kim: submit     0 s, 8 GPUs for 3600 s, util 0.80, 550 W
 	// lee: submit    60 s, 2 GPUs for  600 s, util 0.80, 550 W
 	// kim: submit  3600 s, 4 GPUs for 1800 s, util 0.80, 550 W

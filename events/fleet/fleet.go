@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gpuplan/gpuplan/collectors/fakenode"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
@@ -19,10 +20,7 @@ var (
 
 const (
 	DefaultInterval      = time.Minute
-	DefaultUtilNoisePct  = 2.0
-	DefaultPowerNoiseW   = 5.0
 	DefaultPIDReuseAfter = 10 * time.Minute
-	DefaultMemoryBytes   = 80 << 30
 	// DefaultTrailingBatches covers a projection's default gap limit (3 intervals) plus one.
 	DefaultTrailingBatches = 4
 )
@@ -34,22 +32,21 @@ var ErrInvalid = errors.New("fleet: invalid input")
 type Options struct {
 	Epoch    time.Time     // time 0 of the workload; zero means DefaultEpoch
 	Interval time.Duration // between batches; 0 means DefaultInterval
-	Seed     uint64        // noise and ids
-
-	UtilNoisePct float64 // standard deviation of utilization noise, percentage points; 0 means DefaultUtilNoisePct
-	PowerNoiseW  float64 // standard deviation of power noise, W; 0 means DefaultPowerNoiseW
-	NoNoise      bool    // report the jobs' values exactly (rounded to hundredths)
+	Seed     uint64        // GPU UUIDs and the energy counters' values at the epoch
 
 	BusyUtil float64 // utilization 0..1 reported for jobs without Util; 0 reports 0 %
-	BusyW    float64 // per-GPU draw reported for jobs without PowerW; 0 reports none
-	IdleW    float64 // draw reported by idle GPUs of a busy node; 0 reports none
+	BusyW    float64 // per-GPU draw reported for jobs without PowerW; 0 reports 0 W (no reading)
 
-	PIDReuseAfter time.Duration // how long a freed pid rests before reuse; 0 means DefaultPIDReuseAfter, negative none
-	// TrailingBatches is how many idle batches a node still sends after its last process ends,
-	// so that a projection sees the gap that ends its jobs; 0 means DefaultTrailingBatches,
-	// negative none.
+	// PIDReuseAfter is how long a freed pid rests before reuse; 0 means DefaultPIDReuseAfter or
+	// DefaultTrailingBatches+1 intervals, whichever is longer; negative none.
+	PIDReuseAfter time.Duration
+	// TrailingBatches is how many batches the fleet still samples after the last process ends,
+	// so that a projection sees the gap that ends the last jobs; 0 means
+	// DefaultTrailingBatches, negative none.
 	TrailingBatches int
-	MemoryBytes     uint64 // per GPU; 0 means DefaultMemoryBytes
+	// InventoryEvery is how often each node's collector reads its inventory again
+	// (collectors.Options.InventoryEvery); 0 means collectors.DefaultInventoryEvery.
+	InventoryEvery time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -60,18 +57,11 @@ func (o Options) withDefaults() Options {
 	if o.Interval == 0 {
 		o.Interval = DefaultInterval
 	}
-	if o.UtilNoisePct == 0 {
-		o.UtilNoisePct = DefaultUtilNoisePct
-	}
-	if o.PowerNoiseW == 0 {
-		o.PowerNoiseW = DefaultPowerNoiseW
-	}
-	if o.NoNoise {
-		o.UtilNoisePct, o.PowerNoiseW = 0, 0
-	}
 	switch {
 	case o.PIDReuseAfter == 0:
-		o.PIDReuseAfter = DefaultPIDReuseAfter
+		// A projection bridges up to 3 missing batches: a pid must rest longer than that, or
+		// its next job reads as the same process (at 5-minute batches, 10 minutes is 2).
+		o.PIDReuseAfter = max(DefaultPIDReuseAfter, time.Duration(DefaultTrailingBatches+1)*o.Interval)
 	case o.PIDReuseAfter < 0:
 		o.PIDReuseAfter = 0
 	}
@@ -81,9 +71,6 @@ func (o Options) withDefaults() Options {
 	case o.TrailingBatches < 0:
 		o.TrailingBatches = 0
 	}
-	if o.MemoryBytes == 0 {
-		o.MemoryBytes = DefaultMemoryBytes
-	}
 	return o
 }
 
@@ -91,12 +78,12 @@ func (o Options) check() error {
 	switch {
 	case o.Interval < time.Millisecond:
 		return fmt.Errorf("%w: interval %v is under 1 ms", ErrInvalid, o.Interval)
-	case !finite(o.UtilNoisePct) || o.UtilNoisePct < 0 || !finite(o.PowerNoiseW) || o.PowerNoiseW < 0:
-		return fmt.Errorf("%w: noise %v %%, %v W is not a non-negative number", ErrInvalid, o.UtilNoisePct, o.PowerNoiseW)
+	case o.InventoryEvery < 0:
+		return fmt.Errorf("%w: inventory every %v is negative", ErrInvalid, o.InventoryEvery)
 	case !finite(o.BusyUtil) || o.BusyUtil < 0 || o.BusyUtil > 1:
 		return fmt.Errorf("%w: busy utilization %v is outside 0..1", ErrInvalid, o.BusyUtil)
-	case !finite(o.BusyW) || o.BusyW < 0 || !finite(o.IdleW) || o.IdleW < 0:
-		return fmt.Errorf("%w: busy %v W or idle %v W is not a non-negative number", ErrInvalid, o.BusyW, o.IdleW)
+	case !finite(o.BusyW) || o.BusyW < 0 || o.BusyW > events.MaxPowerW:
+		return fmt.Errorf("%w: busy %v W is not a number in 0..%v", ErrInvalid, o.BusyW, events.MaxPowerW)
 	}
 	return nil
 }
@@ -135,6 +122,9 @@ func New(pools []traces.Pool, opt Options) (*Fleet, error) {
 		if gpn <= 0 || gpn > g {
 			gpn = g
 		}
+		if gpn > fakenode.MaxGPUs {
+			return nil, fmt.Errorf("%w: pool %d: %d GPUs a node (at most %d)", ErrInvalid, i+1, gpn, fakenode.MaxGPUs)
+		}
 		for g > 0 {
 			n := min(gpn, g)
 			f.nodes = append(f.nodes, Node{Owner: p.Owner, Site: p.Site, GPUType: p.GPUType, GPUs: n})
@@ -142,14 +132,12 @@ func New(pools []traces.Pool, opt Options) (*Fleet, error) {
 		}
 	}
 	width := len(strconv.Itoa(len(f.nodes)))
-	seed := strconv.FormatUint(opt.Seed, 10)
 	for i := range f.nodes {
 		n := &f.nodes[i]
 		n.Name = fmt.Sprintf("node-%0*d", max(width, 3), i+1)
 		n.UUIDs = make([]string, n.GPUs)
 		for g := range n.UUIDs {
-			h := events.DeriveID("gpuplan.fleet.gpu", seed, n.Name, strconv.Itoa(g))
-			n.UUIDs[g] = "GPU-" + h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+			n.UUIDs[g] = fakenode.GPUUUID(fakeModel(n.GPUType), n.Name, opt.Seed, g)
 		}
 		f.byOwner[n.Owner] = append(f.byOwner[n.Owner], i)
 	}

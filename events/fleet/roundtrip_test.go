@@ -60,26 +60,27 @@ func sortFlat(fs []flat) {
 	})
 }
 
-// fleet(workload) -> projection -> workload gives back every job a batch saw, with its start
-// moved up to the sample grid and its end to one interval after its last batch, the same owner,
-// GPU count, utilization and power; and the pools the fleet was built from.
+// fleet(workload) -> collectors on fake nodes -> projection -> workload gives back every job a
+// batch saw: the same owner and GPU count, its start moved up to the sample grid (so within one
+// interval after the real start) and its end to one interval after its last batch (within one
+// interval after the real end), its utilization in the whole percents NVML reports and its
+// power in milliwatts; and the pools the fleet was built from.
 func TestRoundTrip(t *testing.T) {
-	const iv = 60.0
 	for _, c := range []struct {
 		name     string
-		opt      fleet.Options
-		utilTol  func(n float64) float64 // n: GPU readings behind the mean
-		powerTol func(n float64) float64
+		seed     uint64
+		interval time.Duration
+		jobs     int
+		utilTol  float64 // the projection keeps float32 readings
+		powerTol float64 // W: mW readings, float32
 	}{
-		{"exact", fleet.Options{NoNoise: true, Seed: 1},
-			func(float64) float64 { return 1e-6 }, func(float64) float64 { return 1e-3 }},
-		// Gaussian noise (2 points, 5 W) averages out: 5 standard errors plus rounding.
-		{"noisy", fleet.Options{Seed: 2},
-			func(n float64) float64 { return 5*0.02/math.Sqrt(n) + 1e-4 }, func(n float64) float64 { return 5*5/math.Sqrt(n) + 0.01 }},
+		{"1 min", 1, time.Minute, 400, 1e-6, 1e-3},
+		{"5 min", 2, 5 * time.Minute, 400, 1e-6, 1e-3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := randomWorkload(c.opt.Seed, 400, 3*86400)
-			f, err := fleet.New(randomPools(), c.opt)
+			iv := c.interval.Seconds()
+			w := randomWorkload(c.seed, c.jobs, 3*86400)
+			f, err := fleet.New(randomPools(), fleet.Options{Seed: c.seed, Interval: c.interval})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,14 +98,20 @@ func TestRoundTrip(t *testing.T) {
 				if first >= end {
 					continue
 				}
-				want = append(want, flat{w.Owners[j.Owner], first * iv, (end - first) * iv, j.GPUs, j.Util, j.PowerW})
+				if d := first*iv - r.Start[i]; d < 0 || d >= iv {
+					t.Fatalf("job %d: grid start %v s is %v s after the real start", i, first*iv, d)
+				}
+				if d := end*iv - r.End[i]; d < 0 || d >= iv {
+					t.Fatalf("job %d: grid end %v s is %v s after the real end", i, end*iv, d)
+				}
+				want = append(want, flat{w.Owners[j.Owner], first * iv, (end - first) * iv, j.GPUs, math.Round(100*j.Util) / 100, j.PowerW})
 			}
-			if invisible := len(w.Jobs) - len(want); invisible != r.Invisible || invisible == 0 {
+			if invisible := len(w.Jobs) - len(want); invisible != r.Invisible || (iv > 60 && invisible == 0) {
 				t.Errorf("%d jobs between batches, fleet says %d", invisible, r.Invisible)
 			}
 			pw, st := p.Workload()
 			if st.FromUser != 0 || st.Duplicates != 0 || st.Malformed != 0 || st.Batches != r.Batches || st.Open != 0 {
-				t.Errorf("projection stats %+v", st)
+				t.Errorf("projection stats %+v, fleet %+v", st, r.Stats)
 			}
 			got := make([]flat, len(pw.Jobs))
 			for i, j := range pw.Jobs {
@@ -117,9 +124,8 @@ func TestRoundTrip(t *testing.T) {
 			}
 			for i := range want {
 				g, x := got[i], want[i]
-				n := x.dur / iv * float64(x.gpus)
 				if g.owner != x.owner || g.submit != x.submit || g.dur != x.dur || g.gpus != x.gpus ||
-					math.Abs(g.util-x.util) > c.utilTol(n) || math.Abs(g.powerW-x.powerW) > c.powerTol(n) {
+					math.Abs(g.util-x.util) > c.utilTol*max(1, x.util) || math.Abs(g.powerW-x.powerW) > c.powerTol*max(1, x.powerW/100) {
 					t.Fatalf("job %d: got %+v, want %+v", i, g, x)
 				}
 			}
@@ -147,7 +153,7 @@ func TestRoundTripFromSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := fleet.New(randomPools(), fleet.Options{NoNoise: true})
+	f, err := fleet.New(randomPools(), fleet.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func (f *Fleet) Run(w *sim.Workload, s *Schedule, emit func(events.Event) error)
 			r.Split++
 		}
 	}
-	if err := f.emit(w, slots, r, emit); err != nil {
+	if err := f.collect(w, slots, r, emit); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -6,7 +6,9 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
@@ -77,11 +79,10 @@ func TestFIFO(t *testing.T) {
 		if r.Ran != 6 || r.Infeasible != 2 || r.Split != 1 || r.Invisible != 1 || r.PIDReuses != c.reuse {
 			t.Errorf("stats %+v", r.Stats)
 		}
-		// With 60 s batches, batch k shows jobs running at 60k: node-001 has j0 in 0..9 and j7
-		// in 10, then 4 trailing idle batches (15); node-002 has j1 in 0..4, j2 in 5..6
-		// (300 <= 60k < 400), j3 in 7 (420), idle 8 and 9 (trailing), j7 in 10 and 4 trailing
-		// (15); bob's node runs nothing visible. Plus an inventory and an ownership event per node.
-		if r.Batches != 30 || r.Events != 30+6 || len(evs) != r.Events {
+		// With 60 s batches, batch k shows jobs running at 60k: the last process (j7) is in
+		// batch 10, and the fleet samples 4 trailing batches after it, so every node's collector
+		// ticks at batches 0..14: 3 x 15 batches, plus an inventory and an ownership event per node.
+		if r.Batches != 45 || r.Events != 45+6 || len(evs) != r.Events {
 			t.Errorf("batches %d events %d (%d emitted)", r.Batches, r.Events, len(evs))
 		}
 	}
@@ -123,6 +124,10 @@ func TestBadInput(t *testing.T) {
 	if _, err := fleet.New(nil, fleet.Options{BusyUtil: 2}); !errors.Is(err, fleet.ErrInvalid) {
 		t.Errorf("busy util 2: %v", err)
 	}
+	// Nodes are fake NVML nodes of at most 64 GPUs; a pool without gpus_per_node is one node.
+	if _, err := fleet.New([]traces.Pool{{Owner: "a", GPUs: 128}}, fleet.Options{}); !errors.Is(err, fleet.ErrInvalid) {
+		t.Errorf("a 128-GPU node: %v", err)
+	}
 	f, _ := fleet.New([]traces.Pool{{Owner: "a", GPUs: 1}}, fleet.Options{})
 	w := &sim.Workload{}
 	job(w, "a", -1, 1, 10)
@@ -138,16 +143,22 @@ func TestBadInput(t *testing.T) {
 }
 
 // Every event is valid, decodes, comes in time order with a unique id, and a second run gives the
-// same bytes.
+// same bytes; another seed gives other GPU UUIDs. The events are the collector's: its ids, every
+// node's batch at every interval, energy from counter deltas.
 func TestEventsWellFormed(t *testing.T) {
 	w := randomWorkload(3, 200, 2*86400)
-	f, err := fleet.New(randomPools(), fleet.Options{Seed: 3})
+	f, err := fleet.New(randomPools(), fleet.Options{Seed: 3, Interval: 5 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, evs := collect(t, f, w, nil)
+	r, evs := collect(t, f, w, nil)
 	_, again := collect(t, f, w, nil)
+	if len(again) != len(evs) {
+		t.Fatalf("%d events, then %d", len(evs), len(again))
+	}
 	ids := map[string]bool{}
+	perNode := map[string]int{}
+	energy := 0.0 // J, from the collector's deltas
 	for i, e := range evs {
 		if err := e.Validate(); err != nil {
 			t.Fatalf("event %d: %v", i, err)
@@ -167,16 +178,53 @@ func TestEventsWellFormed(t *testing.T) {
 		if !bytes.Equal(b1, b2) {
 			t.Fatalf("event %d differs between runs", i)
 		}
+		switch e.Kind {
+		case events.KindGPUSampleBatch, events.KindGPUInventory:
+			if want := collectors.EventID(e.Source, e.Kind, e.Time); e.ID != want {
+				t.Fatalf("event %d: id %s, the collector's would be %s", i, e.ID, want)
+			}
+		}
 		if e.Kind == events.KindGPUSampleBatch {
+			perNode[e.Source]++
 			b, err := events.DecodeAs[events.GPUSampleBatch](e)
 			if err != nil {
 				t.Fatalf("event %d: %v", i, err)
 			}
 			for _, g := range b.GPUs {
-				if g.UtilPct < 0 || g.UtilPct > 100 || g.PowerW < 0 || len(g.Processes) > 1 {
+				if g.UtilPct < 0 || g.UtilPct > 100 || g.PowerW <= 0 || len(g.Processes) > 1 || g.EnergyMJ == 0 {
 					t.Fatalf("event %d: reading %+v", i, g)
 				}
+				if len(g.Processes) == 1 && g.Processes[0].User == "" {
+					t.Fatalf("event %d: process without a user: %+v", i, g.Processes[0])
+				}
+				energy += float64(g.EnergyDeltaMJ) / 1000
 			}
 		}
+	}
+	nodes := f.Nodes()
+	if len(perNode) != len(nodes) {
+		t.Fatalf("%d nodes sent batches, the fleet has %d", len(perNode), len(nodes))
+	}
+	for _, n := range nodes {
+		if perNode[n.Name] != r.Batches/len(nodes) {
+			t.Errorf("node %s sent %d batches, want %d (every node every interval)", n.Name, perNode[n.Name], r.Batches/len(nodes))
+		}
+	}
+	// The deltas add up to the GPUs' power over the sampled time: each GPU draws at least its
+	// idle power (50 W on the smallest model) and at most 1 kW.
+	gpus, span := 0, float64(r.Batches/len(nodes)-1)*f.Options().Interval.Seconds()
+	for _, n := range nodes {
+		gpus += n.GPUs
+	}
+	if lo, hi := 50*span*float64(gpus), 1000*span*float64(gpus); energy < lo || energy > hi {
+		t.Errorf("energy %.0f J over %.0f s and %d GPUs: outside %.0f..%.0f", energy, span, gpus, lo, hi)
+	}
+
+	other, err := fleet.New(randomPools(), fleet.Options{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Nodes()[0].UUIDs[0] == nodes[0].UUIDs[0] {
+		t.Error("another seed gave the same GPU UUIDs")
 	}
 }
