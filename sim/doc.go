@@ -208,6 +208,23 @@
 // the same machine: about 2.4x and 2x. Quota finds victims through per-owner lists of running
 // jobs in start order, not a walk of the running jobs.
 //
+// # Adding a policy
+//
+// A policy is a type with a Schedule(v *view, p *plan) method, in a file of its own. It reads the
+// pool, the clock and, where it needs them, per-owner figures only through the view's methods
+// (queue positions, free room, needs, running jobs by estimated end; Held, Quota, Share, Usage,
+// LatestRun and PrevRun from the owner ledger; Options, a copy), keeps whatever it wants between
+// passes in its own fields, and acts only through the plan (Start, StartJob, Reorder, Preempt,
+// Violation); the engine checks every start against placement and power and applies it at once.
+// To add one, write that file and add one line to the registry in run.go: its name, whether it
+// runs on the farm, whether it reads running jobs by estimated end (est), which parts of the owner
+// ledger it reads (ledgerHeld for held GPUs, quotas and shares; ledgerUsage for decayed usage),
+// whether it preempts, and its constructor. The engine keeps the ledger up to date (it notifies it
+// when a job is placed, begins, finishes, is released or preempted) for the policies that ask for
+// it; nothing else in the engine knows which policy runs. quota and fairshare are built that way;
+// fifo and easy ask for no ledger. A test (TestPolicyFilesUseOnlyTheView) fails when a policy file
+// selects a field of the view, the plan or any engine type, or names an engine type.
+//
 // # Performance
 //
 // At the project's target shape (1M jobs, 3,000 GPUs, load 0.95; BenchmarkPolicy and

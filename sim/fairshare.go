@@ -38,8 +38,6 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 	if len(p.key) != no {
 		p.key = make([]float64, no)
 	}
-	qs := v.e.qs
-	now := v.Now()
 	// Owners by key, then their jobs in queue order: a stable sort of the queue by owner key, done
 	// as buckets. Owners with equal keys are merged back into queue order.
 	if len(p.bucket) != no {
@@ -58,8 +56,8 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 	}
 	if len(act) > 1 { // one owner waiting needs no ranking (nor the exponentials of usageAt)
 		for _, o := range act {
-			if sh := qs.share[o]; sh > 0 {
-				p.key[o] = qs.usageAt(o, now) / sh
+			if sh := v.Share(o); sh > 0 {
+				p.key[o] = v.Usage(o) / sh
 			} else {
 				p.key[o] = math.Inf(1)
 			}
