@@ -7,8 +7,8 @@ import (
 )
 
 // fairshare orders the queue by owner priority and backfills over that order. An owner's
-// priority is their decayed usage (GPU-seconds, halving every Options.FairShareHalfLifeS,
-// default 7 days, integrated exactly between events) divided by their share (Options.Shares or
+// priority is their decayed usage (GPU-seconds, halving every Options.FairShare.HalfLifeS,
+// default 7 days, integrated exactly between events) divided by their share (Options.FairShare.Shares or
 // their GPUs in the Cluster, normalized): the lowest ratio first, ties in queue order; within an
 // owner, queue order. The pass is EASY backfilling over the priority order (backfillOrder), so
 // an owner under their share gets the reservation and the others fill around it. Under a

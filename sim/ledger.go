@@ -13,7 +13,7 @@ type ownerLedger struct {
 	held  []int32   // GPUs placed (booting or running)
 	quota []int32   // guaranteed GPUs
 	share []float64 // fair-share weights, summing to 1
-	cap   []int32   // with Options.QuotaNoBorrow: jobs above it are infeasible; else nil
+	cap   []int32   // with Quota.NoBorrow: jobs above it are infeasible; else nil
 	overN int       // owners holding more than their quota
 
 	// Decayed usage (ledgerUsage only; else nil), GPU-seconds: usage[o] as of uAt[o], held
@@ -54,7 +54,7 @@ func newLedger(c *Cluster, w *Workload, opt Options, needs ledgerNeeds, owner []
 	if needs&ledgerUsage != 0 {
 		l.usage, l.uAt = make([]float64, no), make([]float64, no)
 	}
-	hl := opt.FairShareHalfLifeS
+	hl := opt.FairShare.HalfLifeS
 	if hl <= 0 {
 		hl = 7 * 86400
 	}
@@ -68,12 +68,12 @@ func newLedger(c *Cluster, w *Workload, opt Options, needs ledgerNeeds, owner []
 	var sum float64
 	for i, name := range w.Owners {
 		q := gpus[name]
-		if x, ok := opt.Quotas[name]; ok {
+		if x, ok := opt.Quota.Quotas[name]; ok {
 			q = x
 		}
 		l.quota[i] = int32(max(0, min(q, math.MaxInt32)))
 		sh := float64(gpus[name])
-		if x, ok := opt.Shares[name]; ok {
+		if x, ok := opt.FairShare.Shares[name]; ok {
 			sh = x
 		}
 		l.share[i] = max(sh, 0)
@@ -87,7 +87,7 @@ func newLedger(c *Cluster, w *Workload, opt Options, needs ledgerNeeds, owner []
 		}
 	}
 	if needs&ledgerRuns != 0 {
-		if opt.QuotaNoBorrow {
+		if opt.Quota.NoBorrow {
 			l.cap = l.quota
 		}
 		n := len(owner)

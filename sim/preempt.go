@@ -12,8 +12,8 @@ import (
 // gives its GPUs and power back at once, so the rest of the pass sees them, and puts the job back
 // in its queue at its original position after the pass (so it never restarts in the pass that
 // stopped it). A preempted job keeps the useful work saved at its last checkpoint (multiples of
-// Options.CheckpointS of useful work; none without checkpoints) and restarts with the rest plus
-// Options.RestartOverheadS. Completion events and estimate entries of a stopped run are not
+// Options.Quota.CheckpointS of useful work; none without checkpoints) and restarts with the rest plus
+// Options.Quota.RestartOverheadS. Completion events and estimate entries of a stopped run are not
 // searched for: they carry the run's generation and are skipped when stale. The generation, not
 // the time, tells runs apart: a job stopped with all its work saved and restarted at the same
 // instant has the same end as the run it dropped.
@@ -71,13 +71,13 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 	prog := min(max(s.vnow(e.now)-r.vstart, 0), j.dur) // work done in this run
 	useful := max(prog-r.ovh, 0)
 	saved := r.saved
-	if c := e.opt.CheckpointS; c > 0 {
+	if c := e.opt.Quota.CheckpointS; c > 0 {
 		saved = max(saved, math.Floor((r.saved+useful)/c)*c)
 	}
 	dur := e.jobs[e.in(k)].Duration
 	saved = min(saved, dur)
 	lost := float64(j.gpus) * (prog - (saved - r.saved))
-	r.saved, r.ovh = saved, e.opt.RestartOverheadS
+	r.saved, r.ovh = saved, e.opt.Quota.RestartOverheadS
 	r.gen++
 	r.n++
 
@@ -155,23 +155,23 @@ func validateQuota(opt Options, lk *lookup) []error {
 	for _, d := range []struct {
 		name string
 		v    float64
-	}{{"checkpoint_s", opt.CheckpointS}, {"restart_overhead_s", opt.RestartOverheadS},
-		{"quota_grace_s", opt.QuotaGraceS}, {"fairshare_half_life_s", opt.FairShareHalfLifeS}} {
+	}{{"checkpoint_s", opt.Quota.CheckpointS}, {"restart_overhead_s", opt.Quota.RestartOverheadS},
+		{"quota_grace_s", opt.Quota.GraceS}, {"fairshare_half_life_s", opt.FairShare.HalfLifeS}} {
 		if !finite(d.v) || d.v < 0 {
 			errs = append(errs, fmt.Errorf("%w: %s %v must be finite and non-negative", ErrInvalidOptions, d.name, d.v))
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(opt.Quotas)) {
+	for _, name := range slices.Sorted(maps.Keys(opt.Quota.Quotas)) {
 		if _, ok := lk.owners[name]; !ok {
 			errs = append(errs, fmt.Errorf("%w: quota for %q, who is not a cluster owner", ErrInvalidOptions, name))
-		} else if q := opt.Quotas[name]; q < 0 {
+		} else if q := opt.Quota.Quotas[name]; q < 0 {
 			errs = append(errs, fmt.Errorf("%w: quota of %q is %d GPUs, must be non-negative", ErrInvalidOptions, name, q))
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(opt.Shares)) {
+	for _, name := range slices.Sorted(maps.Keys(opt.FairShare.Shares)) {
 		if _, ok := lk.owners[name]; !ok {
 			errs = append(errs, fmt.Errorf("%w: share for %q, who is not a cluster owner", ErrInvalidOptions, name))
-		} else if s := opt.Shares[name]; !finite(s) || s < 0 {
+		} else if s := opt.FairShare.Shares[name]; !finite(s) || s < 0 {
 			errs = append(errs, fmt.Errorf("%w: share of %q is %v, must be finite and non-negative", ErrInvalidOptions, name, s))
 		}
 	}

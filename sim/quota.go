@@ -12,7 +12,7 @@ import (
 // would exceed it on, every later job of the owner is over quota (an owner's jobs keep their
 // first-come order, as in their private pool). The priority order is the in-quota jobs in queue
 // order, then the over-quota jobs in queue order, and the pass is EASY backfilling over it
-// (backfillOrder). Over-quota jobs borrow idle GPUs; with Options.QuotaNoBorrow they never
+// (backfillOrder). Over-quota jobs borrow idle GPUs; with Options.Quota.NoBorrow they never
 // start. When no quota binds, every job is in quota and the pass is exactly easy's.
 //
 // Preemption. When an in-quota job does not fit in the first-come part and some owners hold more
@@ -24,7 +24,7 @@ import (
 // Booting jobs are never preempted.
 //
 // Violations. A job's guarantee clock starts at the first pass that finds it in quota; if it
-// starts more than Options.QuotaGraceS (default 60 s) later, its owner gets a violation.
+// starts more than Options.Quota.GraceS (default 60 s) later, its owner gets a violation.
 type quota struct {
 	order, over []int
 	cum         []int64 // by owner, valid when stamp is the pass's
@@ -62,7 +62,7 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	}
 	now := v.Now()
 	opt := v.Options()
-	borrow := !opt.QuotaNoBorrow
+	borrow := !opt.Quota.NoBorrow
 	in, over := p.order[:0], p.over[:0]
 	for i, n := 0, v.Len(); i < n; i++ {
 		if !v.Waiting(i) {
@@ -93,7 +93,7 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		return
 	}
 	backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)
-	grace := opt.QuotaGraceS
+	grace := opt.Quota.GraceS
 	if grace <= 0 {
 		grace = defaultGraceS
 	}
