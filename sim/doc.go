@@ -223,7 +223,9 @@
 // when a job is placed, begins, finishes, is released or preempted) for the policies that ask for
 // it; nothing else in the engine knows which policy runs. quota and fairshare are built that way;
 // fifo and easy ask for no ledger. A test (TestPolicyFilesUseOnlyTheView) fails when a policy file
-// selects a field of the view, the plan or any engine type, or names an engine type.
+// selects a field of the view, the plan or any engine type, or names an engine type;
+// TestOwnerPolicyInOneFile adds a small owner-aware policy exactly that way and checks the ledger
+// the engine keeps for it.
 //
 // # Performance
 //
