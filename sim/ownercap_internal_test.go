@@ -71,3 +71,43 @@ func TestOwnerPolicyInOneFile(t *testing.T) {
 		}
 	}
 }
+
+// TestViewOptionsAreACopy: what view.Options hands a policy shares nothing with the run: changing
+// it leaves the engine's options as they were, and the owner maps and Progress are left out.
+func TestViewOptionsAreACopy(t *testing.T) {
+	sc := suiteCases()[0]
+	opt := sc.opt
+	opt.Quota = Quota{Quotas: map[string]int{"o0": 3}, GraceS: 7}
+	opt.FairShare.Shares = map[string]float64{"o1": 2}
+	opt.Progress = func(int, int) {}
+	w := suiteWorkload(1, 50)
+	lk, err := validate(sc.c, w, true, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := false
+	hook := func(e *engine, at hookPoint) {
+		if checked {
+			return
+		}
+		checked = true
+		o := e.view.Options()
+		if o.Quota.Quotas != nil || o.FairShare.Shares != nil || o.Progress != nil {
+			t.Errorf("the view hands out the owner maps or Progress: %+v", o)
+		}
+		if o.Quota.GraceS != 7 || o.Placement != opt.Placement {
+			t.Errorf("grace %v placement %v, want 7 and %v", o.Quota.GraceS, o.Placement, opt.Placement)
+		}
+		o.Quota.GraceS, o.Quota.NoBorrow = 99, true
+		if e.opt.Quota.GraceS != 7 || e.opt.Quota.NoBorrow || e.opt.Quota.Quotas["o0"] != 3 {
+			t.Errorf("changing the view's copy changed the run's options: %+v", e.opt.Quota)
+		}
+	}
+	def, _ := findPolicy("quota")
+	if _, err := runPolicy(sc.c, w, lk, def, opt, hook); err != nil {
+		t.Fatal(err)
+	}
+	if !checked {
+		t.Fatal("the hook never ran")
+	}
+}

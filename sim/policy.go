@@ -282,8 +282,15 @@ func (v *view) InPool(k int32) bool {
 // GPUsOf is job k's GPU count.
 func (v *view) GPUsOf(k int32) int32 { return v.e.j[k].gpus }
 
-// Options are the run's options, a copy: a policy reads them, never changes them.
-func (v *view) Options() Options { return v.e.opt }
+// Options are the run's options, a copy: a policy reads them, never changes them. The owner maps
+// (Quota.Quotas, FairShare.Shares) and Progress are left out, so that nothing shared with the
+// caller or the other runs is reachable: quotas and shares are read resolved, through Quota and
+// Share.
+func (v *view) Options() Options {
+	o := v.e.opt
+	o.Quota.Quotas, o.FairShare.Shares, o.Progress = nil, nil, nil
+	return o
+}
 
 // StartOf is when job k last started.
 func (v *view) StartOf(k int32) float64 { return v.e.startOf(k) }
