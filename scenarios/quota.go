@@ -84,18 +84,18 @@ func (s *Scenario) checkPolicyOwners(owners []sim.Owner, p *problems) {
 // quotaOptions copies the quota and fairshare keys into opt.
 func (s *Scenario) quotaOptions(opt *sim.Options) {
 	if q := s.Quota; q != nil {
-		opt.QuotaNoBorrow = q.NoBorrow
-		opt.QuotaGraceS = q.Grace.Seconds()
-		opt.CheckpointS = q.Checkpoint.Seconds()
-		opt.RestartOverheadS = q.RestartOverhead.Seconds()
+		opt.Quota.NoBorrow = q.NoBorrow
+		opt.Quota.GraceS = q.Grace.Seconds()
+		opt.Quota.CheckpointS = q.Checkpoint.Seconds()
+		opt.Quota.RestartOverheadS = q.RestartOverhead.Seconds()
 		if len(q.Quotas) > 0 {
-			opt.Quotas = maps.Clone(map[string]int(q.Quotas))
+			opt.Quota.Quotas = maps.Clone(map[string]int(q.Quotas))
 		}
 	}
 	if f := s.FairShare; f != nil {
-		opt.FairShareHalfLifeS = f.HalfLife.Seconds()
+		opt.FairShare.HalfLifeS = f.HalfLife.Seconds()
 		if len(f.Shares) > 0 {
-			opt.Shares = maps.Clone(map[string]float64(f.Shares))
+			opt.FairShare.Shares = maps.Clone(map[string]float64(f.Shares))
 		}
 	}
 }

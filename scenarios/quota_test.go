@@ -70,20 +70,20 @@ fairshare:
 		t.Fatal(err)
 	}
 	o := b.Options
-	if !o.QuotaNoBorrow || o.QuotaGraceS != 120 || o.CheckpointS != 1800 || o.RestartOverheadS != 90 ||
-		o.FairShareHalfLifeS != 86400 {
+	if !o.Quota.NoBorrow || o.Quota.GraceS != 120 || o.Quota.CheckpointS != 1800 || o.Quota.RestartOverheadS != 90 ||
+		o.FairShare.HalfLifeS != 86400 {
 		t.Errorf("options %+v", o)
 	}
-	if len(o.Quotas) != 2 || o.Quotas["ana"] != 3 || o.Quotas["ben"] != 1 {
-		t.Errorf("quotas %v", o.Quotas)
+	if len(o.Quota.Quotas) != 2 || o.Quota.Quotas["ana"] != 3 || o.Quota.Quotas["ben"] != 1 {
+		t.Errorf("quotas %v", o.Quota.Quotas)
 	}
-	if len(o.Shares) != 2 || o.Shares["ana"] != 2 || o.Shares["ben"] != 0.5 {
-		t.Errorf("shares %v", o.Shares)
+	if len(o.FairShare.Shares) != 2 || o.FairShare.Shares["ana"] != 2 || o.FairShare.Shares["ben"] != 0.5 {
+		t.Errorf("shares %v", o.FairShare.Shares)
 	}
 	// Build copies the maps: a sweep changing the scenario must not change a built run.
 	s.Quota.Quotas["ana"] = 9
-	if o.Quotas["ana"] != 3 {
-		t.Error("Options.Quotas shares the scenario's map")
+	if o.Quota.Quotas["ana"] != 3 {
+		t.Error("Options.Quota.Quotas shares the scenario's map")
 	}
 	c := s.Clone()
 	c.FairShare.Shares["ana"] = 7
@@ -154,8 +154,8 @@ func TestFairShareHalfLifeAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Options.FairShareHalfLifeS != 3600 {
-		t.Fatalf("half-life %v s, want 3600", b.Options.FairShareHalfLifeS)
+	if b.Options.FairShare.HalfLifeS != 3600 {
+		t.Fatalf("half-life %v s, want 3600", b.Options.FairShare.HalfLifeS)
 	}
 	r, err := sim.Run(b.Cluster, b.Workload, "fairshare", b.Options)
 	if err != nil {

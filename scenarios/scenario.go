@@ -174,7 +174,7 @@ type PricesSpec struct {
 
 // QuotaSpec is the quota policy's guarantees and the cost of preempting a job.
 type QuotaSpec struct {
-	// NoBorrow forbids running beyond quota (sim.Options.QuotaNoBorrow).
+	// NoBorrow forbids running beyond quota (sim.Options.Quota.NoBorrow).
 	NoBorrow bool `yaml:"no_borrow"`
 	// Grace is how long an in-quota job may wait before it counts as a violation; 0 means 60 s.
 	Grace Duration `yaml:"grace"`

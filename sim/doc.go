@@ -50,7 +50,7 @@
 // order, and metrics cover every pool and site at its own PUE. A farm without GPUs is left out
 // when every owner is Lab, so that world is the fragmented one (fragmented itself ignores Lab).
 // Quota and fair-share state covers every owner, but only the farm pool's policy reads it; with
-// QuotaNoBorrow, a Lab owner's Options.Quotas entry below their pool still makes larger jobs
+// Quota.NoBorrow, a Lab owner's Options.Quota.Quotas entry below their pool still makes larger jobs
 // infeasible.
 //
 // Placement. With pool placement a job takes GPUs from the pool's node groups in declaration
@@ -147,8 +147,8 @@
 // # Quota and fair share
 //
 // Both run on the farm pool and keep per-owner state: GPUs held (booting or running), a quota
-// (Options.Quotas by owner name, else the GPUs the owner holds in the Cluster, 0 for an owner
-// without GPUs there) and a share (Options.Shares, else the same GPUs; normalized to sum to 1).
+// (Options.Quota.Quotas by owner name, else the GPUs the owner holds in the Cluster, 0 for an owner
+// without GPUs there) and a share (Options.FairShare.Shares, else the same GPUs; normalized to sum to 1).
 //
 // quota. At every pass each owner's waiting jobs, in queue order, are in quota while held GPUs
 // plus those jobs' GPUs stay within the quota; from the owner's first job beyond it, all their
@@ -157,7 +157,7 @@
 // backfill that ends by the shadow time or fits the extra) over the in-quota jobs in queue order
 // followed by the over-quota jobs in queue order; over-quota jobs thus borrow idle GPUs without
 // delaying any in-quota reservation. When every quota covers its owner's whole demand, every job
-// is in quota and quota decides exactly as easy. With Options.QuotaNoBorrow over-quota jobs never
+// is in quota and quota decides exactly as easy. With Options.Quota.NoBorrow over-quota jobs never
 // start and a job larger than its owner's quota is infeasible; on a farm at least as large as the
 // labs (pool placement, no caps) that is fragmented's schedule, job for job.
 //
@@ -179,17 +179,17 @@
 // pass that stopped it. Work is counted in seconds at full speed (a throttled
 // site's work clock): of the run's progress p, the first RestartOverheadS (on restarts) is
 // overhead, the rest useful; the job keeps its useful work up to the last multiple of
-// Options.CheckpointS (none when 0: it starts over) and restarts with overhead + the rest.
+// Options.Quota.CheckpointS (none when 0: it starts over) and restarts with overhead + the rest.
 // Result.LostGPUHours is GPU time that delivered no kept work: gpus*(p - work newly saved) per
 // preemption plus gpus*overhead of each restart; delivered GPUHours plus LostGPUHours is what the
 // GPUs ran. A preempted job's Start and End are those of its last run (its wait counts the lost
 // time), utilization counts the preempted runs' allocated time too, and the timeline shows the
 // last run only (a preempted job counts as queued from its submit to its last start). A job's guarantee clock starts at the first pass that finds it in quota; if it
-// starts more than Options.QuotaGraceS (default 60 s) later, its owner gets a guarantee violation.
+// starts more than Options.Quota.GraceS (default 60 s) later, its owner gets a guarantee violation.
 // Preemption happens only when an in-quota job waits, so it is bounded by in-quota starts.
 //
 // fairshare. An owner's decayed usage u is the integral of their held GPUs weighted by
-// 2^(-age/half-life) (Options.FairShareHalfLifeS, default 7 days), updated exactly at every change
+// 2^(-age/half-life) (Options.FairShare.HalfLifeS, default 7 days), updated exactly at every change
 // of held GPUs. Owners with waiting jobs are ranked by u/share, lowest first (ties merged in queue
 // order); their jobs follow in queue order, and the pass is the same EASY backfilling scan over
 // that order. No preemption: a priority change takes effect as GPUs free up. Under saturation the
@@ -207,6 +207,25 @@
 // 0.72 s (about 36,000 preemptions) and one of fairshare about 0.6 s, against 0.3 s for easy on
 // the same machine: about 2.4x and 2x. Quota finds victims through per-owner lists of running
 // jobs in start order, not a walk of the running jobs.
+//
+// # Adding a policy
+//
+// A policy is a type with a Schedule(v *view, p *plan) method, in a file of its own. It reads the
+// pool, the clock and, where it needs them, per-owner figures only through the view's methods
+// (queue positions, free room, needs, running jobs by estimated end; Held, Quota, Share, Usage,
+// LatestRun and PrevRun from the owner ledger; Options, a copy), keeps whatever it wants between
+// passes in its own fields, and acts only through the plan (Start, StartJob, Reorder, Preempt,
+// Violation); the engine checks every start against placement and power and applies it at once.
+// To add one, write that file and add one line to the registry in run.go: its name, whether it
+// runs on the farm, whether it reads running jobs by estimated end (est), which parts of the owner
+// ledger it reads (ledgerHeld for held GPUs, quotas and shares; ledgerUsage for decayed usage),
+// whether it preempts, and its constructor. The engine keeps the ledger up to date (it notifies it
+// when a job is placed, begins, finishes, is released or preempted) for the policies that ask for
+// it; nothing else in the engine knows which policy runs. quota and fairshare are built that way;
+// fifo and easy ask for no ledger. A test (TestPolicyFilesUseOnlyTheView) fails when a policy file
+// selects a field of the view, the plan or any engine type, or names an engine type;
+// TestOwnerPolicyInOneFile adds a small owner-aware policy exactly that way and checks the ledger
+// the engine keeps for it.
 //
 // # Performance
 //

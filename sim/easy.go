@@ -138,7 +138,7 @@ func (p *easy) Schedule(v *view, pl *plan) {
 func (p *easy) index(v *view) {
 	n := v.Len()
 	i := n
-	for i > 0 && v.pl.q.at(i-1) > p.seen {
+	for i > 0 && v.ID(i-1) > p.seen {
 		i--
 	}
 	for ; i < n; i++ {

@@ -63,8 +63,9 @@ type engine struct {
 
 	hook func(e *engine, at hookPoint)
 
-	qs  *quotaState // per-owner quotas, shares and preemption metrics; nil for other policies
-	pre []preRec    // per job, when the policy preempts; else nil
+	led      *ownerLedger // per-owner accounting, for policies that keep it; else nil (see ledger.go)
+	pre      []preRec     // per job, when the policy preempts; else nil
+	requeued []int32      // jobs preempted in the current pass
 }
 
 // jobRec is what the engine keeps per job while it runs, in 32 bytes, so that starting or
@@ -446,7 +447,7 @@ func (e *engine) arrive(k int32) {
 	pl := &e.w.pools[j.pool]
 	g := j.gpus
 	e.ownerJobs[jb.Owner]++
-	if g > pl.total || !e.powerFeasible(pl, k) || e.qs != nil && e.qs.cap != nil && g > e.qs.cap[jb.Owner] {
+	if g > pl.total || !e.powerFeasible(pl, k) || e.led.infeasible(jb.Owner, g) {
 		e.ownerInfeasible[jb.Owner]++
 		j.state = jobInfeasible
 		e.start[i], e.end[i] = math.NaN(), math.NaN()

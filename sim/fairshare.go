@@ -7,8 +7,8 @@ import (
 )
 
 // fairshare orders the queue by owner priority and backfills over that order. An owner's
-// priority is their decayed usage (GPU-seconds, halving every Options.FairShareHalfLifeS,
-// default 7 days, integrated exactly between events) divided by their share (Options.Shares or
+// priority is their decayed usage (GPU-seconds, halving every Options.FairShare.HalfLifeS,
+// default 7 days, integrated exactly between events) divided by their share (Options.FairShare.Shares or
 // their GPUs in the Cluster, normalized): the lowest ratio first, ties in queue order; within an
 // owner, queue order. The pass is EASY backfilling over the priority order (backfillOrder), so
 // an owner under their share gets the reservation and the others fill around it. Under a
@@ -38,8 +38,6 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 	if len(p.key) != no {
 		p.key = make([]float64, no)
 	}
-	qs := v.e.qs
-	now := v.Now()
 	// Owners by key, then their jobs in queue order: a stable sort of the queue by owner key, done
 	// as buckets. Owners with equal keys are merged back into queue order.
 	if len(p.bucket) != no {
@@ -58,8 +56,8 @@ func (p *fairshare) Schedule(v *view, pl *plan) {
 	}
 	if len(act) > 1 { // one owner waiting needs no ranking (nor the exponentials of usageAt)
 		for _, o := range act {
-			if sh := qs.share[o]; sh > 0 {
-				p.key[o] = qs.usageAt(o, now) / sh
+			if sh := v.Share(o); sh > 0 {
+				p.key[o] = v.Usage(o) / sh
 			} else {
 				p.key[o] = math.Inf(1)
 			}

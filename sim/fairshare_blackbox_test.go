@@ -48,7 +48,7 @@ func TestFairShareConverges(t *testing.T) {
 			}
 			// Interleave owners so that queue order favours nobody.
 			rng.Shuffle(len(w.Jobs), func(i, j int) { w.Jobs[i], w.Jobs[j] = w.Jobs[j], w.Jobs[i] })
-			r := run(t, c, w, "fairshare", sim.Options{Placement: sim.PlacementPool, FairShareHalfLifeS: 2000})
+			r := run(t, c, w, "fairshare", sim.Options{Placement: sim.PlacementPool, FairShare: sim.FairShare{HalfLifeS: 2000}})
 			got := make([]float64, len(names))
 			var total float64
 			for i, j := range w.Jobs {
@@ -83,6 +83,6 @@ func TestFairShareHandSchedule(t *testing.T) {
 	checkTimes(t, run(t, c, w, "fairshare", opt), []float64{0, 110, 100}, []float64{100, 120, 110}, 1e-9)
 	checkTimes(t, run(t, c, w, "easy", opt), []float64{0, 100, 110}, []float64{100, 110, 120}, 1e-9)
 	// Shares override the GPUs: with y's share 0 (priority last), x's j1 goes first again.
-	opt.Shares = map[string]float64{"y": 0}
+	opt.FairShare.Shares = map[string]float64{"y": 0}
 	checkTimes(t, run(t, c, w, "fairshare", opt), []float64{0, 100, 110}, []float64{100, 110, 120}, 1e-9)
 }

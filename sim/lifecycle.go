@@ -110,9 +110,7 @@ func (e *engine) tryStart(pl *pool, k, g int32, d float64) outcome {
 		}
 		pl.est.push(k, gen, e.estKey(s, d, startAt))
 	}
-	if e.qs != nil {
-		e.qs.addHeld(e.ownerOf(k), g, e.now)
-	}
+	e.led.placed(k, g, e.now)
 	if e.place != nil {
 		e.place[k] = e.now
 	}
@@ -288,7 +286,7 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64)
 	if e.pre != nil {
 		r := &e.pre[k]
 		r.vstart, r.vend, gen = s.vnow(e.now), s.vnow(e.now)+d, r.gen
-		e.qs.linkRun(e.ownerOf(k), k)
+		e.led.began(k)
 	}
 	if s.throttle() && d > 0 {
 		s.ch.push(vEntry{s.vnow(e.now) + d, k})
@@ -312,12 +310,7 @@ func (e *engine) complete(k int32) {
 	}
 	e.release(pl, k)
 	if e.pre != nil {
-		if r := &e.pre[k]; r.ovh > 0 { // the last run's restart overhead delivered no work
-			lost := float64(e.j[k].gpus) * r.ovh
-			e.qs.lostS += lost
-			e.qs.lost[e.ownerOf(k)] += lost
-		}
-		e.qs.unlinkRun(e.ownerOf(k), k)
+		e.led.finished(k, e.j[k].gpus, e.pre[k].ovh) // the last run's restart overhead delivered no work
 		e.trimEst(pl)
 	} else if pl.est != nil {
 		pl.est.trim(e.done)
@@ -334,9 +327,7 @@ func (e *engine) done(k int32) bool { return e.j[k].state == jobDone }
 // release returns job k's GPUs to the pool; nodes left idle arm their power-off timers.
 func (e *engine) release(pl *pool, k int32) {
 	g := e.j[k].gpus
-	if e.qs != nil {
-		e.qs.addHeld(e.ownerOf(k), -g, e.now)
-	}
+	e.led.released(k, g, e.now)
 	if g == 0 {
 		return
 	}

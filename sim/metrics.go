@@ -121,17 +121,10 @@ func (e *engine) result(name string, w *Workload, a, b float64) *Result {
 			row.P95WaitS = quantiles(waits[off[i]:off[i+1]], 0.95)[0]
 			bslds = append(bslds, row.MeanBoundedSlowdown)
 		}
-		if qs := e.qs; qs != nil && e.pre != nil {
-			row.QuotaGPUs = int(qs.quota[i])
-			row.Preemptions = int(qs.pre[i])
-			row.LostGPUHours = qs.lost[i] / 3600
-			row.GuaranteeViolations = int(qs.viol[i])
-		}
+		e.led.fillOwner(i, &row)
 		r.Owners[i] = row
 	}
-	if qs := e.qs; qs != nil && e.pre != nil {
-		r.Preemptions, r.LostGPUHours, r.GuaranteeViolations = qs.preN, qs.lostS/3600, qs.violN
-	}
+	e.led.fill(r)
 	if c := jc.Completed; c > 0 {
 		r.WaitCDFS = percentiles(waits)
 		q := r.WaitCDFS

@@ -38,25 +38,38 @@ type Options struct {
 	// Measure is the window the metrics cover (doc.go, "Measurement window").
 	Measure Measure
 
-	// Quota and fair share (farm policies "quota" and "fairshare"; the others ignore them).
-	// Quotas overrides an owner's guaranteed GPUs by owner name (default: the GPUs the owner holds
-	// in the Cluster); Shares overrides fair-share weights (default: the same GPUs, normalized).
-	Quotas map[string]int
-	Shares map[string]float64
-	// QuotaNoBorrow forbids running beyond quota: jobs larger than their owner's quota are then
-	// infeasible, and quota gives fragmented's schedule on a farm at least as large as the labs.
-	QuotaNoBorrow bool
-	// QuotaGraceS is how long an in-quota job may wait before it counts as a guarantee violation;
-	// 0 means 60 s.
-	QuotaGraceS float64
-	// CheckpointS is the interval of useful work between a job's checkpoints (0: none, a
-	// preempted job loses all its work); RestartOverheadS is added to a preempted job's
-	// remaining work when it starts again.
-	CheckpointS      float64
-	RestartOverheadS float64
-	// FairShareHalfLifeS is the half-life of decayed usage in fairshare; 0 means 7 days.
-	FairShareHalfLifeS float64
+	// Quota and FairShare tune the farm policies "quota" and "fairshare"; the others ignore them.
+	Quota     Quota
+	FairShare FairShare
 	// Progress, when set, is called now and then with jobs finished so far and the total.
 	// It must be safe for concurrent use when several policies run at once.
 	Progress func(done, total int)
+}
+
+// Quota tunes the quota policy: guarantees, borrowing, and what preempting a job costs. The zero
+// value means the defaults.
+type Quota struct {
+	// Quotas overrides an owner's guaranteed GPUs by owner name (default: the GPUs the owner holds
+	// in the Cluster).
+	Quotas map[string]int
+	// NoBorrow forbids running beyond quota: jobs larger than their owner's quota are then
+	// infeasible, and quota gives fragmented's schedule on a farm at least as large as the labs.
+	NoBorrow bool
+	// GraceS is how long an in-quota job may wait before it counts as a guarantee violation; 0
+	// means 60 s.
+	GraceS float64
+	// CheckpointS is the interval of useful work between a job's checkpoints (0: none, a
+	// preempted job loses all its work); RestartOverheadS is added to a preempted job's remaining
+	// work when it starts again.
+	CheckpointS      float64
+	RestartOverheadS float64
+}
+
+// FairShare tunes the fairshare policy. The zero value means the defaults.
+type FairShare struct {
+	// Shares overrides fair-share weights by owner name (default: the GPUs each owner holds in the
+	// Cluster; normalized to sum to 1).
+	Shares map[string]float64
+	// HalfLifeS is the half-life of decayed usage; 0 means 7 days.
+	HalfLifeS float64
 }

@@ -245,18 +245,54 @@ func (p *plan) Reorder(cmp func(a, b queued) int) {
 	p.pl.q.ordered = false
 }
 
-// Owner is the Workload owner of job k.
-func (v *view) Owner(k int32) int32 { return v.e.ownerOf(k) }
+// Owner is the Workload owner of job k. Only for policies that keep an owner ledger, as are the
+// methods below up to Options.
+func (v *view) Owner(k int32) int32 { return v.e.led.owner[k] }
 
 // Owners is the number of Workload owners.
 func (v *view) Owners() int { return len(v.e.ownerJobs) }
 
+// Jobs is the number of jobs in the run, an upper bound on every engine job id.
+func (v *view) Jobs() int { return int(v.e.n) }
+
 // Held is the GPUs owner o's jobs hold now (booting or running), Quota their guarantee and Share
-// their fair-share weight (shares sum to 1). Only for quota and fair-share policies.
-func (v *view) Held(o int32) int32      { return v.e.qs.held[o] }
-func (v *view) Quota(o int32) int32     { return v.e.qs.quota[o] }
-func (v *view) Share(o int32) float64   { return v.e.qs.share[o] }
-func (v *view) Options() *Options       { return &v.e.opt }
+// their fair-share weight (shares sum to 1).
+func (v *view) Held(o int32) int32    { return v.e.led.held[o] }
+func (v *view) Quota(o int32) int32   { return v.e.led.quota[o] }
+func (v *view) Share(o int32) float64 { return v.e.led.share[o] }
+
+// Usage is owner o's decayed usage now, GPU-seconds (policies registered with ledgerUsage).
+func (v *view) Usage(o int32) float64 { return v.e.led.usageAt(o, v.e.now) }
+
+// OwnersOver is how many owners hold more GPUs than their quota.
+func (v *view) OwnersOver() int { return v.e.led.overN }
+
+// LatestRun is owner o's running job that began last (-1: none), and PrevRun the one that began
+// before running job k (-1: none): owners' running jobs in start order, walked back (policies
+// that preempt). Jobs of every pool are listed; InPool tells this pool's.
+func (v *view) LatestRun(o int32) int32 { return v.e.led.tail[o] }
+func (v *view) PrevRun(k int32) int32   { return v.e.led.prevRun[k] }
+
+// InPool reports whether placed job k holds GPUs in this pool, so that stopping it frees some here.
+func (v *view) InPool(k int32) bool {
+	j := &v.e.j[k]
+	return j.gpus > 0 && j.pool == v.pl.idx
+}
+
+// GPUsOf is job k's GPU count.
+func (v *view) GPUsOf(k int32) int32 { return v.e.j[k].gpus }
+
+// Options are the run's options, a copy: a policy reads them, never changes them. The owner maps
+// (Quota.Quotas, FairShare.Shares) and Progress are left out, so that nothing shared with the
+// caller or the other runs is reachable: quotas and shares are read resolved, through Quota and
+// Share.
+func (v *view) Options() Options {
+	o := v.e.opt
+	o.Quota.Quotas, o.FairShare.Shares, o.Progress = nil, nil, nil
+	return o
+}
+
+// StartOf is when job k last started.
 func (v *view) StartOf(k int32) float64 { return v.e.startOf(k) }
 
 // IsRunning reports whether job k is running (placed, and not waiting for nodes to boot).
@@ -268,8 +304,4 @@ func (p *plan) Preempt(k int32) bool { return p.e.preempt(p.pl, k) }
 
 // Violation records that job k, about to start or just started, waited in quota beyond the grace
 // time: a metric, not a decision.
-func (p *plan) Violation(k int32) {
-	qs := p.e.qs
-	qs.violN++
-	qs.viol[p.e.ownerOf(k)]++
-}
+func (p *plan) Violation(k int32) { p.e.led.violation(k) }

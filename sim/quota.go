@@ -12,7 +12,7 @@ import (
 // would exceed it on, every later job of the owner is over quota (an owner's jobs keep their
 // first-come order, as in their private pool). The priority order is the in-quota jobs in queue
 // order, then the over-quota jobs in queue order, and the pass is EASY backfilling over it
-// (backfillOrder). Over-quota jobs borrow idle GPUs; with Options.QuotaNoBorrow they never
+// (backfillOrder). Over-quota jobs borrow idle GPUs; with Options.Quota.NoBorrow they never
 // start. When no quota binds, every job is in quota and the pass is exactly easy's.
 //
 // Preemption. When an in-quota job does not fit in the first-come part and some owners hold more
@@ -24,7 +24,7 @@ import (
 // Booting jobs are never preempted.
 //
 // Violations. A job's guarantee clock starts at the first pass that finds it in quota; if it
-// starts more than Options.QuotaGraceS (default 60 s) later, its owner gets a violation.
+// starts more than Options.Quota.GraceS (default 60 s) later, its owner gets a violation.
 type quota struct {
 	order, over []int
 	cum         []int64 // by owner, valid when stamp is the pass's
@@ -54,14 +54,15 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	if p.since == nil {
 		// One clock per job at most: room for all of them up front, rather than a slice grown
 		// (and copied) by doubling.
-		p.since = make([]float64, 0, v.e.n)
+		p.since = make([]float64, 0, v.Jobs())
 	}
 	if p.pass++; p.pass == 0 { // wrapped: every stamp may look current
 		clear(p.stamp)
 		p.pass = 1
 	}
 	now := v.Now()
-	borrow := !v.Options().QuotaNoBorrow
+	opt := v.Options()
+	borrow := !opt.Quota.NoBorrow
 	in, over := p.order[:0], p.over[:0]
 	for i, n := 0, v.Len(); i < n; i++ {
 		if !v.Waiting(i) {
@@ -85,14 +86,14 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	}
 	nIn := len(in)
 	order := append(in, over...)
-	if v.Free().GPUs < v.MinGPUs() && (nIn == 0 || v.e.qs.overN == 0) {
+	if v.Free().GPUs < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
 		// Nothing fits and nobody can be preempted (rescue needs an owner over quota): the pass
 		// would start nothing. The classes above are still taken, for the guarantee clocks.
 		p.order, p.over = order[:0], over[:0]
 		return
 	}
 	backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)
-	grace := v.Options().QuotaGraceS
+	grace := opt.Quota.GraceS
 	if grace <= 0 {
 		grace = defaultGraceS
 	}
@@ -123,16 +124,15 @@ func (p *quota) clock(k int32, now float64) {
 
 // rescue preempts borrowers so that the in-quota job at position i can start, and starts it.
 func (p *quota) rescue(v *view, pl *plan, i int) bool {
-	qs := v.e.qs
-	if qs.overN == 0 {
+	if v.OwnersOver() == 0 {
 		return false
 	}
 	// Owners over quota, each with a cursor on their running jobs from the latest started.
 	overs := p.overs[:0]
 	for o := range p.excess {
-		if p.excess[o] = int64(qs.held[o]) - int64(qs.quota[o]); p.excess[o] > 0 {
+		if p.excess[o] = int64(v.Held(int32(o))) - int64(v.Quota(int32(o))); p.excess[o] > 0 {
 			overs = append(overs, int32(o))
-			p.cursor[o] = qs.tail[o]
+			p.cursor[o] = v.LatestRun(int32(o))
 		}
 	}
 	p.overs = overs
@@ -150,7 +150,7 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 				return -1, false
 			}
 			if k := p.victimOf(v, best, chosen); k >= 0 {
-				p.excess[best] -= int64(v.e.j[k].gpus)
+				p.excess[best] -= int64(v.GPUsOf(k))
 				return k, true
 			}
 			p.excess[best] = 0 // nothing of theirs to take in this pool
@@ -191,27 +191,26 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 // in queue order: the candidate is the highest id among the cursor's job and those just before it
 // with the same start. Chosen jobs stay linked until the choice is made, so they are skipped.
 func (p *quota) victimOf(v *view, o int32, chosen []int32) int32 {
-	e, qs := v.e, v.e.qs
 	// Jobs in other pools (a Lab owner's private pool) free nothing here.
-	other := func(k int32) bool { return e.j[k].gpus == 0 || e.j[k].pool != v.pl.idx }
+	other := func(k int32) bool { return !v.InPool(k) }
 	c := p.cursor[o]
 	for c >= 0 && (other(c) || slices.Contains(chosen, c)) {
-		c = qs.prevRun[c]
+		c = v.PrevRun(c)
 	}
 	if p.cursor[o] = c; c < 0 {
 		return -1
 	}
 	k := c
-	if x := qs.prevRun[c]; x >= 0 {
-		t := e.startOf(c)
-		for ; x >= 0 && e.startOf(x) == t; x = qs.prevRun[x] {
+	if x := v.PrevRun(c); x >= 0 {
+		t := v.StartOf(c)
+		for ; x >= 0 && v.StartOf(x) == t; x = v.PrevRun(x) {
 			if x > k && !other(x) && !slices.Contains(chosen, x) {
 				k = x
 			}
 		}
 	}
 	if k == c {
-		p.cursor[o] = qs.prevRun[c]
+		p.cursor[o] = v.PrevRun(c)
 	}
 	return k
 }

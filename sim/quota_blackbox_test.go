@@ -41,7 +41,7 @@ func TestQuotaHandSchedules(t *testing.T) {
 			// are lost; the restart needs 5 s overhead + 91 s left = 96 s: [60, 156]. The overhead
 			// is lost too: 4*5 = 20. Lost 24 GPU-s.
 			name: "checkpoint and restart overhead", c: poolCluster(two, 1, 4), jobs: borrowThenReclaim,
-			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 3, RestartOverheadS: 5},
+			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{CheckpointS: 3, RestartOverheadS: 5}},
 			start: []float64{60, 10}, end: []float64{156, 60}, preemptions: 1, lostGPUS: 24,
 		},
 		{
@@ -52,7 +52,7 @@ func TestQuotaHandSchedules(t *testing.T) {
 			// Lost 36 GPU-s.
 			name: "preempted again during the restart overhead", c: poolCluster(two, 1, 4),
 			jobs:  []jobSpec{{"a", 0, 4, 100, 0}, {"b", 12, 2, 20, 0}, {"b", 34, 2, 10, 0}},
-			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 10, RestartOverheadS: 5},
+			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{CheckpointS: 10, RestartOverheadS: 5}},
 			start: []float64{44, 12, 34}, end: []float64{139, 32, 44}, preemptions: 2, lostGPUS: 36,
 		},
 		{
@@ -69,20 +69,20 @@ func TestQuotaHandSchedules(t *testing.T) {
 		{
 			// Quotas 4 and 4 on a 4-GPU farm: both in quota, nobody borrows, nothing to preempt.
 			// j1 waits from 10 to 100: 90 s > 60 s grace, one violation for b.
-			name: "guarantee violation", c: poolCluster(two, 1, 4), opt: sim.Options{Placement: sim.PlacementPool, Quotas: map[string]int{"a": 4, "b": 4}},
+			name: "guarantee violation", c: poolCluster(two, 1, 4), opt: sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{Quotas: map[string]int{"a": 4, "b": 4}}},
 			jobs:  []jobSpec{{"a", 0, 4, 100, 0}, {"b", 10, 4, 10, 0}},
 			start: []float64{0, 100}, end: []float64{100, 110}, violations: map[string]int{"b": 1},
 		},
 		{
 			// The same with a 100 s grace: no violation.
-			name: "wait within grace", c: poolCluster(two, 1, 4), opt: sim.Options{Placement: sim.PlacementPool, Quotas: map[string]int{"a": 4, "b": 4}, QuotaGraceS: 100},
+			name: "wait within grace", c: poolCluster(two, 1, 4), opt: sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{Quotas: map[string]int{"a": 4, "b": 4}, GraceS: 100}},
 			jobs:  []jobSpec{{"a", 0, 4, 100, 0}, {"b", 10, 4, 10, 0}},
 			start: []float64{0, 100}, end: []float64{100, 110},
 		},
 		{
 			// Without borrowing j0 (4 GPUs, quota 2) can never run: infeasible. j1 runs at once.
 			name: "no borrowing", c: poolCluster(two, 1, 4), jobs: borrowThenReclaim,
-			opt:   sim.Options{Placement: sim.PlacementPool, QuotaNoBorrow: true},
+			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{NoBorrow: true}},
 			start: []float64{nan, 10}, end: []float64{nan, 60},
 		},
 	}
@@ -159,7 +159,7 @@ func TestQuotaNoBorrowEqualsFragmented(t *testing.T) {
 				w := randomJobs(seed, names, 600, 9, gap)
 				frag := run(t, c, w, "fragmented", opt)
 				noBorrow := opt
-				noBorrow.QuotaNoBorrow = true
+				noBorrow.Quota.NoBorrow = true
 				q := run(t, c, w, "quota", noBorrow)
 				sameTimes(t, q, frag)
 				if q.Preemptions != 0 {
@@ -179,9 +179,9 @@ func TestQuotaNonBindingEqualsEasy(t *testing.T) {
 	names := []string{"a", "b", "c"}
 	huge := map[string]int{"a": 1 << 30, "b": 1 << 30, "c": 1 << 30} // beyond any backlog
 	for _, opt := range []sim.Options{
-		{Placement: sim.PlacementPool, Quotas: huge},
-		{Placement: sim.PlacementNodes, Quotas: huge},
-		{Placement: sim.PlacementNodes, EstimateFactor: 1.5, Quotas: huge},
+		{Placement: sim.PlacementPool, Quota: sim.Quota{Quotas: huge}},
+		{Placement: sim.PlacementNodes, Quota: sim.Quota{Quotas: huge}},
+		{Placement: sim.PlacementNodes, EstimateFactor: 1.5, Quota: sim.Quota{Quotas: huge}},
 	} {
 		for _, seed := range []uint64{1, 2, 3} {
 			t.Run(fmt.Sprintf("placement%d/factor%g/seed%d", opt.Placement, opt.EstimateFactor, seed), func(t *testing.T) {
@@ -202,13 +202,13 @@ func TestQuotaOptionsInvalid(t *testing.T) {
 		opt     sim.Options
 		mention string
 	}{
-		{"negative checkpoint", sim.Options{CheckpointS: -1}, "checkpoint_s"},
-		{"NaN overhead", sim.Options{RestartOverheadS: math.NaN()}, "restart_overhead_s"},
-		{"infinite half-life", sim.Options{FairShareHalfLifeS: math.Inf(1)}, "fairshare_half_life_s"},
-		{"negative grace", sim.Options{QuotaGraceS: -3}, "quota_grace_s"},
-		{"quota for a stranger", sim.Options{Quotas: map[string]int{"zed": 1}}, "zed"},
-		{"negative quota", sim.Options{Quotas: map[string]int{"a": -1}}, `"a"`},
-		{"NaN share", sim.Options{Shares: map[string]float64{"a": math.NaN()}}, `"a"`},
+		{"negative checkpoint", sim.Options{Quota: sim.Quota{CheckpointS: -1}}, "checkpoint_s"},
+		{"NaN overhead", sim.Options{Quota: sim.Quota{RestartOverheadS: math.NaN()}}, "restart_overhead_s"},
+		{"infinite half-life", sim.Options{FairShare: sim.FairShare{HalfLifeS: math.Inf(1)}}, "fairshare_half_life_s"},
+		{"negative grace", sim.Options{Quota: sim.Quota{GraceS: -3}}, "quota_grace_s"},
+		{"quota for a stranger", sim.Options{Quota: sim.Quota{Quotas: map[string]int{"zed": 1}}}, "zed"},
+		{"negative quota", sim.Options{Quota: sim.Quota{Quotas: map[string]int{"a": -1}}}, `"a"`},
+		{"NaN share", sim.Options{FairShare: sim.FairShare{Shares: map[string]float64{"a": math.NaN()}}}, `"a"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

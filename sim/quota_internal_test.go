@@ -20,9 +20,9 @@ func TestQuotaNonBindingEqualsEasyEverywhere(t *testing.T) {
 		for _, seed := range seeds {
 			t.Run(fmt.Sprintf("%s/%d", sc.name, seed), func(t *testing.T) {
 				w := suiteWorkload(seed, 300)
-				sc.opt.Quotas = map[string]int{}
+				sc.opt.Quota.Quotas = map[string]int{}
 				for _, o := range sc.c.Owners {
-					sc.opt.Quotas[o.Name] = 1 << 30
+					sc.opt.Quota.Quotas[o.Name] = 1 << 30
 				}
 				got := checkRun(t, sc, quota, w)
 				want := checkRun(t, sc, easy, w)

@@ -40,7 +40,7 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				{"A", 150, 5, 100, 0},  // h
 				{"A", 150, 2, 5000, 0}, // J
 			},
-			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 100},
+			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{CheckpointS: 100}},
 			start: []float64{0, 100, 0, 100, 1000, 1100},
 			end:   []float64{1000, 1000, 200, 100, 1100, 6100},
 			tol:   1e-9, preemptions: 1, lostGPUS: 0,
@@ -56,7 +56,7 @@ func TestQuotaRepeatedPasses(t *testing.T) {
 				{"B", 0, 3, 1000, 0}, {"B", 0, 1, 1000, 0}, {"A", 0, 2, 200, 0},
 				{"A", 100, 1, 0, 0}, {"A", 150, 5, 100, 0}, {"A", 150, 2, 5000, 0},
 			},
-			opt:   sim.Options{Placement: sim.PlacementPool, CheckpointS: 100, RestartOverheadS: 1},
+			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{CheckpointS: 100, RestartOverheadS: 1}},
 			start: []float64{0, 100, 0, 100, 1000, 1100},
 			end:   []float64{1000, 1001, 200, 100, 1100, 6100},
 			tol:   1e-9, preemptions: 1, lostGPUS: 1,

@@ -53,17 +53,17 @@ func TestQuotaRepeatedPassesRandom(t *testing.T) {
 	// them back by preemption.
 	tight := map[string]int{"o0": 6, "o1": 6, "o2": 10, "o3": 10, "o4": 0}
 	variants := []variant{
-		{"pool-ckpt300", plain, Options{Placement: PlacementPool, CheckpointS: 300}},
-		{"pool-ckpt300-tight", plain, Options{Placement: PlacementPool, CheckpointS: 300, Quotas: tight}},
-		{"nodes-ckpt300-tight", plain, Options{Placement: PlacementNodes, CheckpointS: 300, Quotas: tight}},
-		{"pool-ckpt300-overhead60-tight", plain, Options{Placement: PlacementPool, CheckpointS: 300, RestartOverheadS: 60, Quotas: tight}},
-		{"pool-ckpt300-overhead60", plain, Options{Placement: PlacementPool, CheckpointS: 300, RestartOverheadS: 60}},
-		{"pool-ckpt900-overhead300", plain, Options{Placement: PlacementPool, CheckpointS: 900, RestartOverheadS: 300}},
-		{"nodes-ckpt300", plain, Options{Placement: PlacementNodes, CheckpointS: 300}},
-		{"nodes-ckpt300-overestimate", plain, Options{Placement: PlacementNodes, CheckpointS: 300, EstimateFactor: 1.5}},
-		{"pool-throttle-ckpt300", suiteCluster(4000, CapThrottle, 14000, CapThrottle, 0), Options{Placement: PlacementPool, CheckpointS: 300}},
-		{"nodes-queue-ckpt600-overhead30", suiteCluster(4000, CapQueue, 14000, CapQueue, 0), Options{Placement: PlacementNodes, CheckpointS: 600, RestartOverheadS: 30}},
-		{"nodes-poweroff-ckpt300", suiteCluster(0, CapNone, 0, CapNone, 300), Options{Placement: PlacementNodes, CheckpointS: 300}},
+		{"pool-ckpt300", plain, Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300}}},
+		{"pool-ckpt300-tight", plain, Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300, Quotas: tight}}},
+		{"nodes-ckpt300-tight", plain, Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 300, Quotas: tight}}},
+		{"pool-ckpt300-overhead60-tight", plain, Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300, RestartOverheadS: 60, Quotas: tight}}},
+		{"pool-ckpt300-overhead60", plain, Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300, RestartOverheadS: 60}}},
+		{"pool-ckpt900-overhead300", plain, Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 900, RestartOverheadS: 300}}},
+		{"nodes-ckpt300", plain, Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 300}}},
+		{"nodes-ckpt300-overestimate", plain, Options{Placement: PlacementNodes, EstimateFactor: 1.5, Quota: Quota{CheckpointS: 300}}},
+		{"pool-throttle-ckpt300", suiteCluster(4000, CapThrottle, 14000, CapThrottle, 0), Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300}}},
+		{"nodes-queue-ckpt600-overhead30", suiteCluster(4000, CapQueue, 14000, CapQueue, 0), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 600, RestartOverheadS: 30}}},
+		{"nodes-poweroff-ckpt300", suiteCluster(0, CapNone, 0, CapNone, 300), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 300}}},
 	}
 	seeds := []uint64{1, 2, 3, 4, 5, 6}
 	n := 400

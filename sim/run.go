@@ -14,9 +14,11 @@ type policyDef struct {
 	name string
 	farm bool // runs on the consolidated farm; else on the owners' private pools
 	est  bool // reads placed jobs by estimated end (view.Running)
-	// owners: keeps per-owner quotas, shares and usage; preempt: may preempt running jobs.
-	owners, preempt bool
-	make            func() policy
+	// ledger: the per-owner accounting the policy reads through the view (ledger.go); preempt:
+	// may preempt running jobs (the ledger then also keeps running jobs by owner).
+	ledger  ledgerNeeds
+	preempt bool
+	make    func() policy
 }
 
 // registry lists the policies; the first, fragmented, also runs every private pool.
@@ -24,8 +26,8 @@ var registry = []policyDef{
 	{name: "fragmented", make: func() policy { return fifo{} }},
 	{name: "fifo", farm: true, make: func() policy { return fifo{} }},
 	{name: "easy", farm: true, est: true, make: newEasy},
-	{name: "quota", farm: true, est: true, owners: true, preempt: true, make: newQuota},
-	{name: "fairshare", farm: true, est: true, owners: true, make: newFairshare},
+	{name: "quota", farm: true, est: true, ledger: ledgerHeld, preempt: true, make: newQuota},
+	{name: "fairshare", farm: true, est: true, ledger: ledgerHeld | ledgerUsage, make: newFairshare},
 }
 
 // Policies lists the policy names Run accepts.
@@ -168,8 +170,21 @@ func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options,
 		}
 	}
 	e := newEngine(wd, w, opt, def.est)
-	if def.owners {
-		e.initOwners(c, w, def.preempt)
+	needs := def.ledger
+	if def.preempt {
+		needs |= ledgerRuns
+	}
+	if needs != 0 {
+		// Owners by engine job, read by every pass over the queue: 4 bytes a job, in queue order,
+		// rather than a job record each.
+		owner := make([]int32, e.n)
+		for k := range e.n {
+			owner[k] = e.jobs[e.in(k)].Owner
+		}
+		e.led = newLedger(c, w, opt, needs, owner)
+	}
+	if def.preempt {
+		e.initPreempt()
 	}
 	e.hook = hook
 	e.run()

@@ -66,8 +66,8 @@ func suiteCases() []suiteCase {
 		{"nodes-poweroff-queue", suiteCluster(labCap, CapQueue, farmCap, CapQueue, 20), nodes},
 		{"nodes-poweroff-throttle", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 20), nodes},
 		// Checkpoints and restart overheads (only preempting policies read them).
-		{"pool-checkpoint", suiteCluster(0, CapNone, 0, CapNone, 0), Options{Placement: PlacementPool, CheckpointS: 15, RestartOverheadS: 4}},
-		{"nodes-throttle-checkpoint", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 0), Options{Placement: PlacementNodes, CheckpointS: 10, RestartOverheadS: 3}},
+		{"pool-checkpoint", suiteCluster(0, CapNone, 0, CapNone, 0), Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 15, RestartOverheadS: 4}}},
+		{"nodes-throttle-checkpoint", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 0), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 10, RestartOverheadS: 3}}},
 	}
 }
 

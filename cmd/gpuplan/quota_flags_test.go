@@ -117,7 +117,7 @@ func TestQuotaFlagsSetOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := b.Options
-	if o.CheckpointS != 36*3600 || o.RestartOverheadS != 90 || o.QuotaGraceS != 0 || o.FairShareHalfLifeS != 12*3600 || o.QuotaNoBorrow {
+	if o.Quota.CheckpointS != 36*3600 || o.Quota.RestartOverheadS != 90 || o.Quota.GraceS != 0 || o.FairShare.HalfLifeS != 12*3600 || o.Quota.NoBorrow {
 		t.Errorf("options %+v", o)
 	}
 	// Flags not given leave the scenario's values.
@@ -128,7 +128,7 @@ func TestQuotaFlagsSetOptions(t *testing.T) {
 	if err := applyOverrides(b2, simulateFlags{}); err != nil {
 		t.Fatal(err)
 	}
-	if o := b2.Options; o.CheckpointS != 3600 || o.QuotaGraceS != 300 || !o.QuotaNoBorrow || o.FairShareHalfLifeS != 86400 {
+	if o := b2.Options; o.Quota.CheckpointS != 3600 || o.Quota.GraceS != 300 || !o.Quota.NoBorrow || o.FairShare.HalfLifeS != 86400 {
 		t.Errorf("options %+v", o)
 	}
 }

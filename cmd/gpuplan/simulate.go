@@ -241,10 +241,10 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	for _, d := range []struct {
 		flag, v string
 		to      *float64
-	}{{"--checkpoint", f.checkpoint, &built.Options.CheckpointS},
-		{"--restart-overhead", f.restartOverhead, &built.Options.RestartOverheadS},
-		{"--quota-grace", f.quotaGrace, &built.Options.QuotaGraceS},
-		{"--half-life", f.halfLife, &built.Options.FairShareHalfLifeS}} {
+	}{{"--checkpoint", f.checkpoint, &built.Options.Quota.CheckpointS},
+		{"--restart-overhead", f.restartOverhead, &built.Options.Quota.RestartOverheadS},
+		{"--quota-grace", f.quotaGrace, &built.Options.Quota.GraceS},
+		{"--half-life", f.halfLife, &built.Options.FairShare.HalfLifeS}} {
 		if d.v == "" {
 			continue
 		}
@@ -258,7 +258,7 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 		*d.to = v.Seconds()
 	}
 	if f.noBorrow.set {
-		built.Options.QuotaNoBorrow = f.noBorrow.v
+		built.Options.Quota.NoBorrow = f.noBorrow.v
 	}
 	if f.measure != "" {
 		m, err := scenarios.ParseMeasure(f.measure, built.Horizon)

@@ -1,0 +1,227 @@
+package sim
+
+import "math"
+
+// ownerLedger keeps per-owner accounting for the policies that need it (quota, fairshare): GPUs
+// held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
+// preemption and guarantee metrics. The engine notifies it when a job is placed, begins,
+// finishes, is released or preempted; policies read it only through the view (Held, Quota,
+// Share, Usage, LatestRun, PrevRun, OwnersOver). A run whose policy keeps no owner state has a nil
+// ledger, and every notification is then a no-op, so the engine never asks which policy it runs.
+type ownerLedger struct {
+	owner []int32   // by engine job: its Workload owner
+	held  []int32   // GPUs placed (booting or running)
+	quota []int32   // guaranteed GPUs
+	share []float64 // fair-share weights, summing to 1
+	cap   []int32   // with Quota.NoBorrow: jobs above it are infeasible; else nil
+	overN int       // owners holding more than their quota
+
+	// Decayed usage (ledgerUsage only; else nil), GPU-seconds: usage[o] as of uAt[o], held
+	// constant since.
+	usage  []float64
+	uAt    []float64
+	lambda float64 // decay rate, 1/s
+
+	// Running jobs per owner, in the order they began (ledgerRuns only): a list linked by job
+	// through prevRun and nextRun, tail[o] the latest (-1: none).
+	prevRun, nextRun []int32
+	tail             []int32
+
+	// Metrics of preemption and guarantees, reported by policies that preempt.
+	pre   []int32   // preemptions suffered
+	lost  []float64 // GPU-seconds lost
+	viol  []int32   // guarantee violations
+	preN  int
+	lostS float64 // GPU-seconds lost, all owners
+	violN int
+}
+
+// ledgerNeeds says which parts of the ledger a policy reads; the registry declares it.
+type ledgerNeeds uint8
+
+const (
+	ledgerHeld  ledgerNeeds = 1 << iota // held GPUs, quotas and shares
+	ledgerUsage                         // decayed usage (fair-share priority)
+	ledgerRuns                          // running jobs by owner in start order (preemption victims)
+)
+
+// newLedger sets up per-owner state: quotas and shares from Options or from the GPUs each owner
+// holds in the Cluster. owner maps engine jobs to Workload owners.
+func newLedger(c *Cluster, w *Workload, opt Options, needs ledgerNeeds, owner []int32) *ownerLedger {
+	no := len(w.Owners)
+	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no),
+		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no)}
+	if needs&ledgerUsage != 0 {
+		l.usage, l.uAt = make([]float64, no), make([]float64, no)
+	}
+	hl := opt.FairShare.HalfLifeS
+	if hl <= 0 {
+		hl = 7 * 86400
+	}
+	l.lambda = math.Ln2 / hl
+	gpus := map[string]int{}
+	for _, o := range c.Owners {
+		for _, g := range o.Nodes {
+			gpus[o.Name] += g.Count * g.GPUsPerNode
+		}
+	}
+	var sum float64
+	for i, name := range w.Owners {
+		q := gpus[name]
+		if x, ok := opt.Quota.Quotas[name]; ok {
+			q = x
+		}
+		l.quota[i] = int32(max(0, min(q, math.MaxInt32)))
+		sh := float64(gpus[name])
+		if x, ok := opt.FairShare.Shares[name]; ok {
+			sh = x
+		}
+		l.share[i] = max(sh, 0)
+		sum += l.share[i]
+	}
+	for i := range l.share {
+		if sum > 0 {
+			l.share[i] /= sum
+		} else {
+			l.share[i] = 1 / float64(no)
+		}
+	}
+	if needs&ledgerRuns != 0 {
+		if opt.Quota.NoBorrow {
+			l.cap = l.quota
+		}
+		n := len(owner)
+		l.prevRun, l.nextRun, l.tail = make([]int32, n), make([]int32, n), make([]int32, no)
+		for o := range l.tail {
+			l.tail[o] = -1
+		}
+	}
+	return l
+}
+
+// infeasible reports whether a job of owner o and g GPUs can never run because borrowing is
+// forbidden and it exceeds the owner's quota.
+func (l *ownerLedger) infeasible(o, g int32) bool {
+	return l != nil && l.cap != nil && g > l.cap[o]
+}
+
+// placed notes that job k took g GPUs at t (booting or running).
+func (l *ownerLedger) placed(k, g int32, t float64) {
+	if l != nil {
+		l.addHeld(l.owner[k], g, t)
+	}
+}
+
+// released notes that job k gave its g GPUs back at t (finished or preempted).
+func (l *ownerLedger) released(k, g int32, t float64) {
+	if l != nil {
+		l.addHeld(l.owner[k], -g, t)
+	}
+}
+
+// began notes that job k started running.
+func (l *ownerLedger) began(k int32) {
+	if l != nil && l.tail != nil {
+		l.linkRun(l.owner[k], k)
+	}
+}
+
+// finished notes that running job k of g GPUs completed; ovh is the restart overhead of its last
+// run, GPU time that delivered no work.
+func (l *ownerLedger) finished(k, g int32, ovh float64) {
+	if l == nil || l.tail == nil {
+		return
+	}
+	o := l.owner[k]
+	if ovh > 0 {
+		lost := float64(g) * ovh
+		l.lostS += lost
+		l.lost[o] += lost
+	}
+	l.unlinkRun(o, k)
+}
+
+// preempted notes that running job k was stopped, losing lost GPU-seconds of work.
+func (l *ownerLedger) preempted(k int32, lost float64) {
+	o := l.owner[k]
+	l.preN++
+	l.pre[o]++
+	l.lostS += lost
+	l.lost[o] += lost
+	l.unlinkRun(o, k)
+}
+
+// violation notes that job k started later than its guarantee allows.
+func (l *ownerLedger) violation(k int32) {
+	l.violN++
+	l.viol[l.owner[k]]++
+}
+
+// linkRun appends job k, just begun, to its owner's running list.
+func (l *ownerLedger) linkRun(o, k int32) {
+	l.prevRun[k], l.nextRun[k] = l.tail[o], -1
+	if t := l.tail[o]; t >= 0 {
+		l.nextRun[t] = k
+	}
+	l.tail[o] = k
+}
+
+// unlinkRun removes job k from its owner's running list.
+func (l *ownerLedger) unlinkRun(o, k int32) {
+	pr, nx := l.prevRun[k], l.nextRun[k]
+	if nx >= 0 {
+		l.prevRun[nx] = pr
+	} else {
+		l.tail[o] = pr
+	}
+	if pr >= 0 {
+		l.nextRun[pr] = nx
+	}
+}
+
+// addHeld changes owner o's held GPUs by dg at time t, first bringing their usage up to t.
+func (l *ownerLedger) addHeld(o, dg int32, t float64) {
+	if l.usage != nil {
+		l.usage[o] = l.usageAt(o, t)
+		l.uAt[o] = t
+	}
+	was := l.held[o] > l.quota[o]
+	l.held[o] += dg
+	if is := l.held[o] > l.quota[o]; is != was {
+		if is {
+			l.overN++
+		} else {
+			l.overN--
+		}
+	}
+}
+
+// usageAt is owner o's decayed usage at t: u(t) = u e^(-lambda dt) + held (1 - e^(-lambda dt))/lambda,
+// the exact integral of held GPUs weighted by e^(-lambda (t - s)).
+func (l *ownerLedger) usageAt(o int32, t float64) float64 {
+	dt := t - l.uAt[o]
+	if !(dt > 0) {
+		return l.usage[o]
+	}
+	x := -l.lambda * dt
+	return l.usage[o]*math.Exp(x) - float64(l.held[o])*math.Expm1(x)/l.lambda
+}
+
+// fillOwner adds owner i's quota and preemption figures to row, for policies that preempt.
+func (l *ownerLedger) fillOwner(i int, row *OwnerResult) {
+	if l == nil || l.tail == nil {
+		return
+	}
+	row.QuotaGPUs = int(l.quota[i])
+	row.Preemptions = int(l.pre[i])
+	row.LostGPUHours = l.lost[i] / 3600
+	row.GuaranteeViolations = int(l.viol[i])
+}
+
+// fill adds the run's preemption and guarantee totals to r, for policies that preempt.
+func (l *ownerLedger) fill(r *Result) {
+	if l == nil || l.tail == nil {
+		return
+	}
+	r.Preemptions, r.LostGPUHours, r.GuaranteeViolations = l.preN, l.lostS/3600, l.violN
+}
