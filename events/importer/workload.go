@@ -64,12 +64,12 @@ func Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*
 // than in one record with it) so that the final job list can be ordered in place: a replay of
 // 1M jobs would otherwise hold the records and the workload at once.
 type jobKey struct {
-	id           string // event id, copied out of the message (the last tie-break)
-	seq          int64
-	ownerIdx     int32 // trace index, or -1
-	groupIdx     int32
-	owner, group int32 // into the rebuild's interned names
-	traced       bool
+	hex                [16]byte // event id (the last tie-break): see idSet
+	seq                int64
+	ownerIdx, groupIdx int32 // trace indexes, or -1
+	owner, group       int32 // into the rebuild's interned names
+	other              int32 // index of an id that is not hex in idSet.others, or -1
+	traced             bool
 }
 
 // rebuild collects the jobs of a replay. Names repeat across a million jobs but number a few
@@ -80,10 +80,11 @@ type rebuild struct {
 	names []string // interned owners and groups; 0 is ""
 	index map[string]int32
 	types map[string]string
+	ids   *idSet
 }
 
 func newRebuild() *rebuild {
-	return &rebuild{names: []string{""}, index: map[string]int32{"": 0}, types: map[string]string{}}
+	return &rebuild{names: []string{""}, index: map[string]int32{"": 0}, types: map[string]string{}, ids: newIDSet()}
 }
 
 func (b *rebuild) name(s string) int32 {
@@ -112,9 +113,6 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	}
 	var st Stats
 	b := newRebuild()
-	// Keys are copies: an event's strings share its message's buffer (events.UnmarshalOwned),
-	// which one kept id would keep whole, for every job of the replay.
-	seen := map[string]struct{}{}
 	retracted := map[string]struct{}{}
 	// bad names an event skipped for breaking the schema; job.finished ones count as Malformed.
 	bad := func(seq uint64, e events.Event, err error) {
@@ -152,12 +150,13 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 			return nil
 		}
 		st.Events++
-		if _, dup := seen[e.ID]; dup {
+		// An event's strings share its message's buffer (events.UnmarshalOwned), which one id
+		// kept as it is would keep whole, for every job of the replay: the set copies.
+		key := jobKey{ownerIdx: -1, groupIdx: -1}
+		if !b.ids.add(e.ID, &key) {
 			st.Duplicates++
 			return nil
 		}
-		id := strings.Clone(e.ID)
-		seen[id] = struct{}{}
 		if err := e.Decode(&p); err != nil {
 			bad(seq, e, err)
 			return nil
@@ -166,7 +165,7 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 			bad(seq, e, err)
 			return nil
 		}
-		traced, err := b.add(&p, id, epoch)
+		traced, err := b.add(&p, e.ID, key, epoch)
 		if err != nil {
 			bad(seq, e, err)
 			return nil
@@ -193,7 +192,6 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	if err != nil {
 		return nil, st, err
 	}
-	seen = nil // the rebuild below allocates; the ids stay in b.keys until the order is known
 	if len(retracted) > 0 {
 		k := 0
 		for i := range b.jobs {
@@ -221,7 +219,7 @@ var errJobRange = errors.New("importer: job does not fit the simulator")
 
 // add appends the job of a decoded payload, its owner and group interned (numbered later), and
 // says whether it carries a JobTrace.
-func (b *rebuild) add(p *events.JobFinished, id string, epoch time.Time) (traced bool, err error) {
+func (b *rebuild) add(p *events.JobFinished, id string, key jobKey, epoch time.Time) (traced bool, err error) {
 	if p.GPUs < 0 || p.GPUs > math.MaxInt32 {
 		return false, fmtErr(id, "gpus %d does not fit", p.GPUs)
 	}
@@ -235,7 +233,6 @@ func (b *rebuild) add(p *events.JobFinished, id string, epoch time.Time) (traced
 	job := sim.Job{ID: p.JobID, GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: b.gpuType(p.GPUType),
 		Submit:   submitAt.Sub(epoch).Seconds(),
 		Duration: p.End.Sub(p.Start).Seconds()}
-	key := jobKey{id: id, ownerIdx: -1, groupIdx: -1}
 	owner := p.Owner
 	if owner == "" && p.Trace == nil {
 		owner = cmp.Or(p.User, "unknown")
@@ -264,7 +261,7 @@ func fmtErr(id, format string, a ...any) error {
 // build orders the jobs and numbers owners and groups as the package doc says. It orders the
 // jobs in place through a permutation, so that no second list of jobs is made.
 func (b *rebuild) build() *sim.Workload {
-	keys, jobs := b.keys, b.jobs
+	keys, jobs, ids := b.keys, b.jobs, b.ids
 	order := make([]int32, len(keys))
 	for i := range order {
 		order[i] = int32(i)
@@ -277,9 +274,9 @@ func (b *rebuild) build() *sim.Workload {
 		case !x.traced && y.traced:
 			return 1
 		case x.traced:
-			return cmp.Or(cmp.Compare(x.seq, y.seq), cmp.Compare(x.id, y.id))
+			return cmp.Or(cmp.Compare(x.seq, y.seq), ids.compare(x, y))
 		}
-		return cmp.Or(cmp.Compare(jobs[i].Submit, jobs[j].Submit), cmp.Compare(x.id, y.id))
+		return cmp.Or(cmp.Compare(jobs[i].Submit, jobs[j].Submit), ids.compare(x, y))
 	})
 	owners := b.number(order, func(k *jobKey) (int32, int32) { return k.owner, k.ownerIdx }, false)
 	groups := b.number(order, func(k *jobKey) (int32, int32) { return k.group, k.groupIdx }, true)
@@ -290,7 +287,7 @@ func (b *rebuild) build() *sim.Workload {
 			jobs[i].Group = groups.index[g]
 		}
 	}
-	b.keys = nil
+	b.keys, b.ids = nil, nil
 	// jobs[i] becomes the job at order[i], one cycle of the permutation at a time; -1 marks a
 	// place done.
 	for i := range order {
