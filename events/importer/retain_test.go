@@ -3,9 +3,12 @@ package importer_test
 import (
 	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -44,6 +47,9 @@ func (l *ownedLog) Replay(ctx context.Context, _, _ time.Time, _ []events.Kind, 
 		}
 	}
 	l.heapAtEnd = heapInuse()
+	if *heapAtEnd != "" {
+		writeHeapProfile(*heapAtEnd)
+	}
 	l.alive = 0
 	for _, p := range bufs {
 		if p.Value() != nil {
@@ -51,6 +57,22 @@ func (l *ownedLog) Replay(ctx context.Context, _, _ time.Time, _ []events.Kind, 
 		}
 	}
 	return ctx.Err()
+}
+
+// heapAtEnd names a file for the heap profile at the end of an ownedLog's stream, the
+// rebuild's peak: go test -run '^$' -bench WorkloadOwned -heapatend heap.pprof; then
+// go tool pprof -sample_index inuse_space heap.pprof.
+var heapAtEnd = flag.String("heapatend", "", "write the heap profile at the end of each ownedLog replay to `file`")
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		panic(err)
+	}
 }
 
 func heapInuse() int64 {
