@@ -41,6 +41,10 @@ func (s *idSet) add(id string, k *jobKey) bool {
 	return true
 }
 
+// done drops what only add needs, a million entries after a large replay, so that a collection
+// while the jobs are ordered can free it; compare still works.
+func (s *idSet) done() { s.hex, s.other = nil, nil }
+
 // compare orders the ids of a and b as their strings order.
 func (s *idSet) compare(a, b *jobKey) int {
 	if a.other < 0 && b.other < 0 {

@@ -81,6 +81,36 @@ type rebuild struct {
 	index map[string]int32
 	types map[string]string
 	ids   *idSet
+	// Job ids are packed into shared strings of about idChunk bytes: one small string per job,
+	// allocated among the decoder's garbage, would keep most of the rebuild's memory pages in
+	// use after it (a few live strings pin a page), where the simulation needs it.
+	idBuf   []byte
+	idEnds  []int32 // end in idBuf of each job id not yet given its string
+	idFirst int     // index in jobs of the first of them
+}
+
+const idChunk = 1 << 20
+
+// jobID gives jobs[i] the id, i following the job of the previous call.
+func (b *rebuild) jobID(i int, id string) {
+	if len(b.idBuf)+len(id) > idChunk {
+		b.sealIDs()
+	}
+	if len(b.idEnds) == 0 {
+		b.idFirst = i
+	}
+	b.idBuf = append(b.idBuf, id...)
+	b.idEnds = append(b.idEnds, int32(len(b.idBuf)))
+}
+
+// sealIDs gives the pending jobs their ids, substrings of one copy of idBuf.
+func (b *rebuild) sealIDs() {
+	all, start := string(b.idBuf), 0
+	for k, end := range b.idEnds {
+		b.jobs[b.idFirst+k].ID = all[start:end]
+		start = int(end)
+	}
+	b.idBuf, b.idEnds = b.idBuf[:0], b.idEnds[:0]
 }
 
 func newRebuild() *rebuild {
@@ -192,6 +222,8 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	if err != nil {
 		return nil, st, err
 	}
+	b.sealIDs()
+	b.ids.done()
 	if len(retracted) > 0 {
 		k := 0
 		for i := range b.jobs {
@@ -230,7 +262,7 @@ func (b *rebuild) add(p *events.JobFinished, id string, key jobKey, epoch time.T
 	if submitAt.IsZero() {
 		submitAt = p.Start
 	}
-	job := sim.Job{ID: p.JobID, GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: b.gpuType(p.GPUType),
+	job := sim.Job{GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: b.gpuType(p.GPUType),
 		Submit:   submitAt.Sub(epoch).Seconds(),
 		Duration: p.End.Sub(p.Start).Seconds()}
 	owner := p.Owner
@@ -251,6 +283,7 @@ func (b *rebuild) add(p *events.JobFinished, id string, key jobKey, epoch time.T
 	}
 	b.jobs = append(b.jobs, job)
 	b.keys = append(b.keys, key)
+	b.jobID(len(b.jobs)-1, p.JobID)
 	return key.traced, nil
 }
 
