@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
@@ -59,15 +60,79 @@ func Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*
 	return WorkloadOptions{}.Workload(ctx, r, since, until)
 }
 
-// jobRec is a job read from the log with what its place in the workload depends on.
-type jobRec struct {
-	job          sim.Job
-	owner, group string
-	traced       bool
-	seq          int64
-	ownerIdx     int32 // trace index, or -1
-	groupIdx     int32
-	id           string // event id, the last tie-break
+// jobKey is what a job's place in the workload depends on, kept beside its sim.Job (rather
+// than in one record with it) so that the final job list can be ordered in place: a replay of
+// 1M jobs would otherwise hold the records and the workload at once.
+type jobKey struct {
+	hex                [16]byte // event id (the last tie-break): see idSet
+	seq                int64
+	ownerIdx, groupIdx int32 // trace indexes, or -1
+	owner, group       int32 // into the rebuild's interned names
+	other              int32 // index of an id that is not hex in idSet.others, or -1
+	traced             bool
+}
+
+// rebuild collects the jobs of a replay. Names repeat across a million jobs but number a few
+// hundred, so owners, groups and GPU types are interned: the decoder's copy of each is dropped.
+type rebuild struct {
+	jobs  []sim.Job
+	keys  []jobKey
+	names []string // interned owners and groups; 0 is ""
+	index map[string]int32
+	types map[string]string
+	ids   *idSet
+	// Job ids are packed into shared strings of about idChunk bytes: one small string per job,
+	// allocated among the decoder's garbage, would keep most of the rebuild's memory pages in
+	// use after it (a few live strings pin a page), where the simulation needs it.
+	idBuf   []byte
+	idEnds  []int32 // end in idBuf of each job id not yet given its string
+	idFirst int     // index in jobs of the first of them
+}
+
+const idChunk = 1 << 20
+
+// jobID gives jobs[i] the id, i following the job of the previous call.
+func (b *rebuild) jobID(i int, id string) {
+	if len(b.idBuf)+len(id) > idChunk {
+		b.sealIDs()
+	}
+	if len(b.idEnds) == 0 {
+		b.idFirst = i
+	}
+	b.idBuf = append(b.idBuf, id...)
+	b.idEnds = append(b.idEnds, int32(len(b.idBuf)))
+}
+
+// sealIDs gives the pending jobs their ids, substrings of one copy of idBuf.
+func (b *rebuild) sealIDs() {
+	all, start := string(b.idBuf), 0
+	for k, end := range b.idEnds {
+		b.jobs[b.idFirst+k].ID = all[start:end]
+		start = int(end)
+	}
+	b.idBuf, b.idEnds = b.idBuf[:0], b.idEnds[:0]
+}
+
+func newRebuild() *rebuild {
+	return &rebuild{names: []string{""}, index: map[string]int32{"": 0}, types: map[string]string{}, ids: newIDSet()}
+}
+
+func (b *rebuild) name(s string) int32 {
+	if i, ok := b.index[s]; ok {
+		return i
+	}
+	i := int32(len(b.names))
+	b.names = append(b.names, s)
+	b.index[s] = i
+	return i
+}
+
+func (b *rebuild) gpuType(s string) string {
+	if t, ok := b.types[s]; ok {
+		return t
+	}
+	b.types[s] = s
+	return s
 }
 
 // Workload is the package-level Workload with these options.
@@ -77,8 +142,7 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 		epoch = DefaultEpoch
 	}
 	var st Stats
-	var recs []jobRec
-	seen := map[string]struct{}{}
+	b := newRebuild()
 	retracted := map[string]struct{}{}
 	// bad names an event skipped for breaking the schema; job.finished ones count as Malformed.
 	bad := func(seq uint64, e events.Event, err error) {
@@ -94,7 +158,7 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 			if de := (*events.DataError)(nil); errors.As(err, &de) {
 				reason = de.Error()
 			}
-			st.Invalid = append(st.Invalid, events.Rejection{Seq: seq, Kind: e.Name(), ID: e.ID, Reason: reason})
+			st.Invalid = append(st.Invalid, events.Rejection{Seq: seq, Kind: e.Name(), ID: strings.Clone(e.ID), Reason: reason})
 		}
 	}
 	var p events.JobFinished
@@ -116,11 +180,13 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 			return nil
 		}
 		st.Events++
-		if _, dup := seen[e.ID]; dup {
+		// An event's strings share its message's buffer (events.UnmarshalOwned), which one id
+		// kept as it is would keep whole, for every job of the replay: the set copies.
+		key := jobKey{ownerIdx: -1, groupIdx: -1}
+		if !b.ids.add(e.ID, &key) {
 			st.Duplicates++
 			return nil
 		}
-		seen[e.ID] = struct{}{}
 		if err := e.Decode(&p); err != nil {
 			bad(seq, e, err)
 			return nil
@@ -129,15 +195,14 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 			bad(seq, e, err)
 			return nil
 		}
-		rec, err := record(&p, e.ID, epoch)
+		traced, err := b.add(&p, e.ID, key, epoch)
 		if err != nil {
 			bad(seq, e, err)
 			return nil
 		}
-		if rec.traced {
+		if traced {
 			st.Exact++
 		}
-		recs = append(recs, rec)
 		return nil
 	}
 	var err error
@@ -157,19 +222,26 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 	if err != nil {
 		return nil, st, err
 	}
+	b.sealIDs()
+	b.ids.done()
 	if len(retracted) > 0 {
-		recs = slices.DeleteFunc(recs, func(r jobRec) bool {
-			_, gone := retracted[r.job.ID]
-			if gone {
+		k := 0
+		for i := range b.jobs {
+			if _, gone := retracted[b.jobs[i].ID]; gone {
 				st.Retracted++
-				if r.traced {
+				if b.keys[i].traced {
 					st.Exact--
 				}
+				continue
 			}
-			return gone
-		})
+			b.jobs[k], b.keys[k] = b.jobs[i], b.keys[i]
+			k++
+		}
+		clear(b.jobs[k:])
+		clear(b.keys[k:])
+		b.jobs, b.keys = b.jobs[:k], b.keys[:k]
 	}
-	w := build(recs)
+	w := b.build()
 	w.Skipped = st.NoGPU + st.Malformed
 	st.Jobs = len(w.Jobs)
 	return w, st, nil
@@ -177,110 +249,141 @@ func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since,
 
 var errJobRange = errors.New("importer: job does not fit the simulator")
 
-// record turns a decoded payload into a job; its owner and group are numbered later.
-func record(p *events.JobFinished, id string, epoch time.Time) (jobRec, error) {
+// add appends the job of a decoded payload, its owner and group interned (numbered later), and
+// says whether it carries a JobTrace.
+func (b *rebuild) add(p *events.JobFinished, id string, key jobKey, epoch time.Time) (traced bool, err error) {
 	if p.GPUs < 0 || p.GPUs > math.MaxInt32 {
-		return jobRec{}, fmtErr(id, "gpus %d does not fit", p.GPUs)
+		return false, fmtErr(id, "gpus %d does not fit", p.GPUs)
 	}
 	if p.End.IsZero() {
-		return jobRec{}, fmtErr(id, "end is missing")
+		return false, fmtErr(id, "end is missing")
 	}
 	submitAt := p.Submit
 	if submitAt.IsZero() {
 		submitAt = p.Start
 	}
-	rec := jobRec{
-		job: sim.Job{ID: p.JobID, GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: p.GPUType,
-			Submit:   submitAt.Sub(epoch).Seconds(),
-			Duration: p.End.Sub(p.Start).Seconds()},
-		owner: p.Owner, group: p.Group, ownerIdx: -1, groupIdx: -1, id: id,
+	job := sim.Job{GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: b.gpuType(p.GPUType),
+		Submit:   submitAt.Sub(epoch).Seconds(),
+		Duration: p.End.Sub(p.Start).Seconds()}
+	owner := p.Owner
+	if owner == "" && p.Trace == nil {
+		owner = cmp.Or(p.User, "unknown")
 	}
-	if rec.owner == "" && p.Trace == nil {
-		rec.owner = cmp.Or(p.User, "unknown")
-	}
+	key.owner, key.group = b.name(owner), b.name(p.Group)
 	if t := p.Trace; t != nil {
-		rec.traced, rec.seq, rec.ownerIdx, rec.groupIdx = true, t.Seq, t.OwnerIndex, t.GroupIndex
+		key.traced, key.seq, key.ownerIdx, key.groupIdx = true, t.Seq, t.OwnerIndex, t.GroupIndex
 		// The exact seconds hold only where the times still say the same at this epoch: an
 		// import under another epoch, or an event edited by hand, falls back to the times.
 		if d, ok := toDuration(t.SubmitS); ok && submitAt.Sub(epoch) == d {
-			rec.job.Submit = t.SubmitS
+			job.Submit = t.SubmitS
 		}
 		if d, ok := toDuration(t.DurationS); ok && p.End.Sub(p.Start) == d {
-			rec.job.Duration = t.DurationS
+			job.Duration = t.DurationS
 		}
 	}
-	return rec, nil
+	b.jobs = append(b.jobs, job)
+	b.keys = append(b.keys, key)
+	b.jobID(len(b.jobs)-1, p.JobID)
+	return key.traced, nil
 }
 
 func fmtErr(id, format string, a ...any) error {
 	return fmt.Errorf("%w: event %s: "+format, append([]any{errJobRange, id}, a...)...)
 }
 
-// build orders the jobs and numbers owners and groups as the package doc says.
-func build(recs []jobRec) *sim.Workload {
-	slices.SortFunc(recs, func(a, b jobRec) int {
-		switch {
-		case a.traced && !b.traced:
-			return -1
-		case !a.traced && b.traced:
-			return 1
-		case a.traced:
-			return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.id, b.id))
-		}
-		return cmp.Or(cmp.Compare(a.job.Submit, b.job.Submit), cmp.Compare(a.id, b.id))
-	})
-	w := &sim.Workload{Jobs: make([]sim.Job, len(recs))}
-	owners := number(recs, func(r *jobRec) (string, int32) { return r.owner, r.ownerIdx }, false)
-	groups := number(recs, func(r *jobRec) (string, int32) { return r.group, r.groupIdx }, true)
-	for i := range recs {
-		j := recs[i].job
-		j.Owner = owners.index[recs[i].owner]
-		j.Group = -1
-		if recs[i].group != "" {
-			j.Group = groups.index[recs[i].group]
-		}
-		w.Jobs[i] = j
+// build orders the jobs and numbers owners and groups as the package doc says. It orders the
+// jobs in place through a permutation, so that no second list of jobs is made.
+func (b *rebuild) build() *sim.Workload {
+	keys, jobs, ids := b.keys, b.jobs, b.ids
+	order := make([]int32, len(keys))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	w.Owners, w.Groups = owners.names, groups.names
-	return w
+	slices.SortFunc(order, func(i, j int32) int {
+		x, y := &keys[i], &keys[j]
+		switch {
+		case x.traced && !y.traced:
+			return -1
+		case !x.traced && y.traced:
+			return 1
+		case x.traced:
+			return cmp.Or(cmp.Compare(x.seq, y.seq), ids.compare(x, y))
+		}
+		return cmp.Or(cmp.Compare(jobs[i].Submit, jobs[j].Submit), ids.compare(x, y))
+	})
+	owners := b.number(order, func(k *jobKey) (int32, int32) { return k.owner, k.ownerIdx }, false)
+	groups := b.number(order, func(k *jobKey) (int32, int32) { return k.group, k.groupIdx }, true)
+	for i := range jobs {
+		jobs[i].Owner = owners.index[keys[i].owner]
+		jobs[i].Group = -1
+		if g := keys[i].group; g != 0 {
+			jobs[i].Group = groups.index[g]
+		}
+	}
+	b.keys, b.ids = nil, nil
+	// jobs[i] becomes the job at order[i], one cycle of the permutation at a time; -1 marks a
+	// place done.
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		first, j := jobs[i], i
+		for {
+			k := int(order[j])
+			order[j] = -1
+			if k == i {
+				jobs[j] = first
+				break
+			}
+			jobs[j] = jobs[k]
+			j = k
+		}
+	}
+	b.jobs = nil
+	if jobs == nil {
+		jobs = []sim.Job{} // an empty workload's list is empty, not missing
+	}
+	return &sim.Workload{Jobs: jobs, Owners: owners.names, Groups: groups.names}
 }
 
 type numbering struct {
 	names []string
-	index map[string]int32
+	index []int32 // by interned name, -1 for names not numbered
 }
 
-// number lists the distinct names of recs (in their final order) by the smallest trace index
-// given to each, names without one last, ties by first appearance. skipEmpty leaves "" out (no
-// group).
-func number(recs []jobRec, get func(*jobRec) (string, int32), skipEmpty bool) numbering {
+// number lists the distinct names of the jobs (taken in the final order) by the smallest trace
+// index given to each, names without one last, ties by first appearance. skipEmpty leaves ""
+// out (no group).
+func (b *rebuild) number(order []int32, get func(*jobKey) (name, idx int32), skipEmpty bool) numbering {
 	type entry struct {
-		name  string
+		name  int32
 		idx   int32 // smallest trace index, or MaxInt32
 		first int
 	}
-	pos := map[string]int{}
+	pos := make([]int32, len(b.names)) // 1 + place in list, 0 for names not met yet
 	var list []entry
-	for i := range recs {
-		name, idx := get(&recs[i])
-		if skipEmpty && name == "" {
+	for i, o := range order {
+		name, idx := get(&b.keys[o])
+		if skipEmpty && name == 0 {
 			continue
 		}
 		if idx < 0 {
 			idx = math.MaxInt32
 		}
-		k, ok := pos[name]
-		if !ok {
-			pos[name] = len(list)
-			list = append(list, entry{name, idx, i})
+		if k := pos[name]; k > 0 {
+			list[k-1].idx = min(list[k-1].idx, idx)
 			continue
 		}
-		list[k].idx = min(list[k].idx, idx)
+		list = append(list, entry{name, idx, i})
+		pos[name] = int32(len(list))
 	}
 	slices.SortFunc(list, func(a, b entry) int { return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(a.first, b.first)) })
-	n := numbering{index: make(map[string]int32, len(list))}
+	n := numbering{index: make([]int32, len(b.names))}
+	for i := range n.index {
+		n.index[i] = -1
+	}
 	for i, e := range list {
-		n.names = append(n.names, e.name)
+		n.names = append(n.names, b.names[e.name])
 		n.index[e.name] = int32(i)
 	}
 	return n
