@@ -81,7 +81,7 @@ func (s *Store) Replay(ctx context.Context, since, until time.Time, kinds []even
 // is in kinds (the rules of events.Replayer), and says what it skipped.
 //
 // Each stream involved is read through an ordered consumer, filtered on the server by the kinds'
-// subjects, up to the last message it held when the replay began: events stored meanwhile are
+// subjects (except the streams with one subject per event, filtered on the client), up to the last message it held when the replay began: events stored meanwhile are
 // left for the next replay. Malformed messages (anything that is not a valid envelope) are
 // counted and skipped, as are events of unknown kinds that were not asked for and events of a
 // newer envelope version.
@@ -241,8 +241,12 @@ func (s *Store) plan(ctx context.Context, since time.Time, kinds []events.Kind) 
 			if len(filters) == 0 {
 				continue
 			}
-			if all {
-				filters = nil // the whole stream: no filter is cheaper for the server
+			if all || s.perEvent(i) {
+				// The whole stream: no filter is cheaper for the server. On a stream with one
+				// subject per event a filter is dearer still: creating the consumer matches it
+				// against every subject (seconds at 1M jobs, past the request timeout), while
+				// the events of other kinds are few and the handler drops them (want).
+				filters = nil
 			}
 		}
 		var info *natsjs.StreamInfo
