@@ -1,15 +1,14 @@
 //go:build unix
 
-package natsauth
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the process's user and system CPU time so far: on a shared machine, CPU per
-// message is steadier than messages per second.
-func cpuTime() time.Duration {
+// Used is the process's user and system CPU time so far (0 if the system will not say).
+func Used() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

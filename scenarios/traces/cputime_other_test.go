@@ -1,8 +1,0 @@
-//go:build !unix
-
-package traces
-
-import "time"
-
-// cpuTime is unknown here; benchmarks then report 0 CPU time.
-func cpuTime() time.Duration { return 0 }
