@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"fmt"
+	"github.com/gpuplan/gpuplan/internal/erlang"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,15 +11,8 @@ import (
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-// erlangC is the M/M/c probability of waiting at offered load a = lambda/mu, through the Erlang B
-// recursion (as sim's own Erlang test does), which stays finite for any c.
-func erlangC(c int, a float64) float64 {
-	b := 1.0
-	for k := 1; k <= c; k++ {
-		b = a * b / (float64(k) + a*b)
-	}
-	return float64(c) * b / (float64(c) - a*(1-b))
-}
+// erlangC is the M/M/c probability of waiting at offered load a = lambda/mu.
+var erlangC = erlang.C
 
 // mmcP95 is the M/M/c wait's 95th percentile: P(W > t) = C exp(-(c mu - lambda) t), so it is 0
 // when C <= 0.05, else ln(C / 0.05) / (c mu - lambda); +Inf for an unstable queue.

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"container/heap"
 	"fmt"
+	"github.com/gpuplan/gpuplan/internal/erlang"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -12,16 +13,8 @@ import (
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-// erlangC is the M/M/c probability of waiting for offered load a = lambda/mu. It goes through the
-// Erlang B recursion B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)), which never forms a^c or c! and so
-// stays finite for large c, then C = c B / (c - a (1 - B)).
-func erlangC(c int, a float64) float64 {
-	b := 1.0
-	for k := 1; k <= c; k++ {
-		b = a * b / (float64(k) + a*b)
-	}
-	return float64(c) * b / (float64(c) - a*(1-b))
-}
+// erlangC is the M/M/c probability of waiting at offered load a = lambda/mu.
+var erlangC = erlang.C
 
 // mmc gives P(wait) and the mean wait Wq = C(c, a) / (c mu - lambda) of an M/M/c queue.
 func mmc(c int, lambda, mu float64) (pWait, wq float64) {
