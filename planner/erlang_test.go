@@ -2,11 +2,11 @@ package planner_test
 
 import (
 	"fmt"
-	"github.com/gpuplan/gpuplan/internal/erlang"
 	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gpuplan/gpuplan/internal/erlang"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/sim"
 )

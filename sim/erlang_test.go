@@ -3,13 +3,13 @@ package sim_test
 import (
 	"container/heap"
 	"fmt"
-	"github.com/gpuplan/gpuplan/internal/erlang"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/gpuplan/gpuplan/internal/erlang"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
