@@ -49,11 +49,11 @@ func ChooseReplicas(asked int, cluster string, servers int) (int, error) {
 	return asked, nil
 }
 
-// knownServers counts the distinct servers (host:port) of the client's pool: the URLs it was
+// KnownServers counts the distinct servers (host:port) of the client's pool: the URLs it was
 // given and those the connected server advertises for its cluster. A cluster that does not
 // advertise is counted by the URLs given alone, which is why ChooseReplicas asks for all of them.
 // nats.go offers no count of JetStream peers to an ordinary account; this is the client's view.
-func knownServers(nc *nats.Conn) int {
+func KnownServers(nc *nats.Conn) int {
 	seen := map[string]bool{}
 	for _, s := range nc.Servers() {
 		if u, err := url.Parse(s); err == nil && u.Host != "" {

@@ -188,7 +188,7 @@ func Open(ctx context.Context, nc *nats.Conn, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("jetstream: %s: %w", s.where(), err)
 	}
 	s.js = js
-	if s.opt.Replicas, err = ChooseReplicas(opt.Replicas, nc.ConnectedClusterName(), knownServers(nc)); err != nil {
+	if s.opt.Replicas, err = ChooseReplicas(opt.Replicas, nc.ConnectedClusterName(), KnownServers(nc)); err != nil {
 		return nil, fmt.Errorf("%w (NATS at %s)", err, s.where())
 	}
 	sctx, cancel := s.denied.untilDenied(ctx)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -99,7 +98,7 @@ func Ensure(ctx context.Context, nc *nats.Conn, opt Options) error {
 func ensure(ctx context.Context, js natsjs.JetStream, opt Options, create bool) error {
 	if create && opt.Log.Replicas == 0 {
 		nc := js.Conn()
-		r, err := jetstream.ChooseReplicas(0, nc.ConnectedClusterName(), knownServers(nc))
+		r, err := jetstream.ChooseReplicas(0, nc.ConnectedClusterName(), jetstream.KnownServers(nc))
 		if err != nil {
 			return fmt.Errorf("natsqueue: %w", err)
 		}
@@ -124,18 +123,4 @@ func ensure(ctx context.Context, js natsjs.JetStream, opt Options, create bool) 
 		}
 	}
 	return nil
-}
-
-// knownServers counts the distinct servers the client knows (given and advertised), as the
-// log's store does to choose its replicas.
-func knownServers(nc *nats.Conn) int {
-	seen := map[string]bool{}
-	for _, s := range nc.Servers() {
-		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			seen[u.Host] = true
-		} else {
-			seen[s] = true
-		}
-	}
-	return len(seen)
 }
