@@ -1,3 +1,13 @@
 // Package planner runs what-if sweeps and sizing searches over a scenario, each point replicated
-// over several seeds and summarised by a mean and a 95% Student t confidence interval.
+// over several seeds and summarised by a mean and a 95% Student t confidence interval, and owns
+// the analysis of finished runs.
+//
+// # Analysis of runs
+//
+// NewResults builds the results document of one scenario's runs (the JSON `gpuplan simulate
+// --json` writes, and a plan's run): the runs themselves, large jobs (LargeJobsOf: the largest
+// feasible job of each policy's world, farm-only and latent demand) and, with a baseline, the
+// owner-by-owner comparisons (CompareAll). The arrows go one way: planner imports sim and
+// scenarios and asks the engine what only the engine knows (sim.LargestFeasible, sim.Compare);
+// cmd/gpuplan imports planner and only runs, wires and prints.
 package planner

@@ -12,35 +12,6 @@ import (
 // tableWorst is how many worst-off owners the table shows per policy (the JSON has them all).
 const tableWorst = 5
 
-// compareAll compares every policy but the baseline against it, in the order run; nil without a
-// baseline.
-func compareAll(w *sim.Workload, res []*sim.Result, baseline string) ([]sim.Comparison, error) {
-	if baseline == "" {
-		return nil, nil
-	}
-	var base *sim.Result
-	for _, r := range res {
-		if r.Name == baseline {
-			base = r
-		}
-	}
-	if base == nil {
-		return nil, usagef("--baseline: %q is not among the policies run", baseline)
-	}
-	var out []sim.Comparison
-	for _, r := range res {
-		if r == base {
-			continue
-		}
-		c, err := sim.Compare(w, base, r, sim.CompareOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("--baseline %s: %w", baseline, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
 // writeComparisons prints, under the table, each policy's owner counts against the baseline and its
 // worst-off owners.
 func writeComparisons(w io.Writer, cs []sim.Comparison) error {

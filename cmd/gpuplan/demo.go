@@ -85,7 +85,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		thousands(float64(f.Ran), 0), thousands(float64(f.Split), 0))
 
 	fmt.Fprintf(stdout, "2. Policies on the jobs derived from the log\n")
-	pilot, err := simulateBuilt(rep.built, stderr)
+	pilot, err := simulateBuilt(rep.built, stderr, "")
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 
 	// The description starts "seed case: ", which the heading already says.
 	fmt.Fprintf(stdout, "\n3. The seed case (%s): %s\n", demoScenario, strings.TrimPrefix(s.Description, "seed case: "))
-	res, err := simulateBuilt(seed, stderr)
+	res, err := simulateBuilt(seed, stderr, "")
 	if err != nil {
 		return err
 	}
