@@ -8,7 +8,8 @@
 // --json` writes, and a plan's run): the runs themselves, large jobs (LargeJobsOf: the largest
 // feasible job of each policy's world, farm-only and latent demand) and, with a baseline, the
 // owner-by-owner comparisons (CompareAll). WritePerJob writes every job's start, end and wait per
-// policy (the CSV of `gpuplan simulate --per-job`). The arrows go one way: planner imports sim and
+// policy (the CSV of `gpuplan simulate --per-job`); Findings pairs each farm policy's headline
+// figures with fragmented's. The arrows go one way: planner imports sim and
 // scenarios and asks the engine what only the engine knows (sim.LargestFeasible, sim.Compare);
 // cmd/gpuplan imports planner and only runs, wires and prints.
 package planner
