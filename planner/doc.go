@@ -9,7 +9,9 @@
 // feasible job of each policy's world, farm-only and latent demand) and, with a baseline, the
 // owner-by-owner comparisons (CompareAll). WritePerJob writes every job's start, end and wait per
 // policy (the CSV of `gpuplan simulate --per-job`); Findings pairs each farm policy's headline
-// figures with fragmented's. The arrows go one way: planner imports sim and
+// figures with fragmented's. PilotSlice and PilotScenario cut the part of a case a pilot sends
+// through the event log and build the comparison of its projected jobs (pools in memory, the farm's
+// power cap scaled by the slice's share of GPUs). The arrows go one way: planner imports sim and
 // scenarios and asks the engine what only the engine knows (sim.LargestFeasible, sim.Compare);
 // cmd/gpuplan imports planner and only runs, wires and prints.
 package planner

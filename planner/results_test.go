@@ -17,6 +17,17 @@ import (
 // runs only on the farm (3 GPU-h of farm-only demand); his 64-GPU job runs nowhere.
 func twoOwners(t *testing.T, policies ...string) (*scenarios.Built, []*sim.Result) {
 	t.Helper()
+	b := twoOwnersBuilt(t, scenarios.FileOptions{})
+	b.Options.Placement = sim.PlacementPool
+	res, err := sim.RunAll(b.Cluster, b.Workload, policies, b.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, res
+}
+
+func twoOwnersBuilt(t *testing.T, opt scenarios.FileOptions) *scenarios.Built {
+	t.Helper()
 	dir := t.TempDir()
 	jobs, pools := filepath.Join(dir, "jobs.csv"), filepath.Join(dir, "pools.csv")
 	for path, text := range map[string]string{
@@ -27,16 +38,11 @@ func twoOwners(t *testing.T, policies ...string) (*scenarios.Built, []*sim.Resul
 			t.Fatal(err)
 		}
 	}
-	b, err := scenarios.FromFiles(jobs, traces.CSV, pools, scenarios.FileOptions{})
+	b, err := scenarios.FromFiles(jobs, traces.CSV, pools, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Options.Placement = sim.PlacementPool
-	res, err := sim.RunAll(b.Cluster, b.Workload, policies, b.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, res
+	return b
 }
 
 func TestNewResults(t *testing.T) {

@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		where += " (embedded, temporary)"
 	}
 	fmt.Fprintf(stdout, "1. Event log: NATS JetStream at %s\n", where)
-	rep, err := runPilot(ctx, log, seed, defaultPilot, out)
+	rep, err := runPilot(ctx, log, seed, defaultPilot)
 	if err != nil {
 		return err
 	}
