@@ -141,8 +141,8 @@
 // one of them could run (Gained, Lost) deciding first, then the change in mean wait beyond
 // max(CompareOptions.MinWaitS, RelTol x baseline mean wait), 60 s and 5% by default. LargestFeasible
 // is the largest job a policy's world can start, found by bisection over small runs of the engine
-// itself (power caps included); FarmOnly and Latent count the demand only another world can serve
-// and the latent jobs (Job.Latent) of a run.
+// itself (power caps included). Counting the demand only another world can serve, and a run's
+// latent jobs (Job.Latent), is analysis of results and lives in package planner.
 //
 // # Quota and fair share
 //

@@ -77,57 +77,6 @@ func nodeGPUs(gs []NodeGroup) int {
 	return n
 }
 
-// FarmOnly is the demand only other's world can serve: the jobs infeasible under fragmented (a
-// result of the fragmented policy) that completed under other, and their GPU-hours at full speed.
-func FarmOnly(w *Workload, fragmented, other *Result) (jobs int, gpuHours float64, err error) {
-	if err := matches(w, fragmented, other); err != nil {
-		return 0, 0, err
-	}
-	for i := range w.Jobs {
-		if math.IsNaN(fragmented.Start[i]) && !math.IsNaN(other.Start[i]) {
-			jobs++
-			gpuHours += float64(w.Jobs[i].GPUs) * w.Jobs[i].Duration
-		}
-	}
-	return jobs, gpuHours / 3600, nil
-}
-
-// LatentJobs counts the latent jobs of a run (Job.Latent: demand researchers cannot submit
-// today), with their GPU-hours at full speed.
-type LatentJobs struct {
-	Submitted          int     `json:"submitted"`
-	GPUHours           float64 `json:"gpu_hours"`
-	Completed          int     `json:"completed"`
-	CompletedGPUHours  float64 `json:"completed_gpu_hours"`
-	Infeasible         int     `json:"infeasible"`
-	InfeasibleGPUHours float64 `json:"infeasible_gpu_hours"`
-}
-
-// Latent counts r's latent jobs of w: submitted, completed and infeasible.
-func Latent(w *Workload, r *Result) (LatentJobs, error) {
-	var l LatentJobs
-	if err := matches(w, r); err != nil {
-		return l, err
-	}
-	for i := range w.Jobs {
-		jb := &w.Jobs[i]
-		if !jb.Latent {
-			continue
-		}
-		gh := float64(jb.GPUs) * jb.Duration / 3600
-		l.Submitted++
-		l.GPUHours += gh
-		if math.IsNaN(r.Start[i]) {
-			l.Infeasible++
-			l.InfeasibleGPUHours += gh
-		} else {
-			l.Completed++
-			l.CompletedGPUHours += gh
-		}
-	}
-	return l, nil
-}
-
 // matches checks that every result has a start and an end per job of w.
 func matches(w *Workload, rs ...*Result) error {
 	if w == nil {
