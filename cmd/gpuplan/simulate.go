@@ -211,13 +211,9 @@ func buildInput(stdin io.Reader, f simulateFlags) (*scenarios.Built, error) {
 // applyOverrides sets what the flags say over what the scenario says.
 func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	if len(f.policies) > 0 {
-		known := map[string]bool{}
-		for _, p := range sim.Policies() {
-			known[p] = true
-		}
-		for _, p := range f.policies {
-			if !known[p] {
-				return usagef("--policy: unknown policy %q (have %s)", p, strings.Join(sim.Policies(), ", "))
+		for i := range f.policies {
+			if err := scenarios.CheckPolicy(f.policies, i); err != nil {
+				return usagef("--policy: %v", err)
 			}
 		}
 		built.Policies = f.policies
