@@ -115,15 +115,15 @@ func Latent(w *sim.Workload, r *sim.Result) (LatentJobs, error) {
 // matchRuns checks that every result has a start and an end per job of w.
 func matchRuns(w *sim.Workload, rs ...*sim.Result) error {
 	if w == nil {
-		return fmt.Errorf("%w: nil workload", sim.ErrMismatch)
+		return fmt.Errorf("%w: nil workload", ErrMismatch)
 	}
 	for _, r := range rs {
 		if r == nil {
-			return fmt.Errorf("%w: nil result", sim.ErrMismatch)
+			return fmt.Errorf("%w: nil result", ErrMismatch)
 		}
 		if len(r.Start) != len(w.Jobs) || len(r.End) != len(w.Jobs) {
 			return fmt.Errorf("%w: %s has %d start and %d end times for %d jobs",
-				sim.ErrMismatch, r.Name, len(r.Start), len(r.End), len(w.Jobs))
+				ErrMismatch, r.Name, len(r.Start), len(r.End), len(w.Jobs))
 		}
 	}
 	return nil

@@ -42,7 +42,7 @@ func TestFarmOnly(t *testing.T) {
 			t.Errorf("%s: %d jobs, %v GPU-h, %v; want %d, %v", tc.name, jobs, gh, err, tc.jobs, tc.gpuHours)
 		}
 	}
-	if _, _, err := planner.FarmOnly(w, frag, &sim.Result{Name: "short"}); !errors.Is(err, sim.ErrMismatch) {
+	if _, _, err := planner.FarmOnly(w, frag, &sim.Result{Name: "short"}); !errors.Is(err, planner.ErrMismatch) {
 		t.Errorf("mismatched result: err %v", err)
 	}
 }
@@ -64,7 +64,7 @@ func TestLatent(t *testing.T) {
 			t.Errorf("%s: %+v, %v; want %+v", tc.name, got, err, tc.want)
 		}
 	}
-	if _, err := planner.Latent(nil, farm); !errors.Is(err, sim.ErrMismatch) {
+	if _, err := planner.Latent(nil, farm); !errors.Is(err, planner.ErrMismatch) {
 		t.Errorf("nil workload: err %v", err)
 	}
 }

@@ -21,11 +21,11 @@ type Results struct {
 	Version      string `json:"version"`
 	// WindowS and Measure are the one window every policy was measured over (each policy's
 	// window_s repeats it; makespan_s is its own).
-	WindowS     float64          `json:"window_s"`
-	Measure     sim.Window       `json:"measure"`
-	Policies    []*sim.Result    `json:"policies"`
-	Comparisons []sim.Comparison `json:"comparisons,omitempty"`
-	LargeJobs   []LargeJobs      `json:"large_jobs"`
+	WindowS     float64       `json:"window_s"`
+	Measure     sim.Window    `json:"measure"`
+	Policies    []*sim.Result `json:"policies"`
+	Comparisons []Comparison  `json:"comparisons,omitempty"`
+	LargeJobs   []LargeJobs   `json:"large_jobs"`
 	// Replay only: events of the log skipped for breaking the schema, named by stream sequence,
 	// and jobs left out because a job.retracted event withdrew them.
 	SkippedEvents []events.Rejection `json:"skipped_events,omitempty"`
@@ -58,7 +58,7 @@ func NewResults(b *scenarios.Built, res []*sim.Result, opt ResultsOptions) (*Res
 
 // CompareAll compares every policy but the baseline against it, in the order run; nil without a
 // baseline.
-func CompareAll(w *sim.Workload, res []*sim.Result, baseline string) ([]sim.Comparison, error) {
+func CompareAll(w *sim.Workload, res []*sim.Result, baseline string) ([]Comparison, error) {
 	if baseline == "" {
 		return nil, nil
 	}
@@ -71,12 +71,12 @@ func CompareAll(w *sim.Workload, res []*sim.Result, baseline string) ([]sim.Comp
 	if base == nil {
 		return nil, fmt.Errorf("%w: %q", ErrBaselineNotRun, baseline)
 	}
-	var out []sim.Comparison
+	var out []Comparison
 	for _, r := range res {
 		if r == base {
 			continue
 		}
-		c, err := sim.Compare(w, base, r, sim.CompareOptions{})
+		c, err := Compare(w, base, r, CompareOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("baseline %s: %w", baseline, err)
 		}

@@ -76,20 +76,3 @@ func nodeGPUs(gs []NodeGroup) int {
 	}
 	return n
 }
-
-// matches checks that every result has a start and an end per job of w.
-func matches(w *Workload, rs ...*Result) error {
-	if w == nil {
-		return fmt.Errorf("%w: nil workload", ErrMismatch)
-	}
-	for _, r := range rs {
-		if r == nil {
-			return fmt.Errorf("%w: nil result", ErrMismatch)
-		}
-		if len(r.Start) != len(w.Jobs) || len(r.End) != len(w.Jobs) {
-			return fmt.Errorf("%w: %s has %d start and %d end times for %d jobs",
-				ErrMismatch, r.Name, len(r.Start), len(r.End), len(w.Jobs))
-		}
-	}
-	return nil
-}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan/planner"
 )
 
 // tableWorst is how many worst-off owners the table shows per policy (the JSON has them all).
@@ -14,18 +14,18 @@ const tableWorst = 5
 
 // writeComparisons prints, under the table, each policy's owner counts against the baseline and its
 // worst-off owners.
-func writeComparisons(w io.Writer, cs []sim.Comparison) error {
+func writeComparisons(w io.Writer, cs []planner.Comparison) error {
 	if len(cs) == 0 {
 		return nil
 	}
 	fmt.Fprintf(w, "\nowners better or worse off than %s (a change in mean wait within max(%d s, %g%% of %s's) is unchanged)\n",
-		cs[0].Baseline, sim.DefaultCompareMinWaitS, 100*sim.DefaultCompareRelTol, cs[0].Baseline)
+		cs[0].Baseline, planner.DefaultCompareMinWaitS, 100*planner.DefaultCompareRelTol, cs[0].Baseline)
 	for _, c := range cs {
 		fmt.Fprintf(w, "  %s: %d better, %d worse, %d unchanged\n", c.Policy, c.Better, c.Worse, c.Unchanged)
 		if len(c.Worst) == 0 {
 			continue
 		}
-		rows := map[string]*sim.OwnerChange{}
+		rows := map[string]*planner.OwnerChange{}
 		for i := range c.Owners {
 			rows[c.Owners[i].Owner] = &c.Owners[i]
 		}
