@@ -43,4 +43,13 @@
 // are published under [Subject], gpuplan.<site>.<domain>.<action>.<node>, so that consumers
 // filter by site, kind and node with wildcards. [DeriveID] gives importers ids that repeat when
 // the same record is imported again.
+//
+// # Layering
+//
+// The log core (this package, events/jetstream and events/natsserver) never imports the simulator,
+// the scenarios or the planner (sim, scenarios, planner and their subpackages), so that a collector
+// or an importer publishing to the log links no engine. Bridges from the log to the domain
+// (events/importer, events/projection, events/fleet) sit beside the core and may. The rule, with
+// "sim imports only the standard library" and "collectors import no simulator, scenario, planner or
+// projection package", is checked with go list -deps by internal/ci/layering.
 package events

@@ -170,11 +170,11 @@ func (s *Scenario) ownerRows(digests map[string]string) ([]ownerRow, error) {
 	}
 	if f := s.Owners.PoolsFile; f != "" {
 		path := s.resolvePath(f)
-		pools, err := traces.ReadPoolsFile(path)
+		pools, err := s.readPools(path)
 		if err != nil {
 			return nil, fmt.Errorf("%s: owners.pools_file: %w", s.problems().file, err)
 		}
-		if digests[f], err = fileDigest(path); err != nil {
+		if digests[f], err = s.poolsDigest(path); err != nil {
 			return nil, err
 		}
 		p := &problems{file: path}

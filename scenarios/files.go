@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -46,12 +47,19 @@ type FileOptions struct {
 	SkipBad   bool
 	// Derive sizes pools when there is no pools file.
 	Derive DeriveSpec
+	// Pools, when not nil, are the pools in memory (read from the event log, say), instead of a
+	// pools CSV: the pools path must then be "". They are checked as a pools CSV is, and the
+	// scenario's hash covers them in their CSV form (traces.WritePools), as it covers a file.
+	Pools []traces.Pool
 }
 
 const (
 	defaultFileGPUType = "a100-pcie-80"
-	labSite            = "lab"
-	farmSite           = "farm"
+	// inMemoryPools stands for the pools file of FileOptions.Pools in messages; the hash replaces
+	// it by the pools' digest, as it does a file's name.
+	inMemoryPools = "(pools in memory)"
+	labSite       = "lab"
+	farmSite      = "farm"
 )
 
 // Default prices: KEPCO's Korean industrial tariff B from 24 Oct 2024 (182.7 KRW/kWh) and the
@@ -103,12 +111,23 @@ func scenarioFromFiles(workloadPath string, format traces.Format, poolsPath stri
 	if s.Workload.Trace.Seed == 0 {
 		s.Workload.Trace.Seed = opt.Seed
 	}
+	if opt.Pools != nil {
+		if poolsPath != "" {
+			return nil, fmt.Errorf("scenarios: pools given both in memory and as file %s", poolsPath)
+		}
+		var buf bytes.Buffer
+		if err := traces.WritePools(&buf, opt.Pools); err != nil {
+			return nil, fmt.Errorf("scenarios: pools: %w", err)
+		}
+		poolsPath, s.givenPools = inMemoryPools, buf.Bytes()
+		s.Owners.PoolsFile = poolsPath
+	}
 	if poolsPath == "" {
 		d := opt.Derive
 		s.Owners.Derive = &d
 	} else {
 		// Sites named in the pools file become lab sites, so a file that splits owners over rooms works.
-		pools, err := traces.ReadPoolsFile(poolsPath)
+		pools, err := s.readPools(poolsPath)
 		if err != nil {
 			return nil, fmt.Errorf("scenarios: pools: %w", err)
 		}
@@ -153,4 +172,21 @@ func workloadDigest(w *sim.Workload) (string, error) {
 		return "", fmt.Errorf("scenarios: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readPools reads the scenario's pools: those given in memory, else the file at path.
+func (s *Scenario) readPools(path string) ([]traces.Pool, error) {
+	if s.givenPools != nil {
+		return traces.ReadPools(bytes.NewReader(s.givenPools), path)
+	}
+	return traces.ReadPoolsFile(path)
+}
+
+// poolsDigest is the sha256 of the scenario's pools CSV: the in-memory one, else the file at path.
+func (s *Scenario) poolsDigest(path string) (string, error) {
+	if s.givenPools != nil {
+		sum := sha256.Sum256(s.givenPools)
+		return hex.EncodeToString(sum[:]), nil
+	}
+	return fileDigest(path)
 }

@@ -45,6 +45,8 @@ type Scenario struct {
 	pos  map[string]int
 	// given replaces reading workload.trace.file: the jobs came from elsewhere (the event log).
 	given *sim.Workload
+	// givenPools replaces reading owners.pools_file: the pools CSV, written from pools in memory.
+	givenPools []byte
 }
 
 // GPUTypeSpec is one GPU model. Only name and tdp_w are required for a model outside the catalogue.

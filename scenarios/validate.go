@@ -65,13 +65,9 @@ func (s *Scenario) validate(p *problems) {
 	s.validateQuota(c)
 	s.validateMeasure(c)
 	s.validateWorkload(c)
-	policies := policyNames()
-	for i, name := range s.Policies {
-		path := fmt.Sprintf("policies[%d]", i)
-		if !slices.Contains(policies, name) {
-			c.add(path, "unknown policy %q (valid: %s)", name, strings.Join(policies, ", "))
-		} else if slices.Index(s.Policies, name) < i {
-			c.add(path, "policy %q listed twice", name)
+	for i := range s.Policies {
+		if err := CheckPolicy(s.Policies, i); err != nil {
+			c.add(fmt.Sprintf("policies[%d]", i), "%s", err.Error())
 		}
 	}
 	switch s.Placement {

@@ -134,15 +134,13 @@
 // Measure.ToS, separate runs are measured over the same window; otherwise compare worlds through
 // RunAll.
 //
-// # Comparing results
+// # Analysis of results
 //
-// Compare says owner by owner who is better or worse off under one policy than under a baseline,
-// from the two results' per-job times: waits and slowdowns over the jobs both completed, jobs only
-// one of them could run (Gained, Lost) deciding first, then the change in mean wait beyond
-// max(CompareOptions.MinWaitS, RelTol x baseline mean wait), 60 s and 5% by default. LargestFeasible
-// is the largest job a policy's world can start, found by bisection over small runs of the engine
-// itself (power caps included); FarmOnly and Latent count the demand only another world can serve
-// and the latent jobs (Job.Latent) of a run.
+// LargestFeasible is the largest job a policy's world can start, found by bisection over small
+// runs of the engine itself (power caps included). Everything else about finished runs (owner by
+// owner comparisons, farm-only and latent demand) is analysis and lives in package planner, which
+// reads Result's per-job times, Result.Measures (which jobs a run measured), Quantiles (the
+// results' own quantile method) and BoundedSlowdownTauS.
 //
 // # Quota and fair share
 //

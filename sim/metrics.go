@@ -2,6 +2,10 @@ package sim
 
 import "math"
 
+// BoundedSlowdownTauS is the runtime floor of the bounded slowdown, max(1, (wait+run)/max(run, tau)),
+// so that very short jobs do not dominate the mean.
+const BoundedSlowdownTauS = slowdownTauS
+
 const (
 	slowdownTauS = 10.0          // bounded slowdown threshold
 	monthS       = 30.44 * 86400 // for the demand charge

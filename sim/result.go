@@ -132,3 +132,9 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// Measures says whether a job submitted at submit is among the jobs r measured (Options.Measure:
+// those submitted in the steady-state window, else all).
+func (r *Result) Measures(submit float64) bool {
+	return !r.Window.SteadyState || submit >= r.mFrom && submit < r.mTo
+}

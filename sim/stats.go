@@ -6,6 +6,11 @@ import (
 	"slices"
 )
 
+// Quantiles returns the quantiles qs (ascending, in [0, 1]) of xs as the simulator's results compute
+// them (numpy's default linear interpolation), for analyses that must agree with them to the bit;
+// it reorders xs.
+func Quantiles(xs []float64, qs ...float64) []float64 { return quantiles(xs, qs...) }
+
 // quantiles returns the quantiles qs (ascending, in [0, 1]) of xs as numpy's default method does:
 // the q-quantile sits at index q*(n-1) of the sorted data, interpolated linearly between the two
 // neighbouring order statistics. It reorders xs and runs in O(n) per quantile, without sorting.

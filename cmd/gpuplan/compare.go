@@ -6,55 +6,26 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan/planner"
 )
 
 // tableWorst is how many worst-off owners the table shows per policy (the JSON has them all).
 const tableWorst = 5
 
-// compareAll compares every policy but the baseline against it, in the order run; nil without a
-// baseline.
-func compareAll(w *sim.Workload, res []*sim.Result, baseline string) ([]sim.Comparison, error) {
-	if baseline == "" {
-		return nil, nil
-	}
-	var base *sim.Result
-	for _, r := range res {
-		if r.Name == baseline {
-			base = r
-		}
-	}
-	if base == nil {
-		return nil, usagef("--baseline: %q is not among the policies run", baseline)
-	}
-	var out []sim.Comparison
-	for _, r := range res {
-		if r == base {
-			continue
-		}
-		c, err := sim.Compare(w, base, r, sim.CompareOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("--baseline %s: %w", baseline, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
 // writeComparisons prints, under the table, each policy's owner counts against the baseline and its
 // worst-off owners.
-func writeComparisons(w io.Writer, cs []sim.Comparison) error {
+func writeComparisons(w io.Writer, cs []planner.Comparison) error {
 	if len(cs) == 0 {
 		return nil
 	}
 	fmt.Fprintf(w, "\nowners better or worse off than %s (a change in mean wait within max(%d s, %g%% of %s's) is unchanged)\n",
-		cs[0].Baseline, sim.DefaultCompareMinWaitS, 100*sim.DefaultCompareRelTol, cs[0].Baseline)
+		cs[0].Baseline, planner.DefaultCompareMinWaitS, 100*planner.DefaultCompareRelTol, cs[0].Baseline)
 	for _, c := range cs {
 		fmt.Fprintf(w, "  %s: %d better, %d worse, %d unchanged\n", c.Policy, c.Better, c.Worse, c.Unchanged)
 		if len(c.Worst) == 0 {
 			continue
 		}
-		rows := map[string]*sim.OwnerChange{}
+		rows := map[string]*planner.OwnerChange{}
 		for i := range c.Owners {
 			rows[c.Owners[i].Owner] = &c.Owners[i]
 		}

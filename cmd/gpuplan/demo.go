@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/scenarios"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // demoScenario is the seed case the project was started for.
@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		where += " (embedded, temporary)"
 	}
 	fmt.Fprintf(stdout, "1. Event log: NATS JetStream at %s\n", where)
-	rep, err := runPilot(ctx, log, seed, defaultPilot, out)
+	rep, err := runPilot(ctx, log, seed, defaultPilot)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		thousands(float64(f.Ran), 0), thousands(float64(f.Split), 0))
 
 	fmt.Fprintf(stdout, "2. Policies on the jobs derived from the log\n")
-	pilot, err := simulateBuilt(rep.built, stderr)
+	pilot, err := simulateBuilt(rep.built, stderr, "")
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 
 	// The description starts "seed case: ", which the heading already says.
 	fmt.Fprintf(stdout, "\n3. The seed case (%s): %s\n", demoScenario, strings.TrimPrefix(s.Description, "seed case: "))
-	res, err := simulateBuilt(seed, stderr)
+	res, err := simulateBuilt(seed, stderr, "")
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, out string, nf natsF
 		return err
 	}
 	fmt.Fprintln(stdout)
-	writeFindings(stdout, res.Policies)
+	writeFindings(stdout, planner.Findings(res.Policies))
 
 	path := filepath.Join(out, "results.json")
 	if err := writeJSON(path, stdout, res); err != nil {
@@ -125,24 +125,12 @@ func every(d time.Duration) string {
 }
 
 // writeFindings states, in plain words, how each farm policy compares with the fragmented world.
-func writeFindings(w io.Writer, res []*sim.Result) {
-	var base *sim.Result
-	for _, r := range res {
-		if r.Name == "fragmented" {
-			base = r
-		}
-	}
-	if base == nil {
-		return
-	}
-	for _, r := range res {
-		if r == base {
-			continue
-		}
+func writeFindings(w io.Writer, fs []planner.Finding) {
+	for _, f := range fs {
 		fmt.Fprintf(w, "%s against fragmented: mean wait %s h -> %s h, p95 wait %s h -> %s h, utilization %s -> %s, facility energy %s -> %s MWh, infeasible demand %s -> %s GPU-h\n",
-			r.Name, hours(base.WaitS.Mean), hours(r.WaitS.Mean), hours(base.WaitS.P95), hours(r.WaitS.P95),
-			percent(base.Utilization), percent(r.Utilization),
-			thousands(base.EnergyKWh.Facility/1000, 1), thousands(r.EnergyKWh.Facility/1000, 1),
-			thousands(base.Jobs.InfeasibleGPUHours, 0), thousands(r.Jobs.InfeasibleGPUHours, 0))
+			f.Policy, hours(f.MeanWaitS[0]), hours(f.MeanWaitS[1]), hours(f.P95WaitS[0]), hours(f.P95WaitS[1]),
+			percent(f.Utilization[0]), percent(f.Utilization[1]),
+			thousands(f.FacilityMWh[0], 1), thousands(f.FacilityMWh[1], 1),
+			thousands(f.InfeasibleGPUHours[0], 0), thousands(f.InfeasibleGPUHours[1], 0))
 	}
 }

@@ -65,7 +65,7 @@ func newDemoDir(parent string, now time.Time) (string, error) {
 
 // writeDemoBrief is the demo's last step: the sweep of demoBrief on the seed case, written as a plan
 // (out/plan) and rendered as the brief (out/brief) in both languages, HTML and PDF.
-func writeDemoBrief(stdout, stderr io.Writer, s *scenarios.Scenario, seed *scenarios.Built, res *results, out string, step int) error {
+func writeDemoBrief(stdout, stderr io.Writer, s *scenarios.Scenario, seed *scenarios.Built, res *planner.Results, out string, step int) error {
 	p := demoBrief
 	var swept []string
 	n := 1
@@ -94,7 +94,7 @@ func writeDemoBrief(stdout, stderr io.Writer, s *scenarios.Scenario, seed *scena
 	}
 	run := *res // the demo's results.json stays as written
 	if run.Comparisons == nil && slices.Contains(seed.Policies, "fragmented") {
-		if run.Comparisons, err = compareAll(seed.Workload, run.Policies, "fragmented"); err != nil {
+		if run.Comparisons, err = planner.CompareAll(seed.Workload, run.Policies, "fragmented"); err != nil {
 			return err
 		}
 	}
@@ -119,6 +119,6 @@ func writeDemoBrief(stdout, stderr io.Writer, s *scenarios.Scenario, seed *scena
 }
 
 // farmWaits says whether any farm policy of the run has a nonzero p95 wait.
-func farmWaits(res *results) bool {
+func farmWaits(res *planner.Results) bool {
 	return slices.ContainsFunc(res.Policies, func(r *sim.Result) bool { return r.Name != "fragmented" && r.WaitS.P95 > 0 })
 }

@@ -199,7 +199,7 @@ func BenchmarkDemoBrief(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := simulateBuilt(seed, io.Discard)
+	res, err := simulateBuilt(seed, io.Discard, "")
 	if err != nil {
 		b.Fatal(err)
 	}

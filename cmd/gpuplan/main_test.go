@@ -137,6 +137,7 @@ func TestBadInput(t *testing.T) {
 		{"negative duration", []string{"simulate", "--workload", negative}, 1, []string{"neg.csv", "duration_s"}},
 		{"unknown owner", []string{"simulate", "--workload", good, "--pools", pools}, 1, []string{"carol"}},
 		{"unknown policy", []string{"simulate", "--scenario", "small", "--policy", "lottery"}, 2, []string{"lottery"}},
+		{"repeated policy", []string{"simulate", "--scenario", "small", "--policy", "easy,fifo,easy"}, 2, []string{`policy "easy" listed twice`}},
 		{"bad placement", []string{"simulate", "--scenario", "small", "--placement", "random"}, 2, []string{"placement"}},
 		{"unknown format", []string{"simulate", "--workload", good, "--format", "parquet"}, 2, []string{"parquet"}},
 		{"invalid scenario", []string{"simulate", "--scenario", badScenario}, 1, []string{"bad.yaml", "pue"}},

@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
+	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/scenarios"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -50,8 +47,8 @@ type pilotReport struct {
 // at a time. The publisher sends one event per round trip (0.5-0.75 ms each in
 // BenchmarkDrainOutage, which would add 100-150 s for the demo's 200k events), and the spool is
 // there for outages, which an in-process demo does not have.
-func runPilot(ctx context.Context, log *eventLog, seed *scenarios.Built, spec pilotSpec, tmp string) (*pilotReport, error) {
-	w, pools := pilotSlice(seed, spec)
+func runPilot(ctx context.Context, log *eventLog, seed *scenarios.Built, spec pilotSpec) (*pilotReport, error) {
+	w, pools := planner.PilotSlice(seed, spec.owners, spec.horizonS)
 	// At 5-minute samples the collector's default inventory period would read the inventory at
 	// every tick, a fifth of the sampling's CPU; the fleet's nodes never change, so once an hour.
 	fl, err := fleet.New(pools, fleet.Options{Seed: seed.Seed, Interval: spec.interval, InventoryEvery: time.Hour})
@@ -86,73 +83,6 @@ func runPilot(ctx context.Context, log *eventLog, seed *scenarios.Built, spec pi
 	if len(unsized) > 0 {
 		return nil, fmt.Errorf("ownership in the log names nodes of unknown size: %s", strings.Join(unsized, ", "))
 	}
-	poolsCSV := filepath.Join(tmp, "pilot-pools.csv")
-	if err := writePoolsFile(poolsCSV, catalogTypes(held)); err != nil {
-		return nil, err
-	}
-	capKW := 0.0
-	for _, s := range seed.Cluster.Sites {
-		if s.Name == seed.Cluster.Farm.Site {
-			capKW = s.CapW / 1000 * float64(poolGPUs(pools)) / float64(clusterGPUs(seed.Cluster))
-		}
-	}
-	rep.built, err = scenarios.FromWorkload(rep.projected, seed.Name+"-pilot", poolsCSV, scenarios.FileOptions{
-		Seed: seed.Seed, FarmCapKW: capKW, Prices: seed.Options.Prices, Policies: seed.Policies})
+	rep.built, err = planner.PilotScenario(seed, pools, rep.projected, held)
 	return rep, err
-}
-
-// pilotSlice takes the seed case's first spec.owners researchers and their jobs submitted within
-// the horizon, with their pools.
-func pilotSlice(seed *scenarios.Built, spec pilotSpec) (*sim.Workload, []traces.Pool) {
-	n := min(spec.owners, len(seed.Cluster.Owners))
-	var pools []traces.Pool
-	keep := map[string]int32{}
-	w := &sim.Workload{}
-	for _, o := range seed.Cluster.Owners[:n] {
-		keep[o.Name] = int32(len(w.Owners))
-		w.Owners = append(w.Owners, o.Name)
-		for _, g := range o.Nodes {
-			pools = append(pools, traces.Pool{Owner: o.Name, GPUs: g.Count * g.GPUsPerNode,
-				GPUsPerNode: g.GPUsPerNode, GPUType: g.GPUType, Site: o.Site})
-		}
-	}
-	for _, j := range seed.Workload.Jobs {
-		idx, ok := keep[seed.Workload.Owners[j.Owner]]
-		if !ok || j.Submit >= spec.horizonS {
-			continue
-		}
-		j.Owner, j.Group = idx, -1
-		w.Jobs = append(w.Jobs, j)
-	}
-	return w, pools
-}
-
-// catalogTypes turns the product names collectors report ("NVIDIA rtx4090") back into the GPU
-// type names of the scenario catalogue.
-func catalogTypes(pools []traces.Pool) []traces.Pool {
-	out := slices.Clone(pools)
-	for i := range out {
-		out[i].GPUType = strings.TrimPrefix(out[i].GPUType, "NVIDIA ")
-	}
-	return out
-}
-
-func writePoolsFile(path string, pools []traces.Pool) error {
-	return writeOutput(path, func(fh io.Writer) error { return traces.WritePools(fh, pools) })
-}
-
-func poolGPUs(pools []traces.Pool) (n int) {
-	for _, p := range pools {
-		n += p.GPUs
-	}
-	return n
-}
-
-func clusterGPUs(c *sim.Cluster) (n int) {
-	for _, o := range c.Owners {
-		for _, g := range o.Nodes {
-			n += g.Count * g.GPUsPerNode
-		}
-	}
-	return n
 }

@@ -28,7 +28,7 @@ func BenchmarkDemoPilot(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		r, err := runPilot(context.Background(), log, seed, defaultPilot, b.TempDir())
+		r, err := runPilot(context.Background(), log, seed, defaultPilot)
 		if err != nil {
 			b.Fatal(err)
 		}

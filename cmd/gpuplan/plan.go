@@ -137,14 +137,13 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	if s.Workload.Trace != nil && len(seeds) > 1 {
 		fmt.Fprintf(stderr, "gpuplan: note: %s replays a trace: its jobs are the same for every seed, so the intervals show only what the seed changes (owners assigned to an ownerless trace, farm_share's choice of owners)\n", base.Name)
 	}
-	run, err := simulateBuilt(base, stderr)
+	baseline := ""
+	if slices.Contains(base.Policies, "fragmented") {
+		baseline = "fragmented"
+	}
+	run, err := simulateBuilt(base, stderr, baseline)
 	if err != nil {
 		return err
-	}
-	if slices.Contains(base.Policies, "fragmented") {
-		if run.Comparisons, err = compareAll(base.Workload, run.Policies, "fragmented"); err != nil {
-			return err
-		}
 	}
 
 	bar := newBar(stderr, 1, "plan "+base.Name)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpuplan/gpuplan/events"
+	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
@@ -140,14 +142,11 @@ func simulateAndWrite(stdout, stderr io.Writer, built *scenarios.Built, f simula
 	for _, n := range built.Notes {
 		fmt.Fprintln(stderr, n)
 	}
-	out, err := simulateBuilt(built, stderr)
+	out, err := simulateBuilt(built, stderr, f.baseline)
 	if err != nil {
 		return err
 	}
 	out.SkippedEvents, out.RetractedJobs = f.skippedEvents, f.retractedJobs
-	if out.Comparisons, err = compareAll(built.Workload, out.Policies, f.baseline); err != nil {
-		return err
-	}
 	if f.perJob != "" {
 		if err := writePerJobTo(f.perJob, stdout, built.Workload, out.Policies); err != nil {
 			return err
@@ -212,13 +211,9 @@ func buildInput(stdin io.Reader, f simulateFlags) (*scenarios.Built, error) {
 // applyOverrides sets what the flags say over what the scenario says.
 func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	if len(f.policies) > 0 {
-		known := map[string]bool{}
-		for _, p := range sim.Policies() {
-			known[p] = true
-		}
-		for _, p := range f.policies {
-			if !known[p] {
-				return usagef("--policy: unknown policy %q (have %s)", p, strings.Join(sim.Policies(), ", "))
+		for i := range f.policies {
+			if err := scenarios.CheckPolicy(f.policies, i); err != nil {
+				return usagef("--policy: %v", err)
 			}
 		}
 		built.Policies = f.policies
@@ -273,27 +268,9 @@ func applyOverrides(built *scenarios.Built, f simulateFlags) error {
 	return nil
 }
 
-// results is the JSON document `gpuplan simulate --json` writes; scripts rely on its field names,
-// so fields may be added but never renamed. Wall-clock timings never go in it.
-type results struct {
-	Scenario     string `json:"scenario"`
-	ScenarioHash string `json:"scenario_hash,omitempty"`
-	Seed         uint64 `json:"seed"`
-	Version      string `json:"version"`
-	// WindowS and Measure are the one window every policy was measured over (each policy's
-	// window_s repeats it; makespan_s is its own).
-	WindowS     float64          `json:"window_s"`
-	Measure     sim.Window       `json:"measure"`
-	Policies    []*sim.Result    `json:"policies"`
-	Comparisons []sim.Comparison `json:"comparisons,omitempty"`
-	LargeJobs   []largeJobs      `json:"large_jobs"`
-	// Replay only: events of the log skipped for breaking the schema, named by stream sequence,
-	// and jobs left out because a job.retracted event withdrew them.
-	SkippedEvents []events.Rejection `json:"skipped_events,omitempty"`
-	RetractedJobs int                `json:"retracted_jobs,omitempty"`
-}
-
-func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
+// simulateBuilt runs b's policies with a progress bar and builds the results document, with
+// comparisons against baseline when it is not empty.
+func simulateBuilt(b *scenarios.Built, stderr io.Writer, baseline string) (*planner.Results, error) {
 	opt := b.Options
 	bar := newProgress(stderr, len(b.Workload.Jobs)*len(b.Policies), "simulating "+strings.Join(b.Policies, ", "))
 	opt.Progress = bar.callback()
@@ -302,18 +279,17 @@ func simulateBuilt(b *scenarios.Built, stderr io.Writer) (*results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulate %s: %w", b.Name, err)
 	}
-	large, err := largeJobsOf(b, res)
+	out, err := planner.NewResults(b, res, planner.ResultsOptions{Version: version(), Baseline: baseline})
+	if errors.Is(err, planner.ErrBaselineNotRun) {
+		return nil, usagef("--baseline: %q is not among the policies run", baseline)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("simulate %s: %w", b.Name, err)
-	}
-	out := &results{Scenario: b.Name, ScenarioHash: b.Hash, Seed: b.Seed, Version: version(), Policies: res, LargeJobs: large}
-	if len(res) > 0 {
-		out.WindowS, out.Measure = res[0].WindowS, res[0].Window
 	}
 	return out, nil
 }
 
-func writeJSON(path string, stdout io.Writer, r *results) error {
+func writeJSON(path string, stdout io.Writer, r *planner.Results) error {
 	if path == "-" {
 		return encodeJSON(stdout, r)
 	}

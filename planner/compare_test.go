@@ -1,7 +1,8 @@
-package sim_test
+package planner_test
 
 import (
 	"errors"
+	"github.com/gpuplan/gpuplan/planner"
 	"math"
 	"slices"
 	"testing"
@@ -60,7 +61,7 @@ var handJobs = []handJob{
 
 func TestCompareHandBuilt(t *testing.T) {
 	w, b, p := handResults([]string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}, handJobs)
-	got, err := sim.Compare(w, b, p, sim.CompareOptions{})
+	got, err := planner.Compare(w, b, p, planner.CompareOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,15 +83,15 @@ func TestCompareHandBuilt(t *testing.T) {
 		baseBsld, bsld              float64
 		tolS                        float64
 	}{
-		{"a", sim.Better, 2, 2, 0, 0, 200, 100, -100, 100 - 290, (1.1 + 1.3) / 2, 1.1, 60},
-		{"b", sim.Unchanged, 1, 1, 0, 0, 10000, 10400, 400, 400, 11, 11.4, 500},
-		{"c", sim.Unchanged, 1, 1, 0, 0, 10000, 10500, 500, 500, 11, 11.5, 500},
-		{"d", sim.Worse, 1, 1, 0, 0, 10000, 10501, 501, 501, 11, 11.501, 500},
-		{"e", sim.Unchanged, 1, 1, 0, 0, 0, 60, 60, 60, 1, 6.5, 60},
-		{"f", sim.Worse, 1, 1, 0, 0, 0, 61, 61, 61, 1, 1.061, 60},
-		{"g", sim.Better, 2, 1, 1, 0, 0, 1000, 1000, 1000, 1, 2, 60},
-		{"h", sim.Worse, 2, 1, 0, 1, 0, 0, 0, 0, 1, 1, 60},
-		{"i", sim.Unchanged, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 60},
+		{"a", planner.Better, 2, 2, 0, 0, 200, 100, -100, 100 - 290, (1.1 + 1.3) / 2, 1.1, 60},
+		{"b", planner.Unchanged, 1, 1, 0, 0, 10000, 10400, 400, 400, 11, 11.4, 500},
+		{"c", planner.Unchanged, 1, 1, 0, 0, 10000, 10500, 500, 500, 11, 11.5, 500},
+		{"d", planner.Worse, 1, 1, 0, 0, 10000, 10501, 501, 501, 11, 11.501, 500},
+		{"e", planner.Unchanged, 1, 1, 0, 0, 0, 60, 60, 60, 1, 6.5, 60},
+		{"f", planner.Worse, 1, 1, 0, 0, 0, 61, 61, 61, 1, 1.061, 60},
+		{"g", planner.Better, 2, 1, 1, 0, 0, 1000, 1000, 1000, 1, 2, 60},
+		{"h", planner.Worse, 2, 1, 0, 1, 0, 0, 0, 0, 1, 1, 60},
+		{"i", planner.Unchanged, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 60},
 	}
 	if len(got.Owners) != len(tests) {
 		t.Fatalf("%d owner rows, want %d", len(got.Owners), len(tests))
@@ -127,20 +128,20 @@ func TestCompareOptions(t *testing.T) {
 	w, b, p := handResults([]string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}, handJobs)
 	tests := []struct {
 		name                string
-		opt                 sim.CompareOptions
+		opt                 planner.CompareOptions
 		better, worse, same int
 		worst               []string
 	}{
 		// A 1,000 s floor makes a (-100), d (+501) and f (+61) unchanged; g and h are decided by jobs.
-		{"wide floor", sim.CompareOptions{MinWaitS: 1000}, 1, 1, 7, []string{"h"}},
+		{"wide floor", planner.CompareOptions{MinWaitS: 1000}, 1, 1, 7, []string{"h"}},
 		// No relative part: b (+400) and c (+500) are past the 60 s floor.
-		{"absolute only", sim.CompareOptions{RelTol: -1}, 2, 5, 2, []string{"h", "d", "c", "b", "f"}},
-		{"two worst", sim.CompareOptions{Worst: 2}, 2, 3, 4, []string{"h", "d"}},
-		{"no worst", sim.CompareOptions{Worst: -1}, 2, 3, 4, []string{}},
+		{"absolute only", planner.CompareOptions{RelTol: -1}, 2, 5, 2, []string{"h", "d", "c", "b", "f"}},
+		{"two worst", planner.CompareOptions{Worst: 2}, 2, 3, 4, []string{"h", "d"}},
+		{"no worst", planner.CompareOptions{Worst: -1}, 2, 3, 4, []string{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := sim.Compare(w, b, p, tc.opt)
+			got, err := planner.Compare(w, b, p, tc.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,14 +168,14 @@ func TestCompareAgreesWithOwnerRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	self, err := sim.Compare(w, res[1], res[1], sim.CompareOptions{})
+	self, err := planner.Compare(w, res[1], res[1], planner.CompareOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if self.Unchanged != 3 || self.Better+self.Worse != 0 || len(self.Worst) != 0 {
 		t.Errorf("self comparison %+v", self)
 	}
-	cmp, err := sim.Compare(w, res[0], res[1], sim.CompareOptions{})
+	cmp, err := planner.Compare(w, res[0], res[1], planner.CompareOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,8 +206,38 @@ func TestCompareMismatch(t *testing.T) {
 		w    *sim.Workload
 		b, p *sim.Result
 	}{{"nil workload", nil, b, p}, {"nil result", w, b, nil}, {"short result", w, b, &short}} {
-		if _, err := sim.Compare(tc.w, tc.b, tc.p, sim.CompareOptions{}); !errors.Is(err, sim.ErrMismatch) {
+		if _, err := planner.Compare(tc.w, tc.b, tc.p, planner.CompareOptions{}); !errors.Is(err, planner.ErrMismatch) {
 			t.Errorf("%s: err %v, want ErrMismatch", tc.name, err)
 		}
 	}
+}
+
+// gpuType, ownerSpec and poolCluster build small clusters as sim's black-box tests do: owners at a
+// lab site with one node group each, a farm of farmNodes nodes of farmGPN GPUs.
+func gpuType() sim.GPUType {
+	return sim.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+}
+
+// ownerSpec is one owner's private pool: Nodes nodes of GPN GPUs each.
+type ownerSpec struct {
+	Name  string
+	Nodes int
+	GPN   int
+}
+
+// farmGPN GPUs. Node draw is zero: these clusters are for schedule tests.
+func poolCluster(owners []ownerSpec, farmNodes, farmGPN int) *sim.Cluster {
+	c := &sim.Cluster{
+		GPUTypes: []sim.GPUType{gpuType()},
+		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
+		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{
+			{Count: farmNodes, GPUsPerNode: farmGPN, GPUType: "g"},
+		}},
+	}
+	for _, o := range owners {
+		c.Owners = append(c.Owners, sim.Owner{Name: o.Name, Site: "lab", Nodes: []sim.NodeGroup{
+			{Count: o.Nodes, GPUsPerNode: o.GPN, GPUType: "g"},
+		}})
+	}
+	return c
 }

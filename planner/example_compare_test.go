@@ -1,7 +1,8 @@
-package sim_test
+package planner_test
 
 import (
 	"fmt"
+	"github.com/gpuplan/gpuplan/planner"
 
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -29,7 +30,7 @@ func ExampleCompare() {
 		fmt.Println(err)
 		return
 	}
-	cmp, err := sim.Compare(w, res[0], res[1], sim.CompareOptions{})
+	cmp, err := planner.Compare(w, res[0], res[1], planner.CompareOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

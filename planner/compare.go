@@ -1,4 +1,4 @@
-package sim
+package planner
 
 import (
 	"cmp"
@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/gpuplan/gpuplan/sim"
 )
 
 // ErrMismatch says two results or a result and a workload do not belong together.
-var ErrMismatch = errors.New("sim: results do not match the workload")
+var ErrMismatch = errors.New("planner: results do not match the workload")
 
 // Default tolerances of Compare. A minute is below what anyone notices of a wait for jobs that run
 // for hours, and 5% keeps an owner whose waits are already long from being called worse off for a
@@ -85,8 +87,8 @@ type Comparison struct {
 // is an unbounded wait. Otherwise the change in mean wait over the common jobs decides, with the
 // tolerance of CompareOptions; an owner without common jobs is unchanged. Worst lists the owners
 // worse off, by net jobs lost, then by increase in mean wait, then in p95 wait, then by name.
-func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparison, error) {
-	if err := matches(w, baseline, other); err != nil {
+func Compare(w *sim.Workload, baseline, other *sim.Result, opt CompareOptions) (Comparison, error) {
+	if err := matchRuns(w, baseline, other); err != nil {
 		return Comparison{}, err
 	}
 	opt = opt.withDefaults()
@@ -101,7 +103,7 @@ func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparis
 		if jb.Owner < 0 || int(jb.Owner) >= no {
 			return Comparison{}, fmt.Errorf("%w: job %q (row %d): owner index %d out of range", ErrMismatch, jb.ID, i, jb.Owner)
 		}
-		if !baseline.measures(jb.Submit) || !other.measures(jb.Submit) {
+		if !baseline.Measures(jb.Submit) || !other.Measures(jb.Submit) {
 			continue
 		}
 		oc := &out.Owners[jb.Owner]
@@ -123,7 +125,7 @@ func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparis
 		if n := float64(oc.Common); n > 0 {
 			b, p := &base[o], &pol[o]
 			oc.BaselineMeanWaitS, oc.MeanWaitS = b.wait/n, p.wait/n
-			oc.BaselineP95WaitS, oc.P95WaitS = quantiles(b.waits, 0.95)[0], quantiles(p.waits, 0.95)[0]
+			oc.BaselineP95WaitS, oc.P95WaitS = sim.Quantiles(b.waits, 0.95)[0], sim.Quantiles(p.waits, 0.95)[0]
 			oc.BaselineMeanBoundedSlowdown, oc.MeanBoundedSlowdown = b.bsld/n, p.bsld/n
 			oc.DeltaMeanWaitS = oc.MeanWaitS - oc.BaselineMeanWaitS
 			oc.DeltaP95WaitS = oc.P95WaitS - oc.BaselineP95WaitS
@@ -144,11 +146,6 @@ func Compare(w *Workload, baseline, other *Result, opt CompareOptions) (Comparis
 	return out, nil
 }
 
-// measures says whether a job submitted at submit is among the jobs r measured (Options.Measure).
-func (r *Result) measures(submit float64) bool {
-	return !r.Window.SteadyState || submit >= r.mFrom && submit < r.mTo
-}
-
 // waitAcc sums one owner's common jobs under one policy.
 type waitAcc struct {
 	waits      []float64
@@ -159,7 +156,7 @@ func (s *waitAcc) add(submit, start, end float64) {
 	wait, run := start-submit, end-start
 	s.waits = append(s.waits, wait)
 	s.wait += wait
-	s.bsld += max(1, (wait+run)/max(run, slowdownTauS))
+	s.bsld += max(1, (wait+run)/max(run, sim.BoundedSlowdownTauS))
 }
 
 func (oc *OwnerChange) verdict() string {
