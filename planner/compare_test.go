@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"errors"
+	"github.com/gpuplan/gpuplan/internal/simtest"
 	"github.com/gpuplan/gpuplan/planner"
 	"math"
 	"slices"
@@ -212,11 +213,8 @@ func TestCompareMismatch(t *testing.T) {
 	}
 }
 
-// gpuType, ownerSpec and poolCluster build small clusters as sim's black-box tests do: owners at a
-// lab site with one node group each, a farm of farmNodes nodes of farmGPN GPUs.
-func gpuType() sim.GPUType {
-	return sim.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
-}
+// gpuType and poolCluster are the shared test clusters of internal/simtest.
+var gpuType = simtest.GPUType
 
 // ownerSpec is one owner's private pool: Nodes nodes of GPN GPUs each.
 type ownerSpec struct {
@@ -225,19 +223,4 @@ type ownerSpec struct {
 	GPN   int
 }
 
-// farmGPN GPUs. Node draw is zero: these clusters are for schedule tests.
-func poolCluster(owners []ownerSpec, farmNodes, farmGPN int) *sim.Cluster {
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{gpuType()},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
-		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{
-			{Count: farmNodes, GPUsPerNode: farmGPN, GPUType: "g"},
-		}},
-	}
-	for _, o := range owners {
-		c.Owners = append(c.Owners, sim.Owner{Name: o.Name, Site: "lab", Nodes: []sim.NodeGroup{
-			{Count: o.Nodes, GPUsPerNode: o.GPN, GPUType: "g"},
-		}})
-	}
-	return c
-}
+var poolCluster = simtest.PoolCluster[ownerSpec]

@@ -6,17 +6,15 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gpuplan/gpuplan/internal/simtest"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
 // The black-box tests build their clusters and workloads through these helpers so that every
 // expectation in them is written against the public API only.
 
-// gpuType is the GPU model used by the scheduling and queueing tests; its power figures matter only
-// in power_blackbox_test.go, which builds its own.
-func gpuType() sim.GPUType {
-	return sim.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
-}
+// gpuType and poolCluster are the shared test clusters of internal/simtest.
+var gpuType = simtest.GPUType
 
 // ownerSpec is one owner's private pool: Nodes nodes of GPN GPUs each.
 type ownerSpec struct {
@@ -25,23 +23,7 @@ type ownerSpec struct {
 	GPN   int
 }
 
-// poolCluster builds a cluster whose owners sit at a lab site and whose farm has farmNodes nodes of
-// farmGPN GPUs. Node draw is zero: these clusters are for schedule tests.
-func poolCluster(owners []ownerSpec, farmNodes, farmGPN int) *sim.Cluster {
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{gpuType()},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
-		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{
-			{Count: farmNodes, GPUsPerNode: farmGPN, GPUType: "g"},
-		}},
-	}
-	for _, o := range owners {
-		c.Owners = append(c.Owners, sim.Owner{Name: o.Name, Site: "lab", Nodes: []sim.NodeGroup{
-			{Count: o.Nodes, GPUsPerNode: o.GPN, GPUType: "g"},
-		}})
-	}
-	return c
-}
+var poolCluster = simtest.PoolCluster[ownerSpec]
 
 // jobSpec is a job written by hand: owner by name.
 type jobSpec struct {
