@@ -265,7 +265,7 @@ func (s *search) target(given *float64) Target {
 func (s *search) meets(k int, target float64) bool {
 	m := s.stats[k]
 	p95, inf, frag := m[MetricWaitP95], m[MetricInfeasible], m[MetricFragInfeasible]
-	return p95.upper() <= target && inf.Mean <= frag.Mean
+	return p95.Upper() <= target && inf.Mean <= frag.Mean
 }
 
 // smallest bisects for the first index that meets, assuming meeting is monotone in the index.

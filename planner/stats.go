@@ -51,8 +51,11 @@ func allEqual(xs []float64) bool {
 	return true
 }
 
-// upper is the interval's upper bound, or the mean when the interval is unknown (one run).
-func (s Stat) upper() float64 {
+// HasInterval says whether the stat carries a confidence interval (it does not for one run).
+func (s Stat) HasInterval() bool { return !math.IsNaN(s.Lo) && !math.IsNaN(s.Hi) }
+
+// Upper is the interval's upper bound, or the mean when the interval is unknown (one run).
+func (s Stat) Upper() float64 {
 	if math.IsNaN(s.Hi) {
 		return s.Mean
 	}

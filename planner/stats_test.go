@@ -57,7 +57,7 @@ func TestSummarizeOneRunHasNoInterval(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || back.Mean != 4 || !math.IsNaN(back.Hi) || back.N != 1 {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
-	if s.upper() != 4 {
-		t.Errorf("upper of one run = %v, want the value", s.upper())
+	if s.Upper() != 4 {
+		t.Errorf("upper of one run = %v, want the value", s.Upper())
 	}
 }

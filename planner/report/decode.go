@@ -388,6 +388,9 @@ func (p *Plan) validate() error {
 func validStats(f string, m map[string]Stat) error {
 	for _, name := range slices.Sorted(maps.Keys(m)) {
 		s := m[name]
+		if math.IsNaN(s.Mean) {
+			return fieldErr(f+"."+name, "mean is null: a metric needs at least one run")
+		}
 		if math.IsNaN(s.Lo) != math.IsNaN(s.Hi) {
 			return fieldErr(f+"."+name, "one bound of the interval is null: both or neither (null for one run)")
 		}

@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
+
+	"github.com/gpuplan/gpuplan/planner"
 )
 
 // The types below mirror the JSON that `gpuplan simulate --json` and `gpuplan plan` write. They are
 // the renderer's own copy (not sim's or planner's types) so the brief reads any version of those
 // documents: every field added later is optional here, and a pointer when "absent" must be told
-// apart from zero.
+// apart from zero. The exception is Stat, whose wire form (null for an unknown bound) the planner
+// defines and both sides read the same way.
 
 // Document is one results file: a simulate result, or a plan whose Run is the simulate result of the
 // scenario as given.
@@ -183,47 +185,10 @@ type Point struct {
 	Metrics map[string]Stat  `json:"metrics"`
 }
 
-// Stat is a metric's mean over seeds and its 95% confidence interval [Lo, Hi]. One run has no
-// interval: the planner writes its bounds and sd as null, read here as NaN (not 0, which would be
-// a claim about the interval).
-type Stat struct {
-	Mean float64 `json:"mean"`
-	Lo   float64 `json:"lo"`
-	Hi   float64 `json:"hi"`
-	SD   float64 `json:"sd"`
-	N    int     `json:"n"`
-}
-
-// UnmarshalJSON reads null lo, hi and sd as NaN.
-func (s *Stat) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Mean       float64
-		Lo, Hi, SD *float64
-		N          int
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	get := func(p *float64) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
-	*s = Stat{Mean: v.Mean, Lo: get(v.Lo), Hi: get(v.Hi), SD: get(v.SD), N: v.N}
-	return nil
-}
-
-// HasInterval says whether the stat carries a confidence interval (it does not for one run).
-func (s Stat) HasInterval() bool { return !math.IsNaN(s.Lo) && !math.IsNaN(s.Hi) }
-
-// Upper is the interval's upper bound, or the mean when there is no interval.
-func (s Stat) Upper() float64 {
-	if math.IsNaN(s.Hi) {
-		return s.Mean
-	}
-	return s.Hi
-}
+// Stat is a metric's mean over seeds and its 95% confidence interval [Lo, Hi], as the planner
+// writes it. One run has no interval: its bounds and sd are null, read as NaN (not 0, which would
+// be a claim about the interval).
+type Stat = planner.Stat
 
 // Sizing is a search for the smallest or largest setting that meets a target.
 type Sizing struct {

@@ -81,6 +81,7 @@ func TestNullBoundsRejectedWhereWrong(t *testing.T) {
 		{"one bound null", strings.Replace(plan, `"hi": 247.0`, `"hi": null`, 1), "both or neither"},
 		{"no interval over several runs", regexp.MustCompile(`"hi": 247.0`).ReplaceAllString(
 			strings.Replace(plan, `"lo": 247.0`, `"lo": null`, 1), `"hi": null`), "only one run"},
+		{"null mean", regexp.MustCompile(`"mean": [0-9.]+`).ReplaceAllLiteralString(plan, `"mean": null`), "mean is null"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
