@@ -64,7 +64,7 @@ func TestServeOnlyLoopbackWithoutAuth(t *testing.T) {
 		{"auth directory missing", []string{"--auth", "/nonexistent/auth"}, 1, "gpuplan auth init"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _, e := gpuplan(t, append([]string{"serve", "--data", t.TempDir()}, tc.args...)...)
+			c, _, e := runCLI(t, append([]string{"serve", "--data", t.TempDir()}, tc.args...)...)
 			if c != tc.code || !strings.Contains(e, tc.want) {
 				t.Errorf("exit %d, %q; want %d and %q", c, e, tc.code, tc.want)
 			}
@@ -82,17 +82,17 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 	pki := testpki.Write(t)
 	ca, cert, key, otherCA := pki.CA, pki.Cert, pki.Key, pki.OtherCA
 	auth := filepath.Join(t.TempDir(), "auth")
-	if c, out, e := gpuplan(t, "auth", "init", auth, "--node", "node-a"); c != 0 || !strings.Contains(out, "importer.creds") {
+	if c, out, e := runCLI(t, "auth", "init", auth, "--node", "node-a"); c != 0 || !strings.Contains(out, "importer.creds") {
 		t.Fatalf("auth init: exit %d: %s %s", c, out, e)
 	}
-	if c, out, e := gpuplan(t, "auth", "add-node", "node-b", "--auth", auth); c != 0 || strings.TrimSpace(out) != filepath.Join(auth, "collector-node-b.creds") {
+	if c, out, e := runCLI(t, "auth", "add-node", "node-b", "--auth", auth); c != 0 || strings.TrimSpace(out) != filepath.Join(auth, "collector-node-b.creds") {
 		t.Fatalf("auth add-node: exit %d: %q %s", c, out, e)
 	}
-	if c, _, e := gpuplan(t, "auth", "add-node", "node-c"); c != 2 || !strings.Contains(e, "--auth") {
+	if c, _, e := runCLI(t, "auth", "add-node", "node-c"); c != 2 || !strings.Contains(e, "--auth") {
 		t.Errorf("add-node without --auth: exit %d, %q", c, e)
 	}
 	// node-b's credential is revoked before the server starts: it cannot connect.
-	if c, out, e := gpuplan(t, "auth", "revoke", filepath.Join(auth, "collector-node-b.creds"), "--auth", auth); c != 0 || !strings.Contains(out, "revoked collector-node-b") {
+	if c, out, e := runCLI(t, "auth", "revoke", filepath.Join(auth, "collector-node-b.creds"), "--auth", auth); c != 0 || !strings.Contains(out, "revoked collector-node-b") {
 		t.Fatalf("auth revoke: exit %d: %q %s", c, out, e)
 	}
 	url, stderr := serveAt(t, "tls://", "--addr", "127.0.0.1:0", "--auth", auth, "--tls-cert", cert, "--tls-key", key)
@@ -123,7 +123,7 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 		{"CA file missing", []string{"events", "export", "--out", "-", "--nats", url, "--creds", creds("planner"), "--tls-ca", "/nonexistent/ca.pem"}, 1, "/nonexistent/ca.pem"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, out, e := gpuplan(t, tc.args...)
+			c, out, e := runCLI(t, tc.args...)
 			got := e
 			if tc.code == 0 {
 				got = out
@@ -133,11 +133,11 @@ func TestServeWithAuthAndTLS(t *testing.T) {
 			}
 		})
 	}
-	c, replayed, e := gpuplan(t, log("planner", "replay", "--json", "-")...)
+	c, replayed, e := runCLI(t, log("planner", "replay", "--json", "-")...)
 	if c != 0 {
 		t.Fatalf("replay as planner: exit %d: %s", c, e)
 	}
-	c, simulated, e := gpuplan(t, "simulate", "--workload", workload, "--json", "-")
+	c, simulated, e := runCLI(t, "simulate", "--workload", workload, "--json", "-")
 	if c != 0 {
 		t.Fatalf("simulate: exit %d: %s", c, e)
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 // gpuplanIn runs the CLI in-process with the given standard input.
-func gpuplanIn(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+func runCLIIn(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	code = runWithInput(args, strings.NewReader(stdin), &o, &e)
@@ -58,7 +58,7 @@ func TestCommandLineMistakesExit2(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := gpuplan(t, tc.args...)
+			code, out, errOut := runCLI(t, tc.args...)
 			if code != 2 {
 				t.Errorf("exit %d, want 2; stderr: %s", code, errOut)
 			}
@@ -131,11 +131,11 @@ func TestVersionFromBuildInfo(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	code, out, _ := gpuplan(t, "--version")
+	code, out, _ := runCLI(t, "--version")
 	if code != 0 || out != "gpuplan version "+version()+"\n" {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
-	code, out, _ = gpuplan(t, "simulate", "--scenario", "small", "--json", "-")
+	code, out, _ = runCLI(t, "simulate", "--scenario", "small", "--json", "-")
 	if code != 0 || !strings.Contains(out, `"version": "`+version()+`"`) {
 		t.Errorf("results lack version %q", version())
 	}
@@ -143,7 +143,7 @@ func TestVersionFromBuildInfo(t *testing.T) {
 
 // --per-job - writes the rows alone to stdout, as --json - does the document.
 func TestPerJobStdout(t *testing.T) {
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", "small", "--policy", "fragmented,easy", "--per-job", "-")
+	code, out, errOut := runCLI(t, "simulate", "--scenario", "small", "--policy", "fragmented,easy", "--per-job", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -162,7 +162,7 @@ func TestPerJobStdout(t *testing.T) {
 		t.Errorf("rows per policy %v, want the same jobs under fragmented and easy", policies)
 	}
 	file := filepath.Join(t.TempDir(), "jobs.csv")
-	if code, _, errOut := gpuplan(t, "simulate", "--scenario", "small", "--policy", "fragmented,easy", "--per-job", file); code != 0 {
+	if code, _, errOut := runCLI(t, "simulate", "--scenario", "small", "--policy", "fragmented,easy", "--per-job", file); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if b, _ := os.ReadFile(file); string(b) != out {
@@ -173,7 +173,7 @@ func TestPerJobStdout(t *testing.T) {
 // Numbers in the per-job file have one style: plain decimals that read back exactly.
 func TestPerJobSecondsHaveNoExponent(t *testing.T) {
 	// The seed case's submits reach millions of seconds: none may print with an exponent.
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", "small", "--per-job", "-")
+	code, out, errOut := runCLI(t, "simulate", "--scenario", "small", "--per-job", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -190,14 +190,14 @@ func TestPerJobSecondsHaveNoExponent(t *testing.T) {
 func TestWorkloadFromStdin(t *testing.T) {
 	jobs := "id,owner,submit_s,gpus,duration_s\na,alice,0,2,100\nb,alice,10,2,100\nc,bob,20,1,50\n"
 	path := writeFile(t, "jobs.csv", jobs)
-	_, fromFile, _ := gpuplan(t, "simulate", "--workload", path, "--json", "-")
+	_, fromFile, _ := runCLI(t, "simulate", "--workload", path, "--json", "-")
 	var zipped bytes.Buffer
 	zw := gzip.NewWriter(&zipped)
 	zw.Write([]byte(jobs))
 	zw.Close()
 	for _, tc := range []struct{ name, stdin string }{{"plain", jobs}, {"gzip", zipped.String()}} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := gpuplanIn(t, tc.stdin, "simulate", "--workload", "-", "--json", "-")
+			code, out, errOut := runCLIIn(t, tc.stdin, "simulate", "--workload", "-", "--json", "-")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -206,7 +206,7 @@ func TestWorkloadFromStdin(t *testing.T) {
 			}
 		})
 	}
-	code, _, errOut := gpuplanIn(t, "id,owner,submit_s,gpus,duration_s\na,alice,zero,1,5\n", "simulate", "--workload", "-")
+	code, _, errOut := runCLIIn(t, "id,owner,submit_s,gpus,duration_s\na,alice,zero,1,5\n", "simulate", "--workload", "-")
 	if code != 1 || !strings.Contains(errOut, "stdin") || !strings.Contains(errOut, "submit_s") {
 		t.Errorf("bad row on stdin: exit %d, %s", code, errOut)
 	}
@@ -227,7 +227,7 @@ func TestHelpTexts(t *testing.T) {
 		{[]string{"simulate", "--help"}, []string{"--workload FILE", "or - for stdin", "--per-job FILE", "--json FILE"}, nil},
 	}
 	for _, tc := range tests {
-		code, out, errOut := gpuplan(t, tc.args...)
+		code, out, errOut := runCLI(t, tc.args...)
 		if code != 0 {
 			t.Errorf("%v: exit %d: %s", tc.args, code, errOut)
 		}
@@ -260,7 +260,7 @@ func TestServePortInUse(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		c, o, e := gpuplan(t, "serve", "--data", t.TempDir(), "--addr", addr)
+		c, o, e := runCLI(t, "serve", "--data", t.TempDir(), "--addr", addr)
 		done <- result{c, o, e}
 	}()
 	select {

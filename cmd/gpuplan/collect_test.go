@@ -207,23 +207,23 @@ func storedBatches(t *testing.T, url string) ([]string, []time.Time) {
 // change); under another node's name the server refuses, and the events stay spooled.
 func TestCollectWithCollectorCredential(t *testing.T) {
 	auth := filepath.Join(t.TempDir(), "auth")
-	if c, out, e := gpuplan(t, "auth", "init", auth, "--node", "node-a"); c != 0 {
+	if c, out, e := runCLI(t, "auth", "init", auth, "--node", "node-a"); c != 0 {
 		t.Fatalf("auth init: exit %d: %s %s", c, out, e)
 	}
 	url, _ := serveAt(t, "nats://", "--addr", "127.0.0.1:0", "--auth", auth)
 	// The admin creates the streams, as an operator would once.
-	if c, _, e := gpuplan(t, "events", "export", "--out", "-", "--nats", url, "--creds", filepath.Join(auth, "admin.creds")); c != 0 {
+	if c, _, e := runCLI(t, "events", "export", "--out", "-", "--nats", url, "--creds", filepath.Join(auth, "admin.creds")); c != 0 {
 		t.Fatalf("export as admin: exit %d: %s", c, e)
 	}
 	cfg := writeFile(t, "node.yaml", "site: lab\nowners:\n  - owner: kim\n    gpus: [0, 1]\n")
 	creds := filepath.Join(auth, "collector-node-a.creds")
 	spool := t.TempDir()
-	c, _, e := gpuplan(t, "collect", "--nats", url, "--creds", creds, "--fake", "dgxh100", "--node", "node-a", "--config", cfg,
+	c, _, e := runCLI(t, "collect", "--nats", url, "--creds", creds, "--fake", "dgxh100", "--node", "node-a", "--config", cfg,
 		"--interval", "100ms", "--for", "600ms", "--spool", spool)
 	if c != 0 || !strings.Contains(e, "everything sent") {
 		t.Fatalf("collect as node-a: exit %d: %s", c, e)
 	}
-	c, out, e := gpuplan(t, "events", "export", "--out", "-", "--nats", url, "--creds", filepath.Join(auth, "planner.creds"))
+	c, out, e := runCLI(t, "events", "export", "--out", "-", "--nats", url, "--creds", filepath.Join(auth, "planner.creds"))
 	if c != 0 {
 		t.Fatalf("export as planner: exit %d: %s", c, e)
 	}
@@ -232,7 +232,7 @@ func TestCollectWithCollectorCredential(t *testing.T) {
 			t.Errorf("log lacks %s", want)
 		}
 	}
-	c, _, e = gpuplan(t, "collect", "--nats", url, "--creds", creds, "--fake", "dgxh100", "--node", "node-b",
+	c, _, e = runCLI(t, "collect", "--nats", url, "--creds", creds, "--fake", "dgxh100", "--node", "node-b",
 		"--interval", "100ms", "--for", "500ms", "--flush-timeout", "300ms", "--spool", t.TempDir())
 	if c != 0 || !strings.Contains(e, "publishing paused") || !strings.Contains(e, "stay spooled") {
 		t.Fatalf("collect as node-b with node-a's credential: exit %d: %s", c, e)

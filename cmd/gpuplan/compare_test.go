@@ -24,7 +24,7 @@ func TestSimulateBaselineTableAndJSON(t *testing.T) {
 	args := []string{"simulate", "--workload", workload, "--pools", pools, "--policy", "fragmented,fifo",
 		"--placement", "pool", "--baseline", "fragmented"}
 
-	code, out, errOut := gpuplan(t, args...)
+	code, out, errOut := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -40,7 +40,7 @@ func TestSimulateBaselineTableAndJSON(t *testing.T) {
 		t.Errorf("worst-off row for bob missing:\n%s", section)
 	}
 
-	code, out, errOut = gpuplan(t, append(args, "--json", "-")...)
+	code, out, errOut = runCLI(t, append(args, "--json", "-")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -86,7 +86,7 @@ func TestSimulateBaselineTableAndJSON(t *testing.T) {
 }
 
 func TestSimulateWithoutBaselineHasNoComparisons(t *testing.T) {
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", "small", "--policy", "fragmented,easy", "--json", "-")
+	code, out, errOut := runCLI(t, "simulate", "--scenario", "small", "--policy", "fragmented,easy", "--json", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -96,7 +96,7 @@ func TestSimulateWithoutBaselineHasNoComparisons(t *testing.T) {
 }
 
 func TestSimulateBaselineNotRun(t *testing.T) {
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", "small", "--policy", "fifo,easy", "--baseline", "fragmented")
+	code, out, errOut := runCLI(t, "simulate", "--scenario", "small", "--policy", "fifo,easy", "--baseline", "fragmented")
 	if code != 2 || out != "" || !strings.Contains(errOut, "--baseline") || !strings.Contains(errOut, "fragmented") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want usage error 2 naming --baseline and the policy", code, out, errOut)
 	}
@@ -114,7 +114,7 @@ func lineStartsWith(s string, fields ...string) bool {
 
 // Replay shares simulate's output flags, --baseline included.
 func TestReplayHasBaseline(t *testing.T) {
-	code, out, errOut := gpuplan(t, "replay", "--help")
+	code, out, errOut := runCLI(t, "replay", "--help")
 	if code != 0 || !strings.Contains(out+errOut, "--baseline") {
 		t.Errorf("exit %d; replay --help lacks --baseline:\n%s%s", code, out, errOut)
 	}

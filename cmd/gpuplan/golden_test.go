@@ -152,7 +152,7 @@ func TestGoldenDigests(t *testing.T) {
 				testshared.Traces(t)
 			}
 			args := c.args(traces)
-			code, out, errOut := gpuplan(t, args...)
+			code, out, errOut := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("gpuplan %s: exit %d: %s", strings.Join(args, " "), code, errOut)
 			}

@@ -52,7 +52,7 @@ func TestRefusedInput(t *testing.T) {
 			if c.gz {
 				path = gzipFile(t, c.file, []byte(c.body))
 			}
-			code, out, errOut := gpuplan(t, "simulate", "--workload", path, "--format", c.format)
+			code, out, errOut := runCLI(t, "simulate", "--workload", path, "--format", c.format)
 			want := "gpuplan: " + strings.ReplaceAll(c.want, "%s", path) + "\n"
 			if code != 1 || errOut != want || out != "" {
 				t.Errorf("exit %d, stdout %q, stderr\n%s\nwant exit 1 and\n%s", code, out, errOut, want)
@@ -62,7 +62,7 @@ func TestRefusedInput(t *testing.T) {
 	t.Run("scenario tdp_w 1e300", func(t *testing.T) {
 		yaml := "name: hot\nhorizon: 1d\ngpu_types:\n  - name: g1\n    tdp_w: 1e300\nsites:\n  - {name: lab, pue: 1.5}\n  - {name: farm, pue: 1.2}\nfarm: {site: farm}\nowners:\n  - {name: a, gpus: 4, site: lab}\nworkload:\n  synthetic: {load: 0.5}\n"
 		path := writeFile(t, "hot.yaml", yaml)
-		code, out, errOut := gpuplan(t, "simulate", "--scenario", path)
+		code, out, errOut := runCLI(t, "simulate", "--scenario", path)
 		want := "gpuplan: " + path + ":5: gpu_types[0].tdp_w: must be at most 10000 W, got 1e+300\n"
 		if code != 1 || errOut != want || out != "" {
 			t.Errorf("exit %d, stdout %q, stderr\n%s\nwant exit 1 and\n%s", code, out, errOut, want)
@@ -74,7 +74,7 @@ func TestRefusedInput(t *testing.T) {
 // job decades after the rest, naming its row; the run itself succeeds.
 func TestSimulateNotes(t *testing.T) {
 	path := writeFile(t, "w.csv", "id,owner,submit_s,gpus,duration_s\na,o,0,1,60\nb,o,60,0,60\nc,o,120,2,60\nd,o,946728000,1,60\n")
-	code, _, errOut := gpuplan(t, "simulate", "--workload", path, "--policy", "fragmented,fifo")
+	code, _, errOut := runCLI(t, "simulate", "--workload", path, "--policy", "fragmented,fifo")
 	want := path + ": 1 row skipped: 1 asking for no GPU\n" +
 		"warning: " + path + ":row 5: column submit_s: ends 30.0 years after every other job: the trace's span of 30.0 years, and every value derived from it (pools and owners sized from demand, the horizon, the measured window), rests on this one job\n"
 	if code != 0 || !strings.HasPrefix(errOut, want) {
@@ -119,7 +119,7 @@ func TestWriteOutputAtomic(t *testing.T) {
 	}
 	// Through the CLI: a --json into a folder that does not exist fails, naming the flag.
 	missing := filepath.Join(dir, "no", "such", "r.json")
-	code, _, errOut := gpuplan(t, "simulate", "--scenario", "small", "--json", missing)
+	code, _, errOut := runCLI(t, "simulate", "--scenario", "small", "--json", missing)
 	if code != 1 || !strings.HasPrefix(errOut, "gpuplan: --json: "+missing+": ") {
 		t.Errorf("exit %d, stderr %s", code, errOut)
 	}
@@ -130,7 +130,7 @@ func TestWriteOutputAtomic(t *testing.T) {
 func TestImportOutOnBadInput(t *testing.T) {
 	in := writeFile(t, "dup.csv", "id,owner,submit_s,gpus,duration_s\na,o,0,1,60\na,o,5,1,60\n")
 	out := filepath.Join(t.TempDir(), "jobs.jsonl")
-	code, stdout, errOut := gpuplan(t, "import", "--out", out, in)
+	code, stdout, errOut := runCLI(t, "import", "--out", out, in)
 	want := "gpuplan: " + in + `:row 3: column id: job ID "a" repeats row 2's` + "\n"
 	if code != 1 || stdout != "" || errOut != want {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, stdout, errOut, want)

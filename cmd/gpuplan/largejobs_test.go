@@ -37,7 +37,7 @@ e,bob,0,64,60
 `)
 	pools := writeFile(t, "pools.csv", "owner,gpus\nalice,2\nbob,2\n")
 	args := []string{"simulate", "--workload", workload, "--pools", pools, "--policy", "fragmented,fifo", "--placement", "pool"}
-	code, out, errOut := gpuplan(t, args...)
+	code, out, errOut := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -50,7 +50,7 @@ e,bob,0,64,60
 		t.Errorf("latent rows without latent demand:\n%s", out)
 	}
 
-	code, out, errOut = gpuplan(t, append(args, "--json", "-")...)
+	code, out, errOut = runCLI(t, append(args, "--json", "-")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -96,7 +96,7 @@ policies: [fragmented, fifo, easy]
 func TestSimulateLatentDemand(t *testing.T) {
 	scenario := writeFile(t, "latent.yaml", latentScenario)
 	perJob := filepath.Join(t.TempDir(), "jobs.csv")
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", scenario, "--json", "-", "--per-job", perJob)
+	code, out, errOut := runCLI(t, "simulate", "--scenario", scenario, "--json", "-", "--per-job", perJob)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -157,7 +157,7 @@ func TestSimulateLatentDemand(t *testing.T) {
 	}
 
 	// The table shows latent demand run and not run.
-	code, out, errOut = gpuplan(t, "simulate", "--scenario", scenario)
+	code, out, errOut = runCLI(t, "simulate", "--scenario", scenario)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

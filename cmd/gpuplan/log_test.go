@@ -39,7 +39,7 @@ func TestImportReplayEqualsSimulate(t *testing.T) {
 	url := startLog(t)
 	trace := filepath.Join("testdata", "itp_sample.csv")
 	for i := range 2 { // the second import stores nothing new
-		code, out, errOut := gpuplan(t, "import", "--nats", url, "--format", "itp", trace)
+		code, out, errOut := runCLI(t, "import", "--nats", url, "--format", "itp", trace)
 		if code != 0 {
 			t.Fatalf("import %d: exit %d: %s", i, code, errOut)
 		}
@@ -47,11 +47,11 @@ func TestImportReplayEqualsSimulate(t *testing.T) {
 			t.Errorf("second import stored events again: %s", out)
 		}
 	}
-	code, replayed, errOut := gpuplan(t, "replay", "--nats", url, "--json", "-")
+	code, replayed, errOut := runCLI(t, "replay", "--nats", url, "--json", "-")
 	if code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, errOut)
 	}
-	code, simulated, errOut := gpuplan(t, "simulate", "--workload", trace, "--format", "itp", "--json", "-")
+	code, simulated, errOut := runCLI(t, "simulate", "--workload", trace, "--format", "itp", "--json", "-")
 	if code != 0 {
 		t.Fatalf("simulate: exit %d: %s", code, errOut)
 	}
@@ -63,18 +63,18 @@ func TestImportReplayEqualsSimulate(t *testing.T) {
 func TestEventsExportImportRoundTrip(t *testing.T) {
 	src, dst := startLog(t), startLog(t)
 	trace := filepath.Join("testdata", "philly_sample.csv")
-	if code, _, errOut := gpuplan(t, "import", "--nats", src, "--format", "genpw", trace); code != 0 {
+	if code, _, errOut := runCLI(t, "import", "--nats", src, "--format", "genpw", trace); code != 0 {
 		t.Fatalf("import: %s", errOut)
 	}
 	dir := t.TempDir()
 	first, second := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-	if code, _, errOut := gpuplan(t, "events", "export", "--nats", src, "--out", first); code != 0 {
+	if code, _, errOut := runCLI(t, "events", "export", "--nats", src, "--out", first); code != 0 {
 		t.Fatalf("export: %s", errOut)
 	}
-	if code, _, errOut := gpuplan(t, "events", "import", "--nats", dst, first); code != 0 {
+	if code, _, errOut := runCLI(t, "events", "import", "--nats", dst, first); code != 0 {
 		t.Fatalf("events import: %s", errOut)
 	}
-	if code, _, errOut := gpuplan(t, "events", "export", "--nats", dst, "--out", second); code != 0 {
+	if code, _, errOut := runCLI(t, "events", "export", "--nats", dst, "--out", second); code != 0 {
 		t.Fatalf("export again: %s", errOut)
 	}
 	a, _ := os.ReadFile(first)
@@ -86,7 +86,7 @@ func TestEventsExportImportRoundTrip(t *testing.T) {
 		t.Errorf("export of the copy differs from the original export (%d and %d bytes)", len(a), len(b))
 	}
 	// A time range and a kind filter narrow the export.
-	code, out, errOut := gpuplan(t, "events", "export", "--nats", src, "--kind", "gpu.samples", "--out", "-")
+	code, out, errOut := runCLI(t, "events", "export", "--nats", src, "--kind", "gpu.samples", "--out", "-")
 	if code != 0 || out != "" {
 		t.Errorf("export of a kind never stored: exit %d, %d bytes: %s", code, len(out), errOut)
 	}
@@ -106,7 +106,7 @@ func TestLogCommandErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errOut := gpuplan(t, tc.args...)
+			code, _, errOut := runCLI(t, tc.args...)
 			if code != tc.code || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q in it)", code, tc.code, errOut, tc.want)
 			}
@@ -143,7 +143,7 @@ func TestImportSeveralClustersKeepsOwnersApart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "jobs.jsonl")
 			args := append([]string{"import", "--format", "itp", "--out", out, a, b}, tc.extra...)
-			code, stdout, stderr := gpuplan(t, args...)
+			code, stdout, stderr := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

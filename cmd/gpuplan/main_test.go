@@ -11,7 +11,7 @@ import (
 )
 
 // gpuplan runs the CLI in-process and returns its exit status and output.
-func gpuplan(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	code = run(args, &o, &e)
@@ -28,7 +28,7 @@ func writeFile(t *testing.T, name, body string) string {
 }
 
 func TestSimulateSmallTable(t *testing.T) {
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", "small")
+	code, out, errOut := runCLI(t, "simulate", "--scenario", "small")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -40,8 +40,8 @@ func TestSimulateSmallTable(t *testing.T) {
 }
 
 func TestSimulateJSONStdoutIsCleanAndDeterministic(t *testing.T) {
-	code1, out1, err1 := gpuplan(t, "simulate", "--scenario", "small", "--json", "-")
-	code2, out2, _ := gpuplan(t, "simulate", "--scenario", "small", "--json", "-")
+	code1, out1, err1 := runCLI(t, "simulate", "--scenario", "small", "--json", "-")
+	code2, out2, _ := runCLI(t, "simulate", "--scenario", "small", "--json", "-")
 	if code1 != 0 || code2 != 0 {
 		t.Fatalf("exit %d/%d: %s", code1, code2, err1)
 	}
@@ -78,7 +78,7 @@ d,bob,30,64,10
 `)
 	pools := writeFile(t, "pools.csv", "owner,gpus\nalice,2\nbob,2\n")
 	perJob := filepath.Join(t.TempDir(), "jobs-out.csv")
-	code, _, errOut := gpuplan(t, "simulate", "--workload", workload, "--pools", pools,
+	code, _, errOut := runCLI(t, "simulate", "--workload", workload, "--pools", pools,
 		"--policy", "fragmented,fifo", "--placement", "pool", "--per-job", perJob)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -144,7 +144,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := gpuplan(t, tc.args...)
+			code, out, errOut := runCLI(t, tc.args...)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tc.code, errOut)
 			}
@@ -161,7 +161,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestScenariosLists(t *testing.T) {
-	code, out, _ := gpuplan(t, "scenarios")
+	code, out, _ := runCLI(t, "scenarios")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -195,7 +195,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	smallDemoBrief(t)
 	out := t.TempDir()
-	code, stdout, stderr := gpuplan(t, "demo", "--out", out)
+	code, stdout, stderr := runCLI(t, "demo", "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

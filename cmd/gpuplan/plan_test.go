@@ -52,7 +52,7 @@ func readPlan(t *testing.T, dir string) (planDoc, []byte) {
 
 func TestPlanWritesResultsAndTables(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := gpuplan(t, "plan", "--scenario", "small", "--sweep", "farm_share=0,1",
+	code, stdout, stderr := runCLI(t, "plan", "--scenario", "small", "--sweep", "farm_share=0,1",
 		"--seeds", "3,4", "--size", "gpus", "--range", "8:24", "--step", "4", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -114,7 +114,7 @@ func TestPlanSameBytesWhateverTheWorkers(t *testing.T) {
 	var docs [2][]byte
 	for i, workers := range []string{"1", "4"} {
 		dir := t.TempDir()
-		code, _, stderr := gpuplan(t, "plan", "--scenario", "small", "--sweep", "load_growth=1,1.3",
+		code, _, stderr := runCLI(t, "plan", "--scenario", "small", "--sweep", "load_growth=1,1.3",
 			"--sweep", "policy=fifo,easy", "--reps", "3", "--size", "cap", "--workers", workers, "--out", dir)
 		if code != 0 {
 			t.Fatalf("workers %s: exit %d: %s", workers, code, stderr)
@@ -153,7 +153,7 @@ func TestPlanUsage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := gpuplan(t, append([]string{"plan"}, tc.args...)...)
+			code, _, stderr := runCLI(t, append([]string{"plan"}, tc.args...)...)
 			if code != tc.code || !strings.Contains(stderr, tc.msg) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.msg)
 			}
@@ -166,7 +166,7 @@ func TestPlanUsage(t *testing.T) {
 func TestPlanRecordsRun(t *testing.T) {
 	url := startLog(t)
 	dir := t.TempDir()
-	code, _, stderr := gpuplan(t, "plan", "--scenario", "small", "--sweep", "farm_share=0.5,1", "--reps", "2",
+	code, _, stderr := runCLI(t, "plan", "--scenario", "small", "--sweep", "farm_share=0.5,1", "--reps", "2",
 		"--nats", url, "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -216,7 +216,7 @@ func TestPlanRecordsRun(t *testing.T) {
 func TestPlanSizingUsesFixedKeys(t *testing.T) {
 	for _, policy := range []string{"fifo", "easy"} {
 		dir := t.TempDir()
-		code, _, stderr := gpuplan(t, "plan", "--scenario", "small", "--sweep", "policy="+policy, "--sweep", "power_cap_kw=6",
+		code, _, stderr := runCLI(t, "plan", "--scenario", "small", "--sweep", "policy="+policy, "--sweep", "power_cap_kw=6",
 			"--reps", "2", "--size", "gpus", "--range", "4:24", "--step", "2", "--target", "p95=10h", "--out", dir)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)

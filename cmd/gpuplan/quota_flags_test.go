@@ -51,7 +51,7 @@ type quotaOutcome struct {
 
 func simulateQuota(t *testing.T, args ...string) quotaOutcome {
 	t.Helper()
-	code, out, errOut := gpuplan(t, append([]string{"simulate", "--json", "-"}, args...)...)
+	code, out, errOut := runCLI(t, append([]string{"simulate", "--json", "-"}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -135,7 +135,7 @@ func TestQuotaFlagsSetOptions(t *testing.T) {
 
 func TestHalfLifeFlagRuns(t *testing.T) {
 	path := quotaScenario(t, "")
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", path, "--policy", "fairshare", "--half-life", "12h", "--json", "-")
+	code, out, errOut := runCLI(t, "simulate", "--scenario", path, "--policy", "fairshare", "--half-life", "12h", "--json", "-")
 	if code != 0 || !strings.Contains(out, `"name": "fairshare"`) {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
@@ -156,7 +156,7 @@ func TestQuotaFlagsBadValues(t *testing.T) {
 		{[]string{"--no-borrow=maybe"}, "no-borrow"},
 	}
 	for _, tc := range tests {
-		code, out, errOut := gpuplan(t, append([]string{"simulate", "--scenario", path}, tc.args...)...)
+		code, out, errOut := runCLI(t, append([]string{"simulate", "--scenario", path}, tc.args...)...)
 		if code != 2 || !strings.Contains(errOut, tc.flag) || out != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q; want 2 and a message naming %s", tc.args, code, errOut, out, tc.flag)
 		}
@@ -165,7 +165,7 @@ func TestQuotaFlagsBadValues(t *testing.T) {
 
 // replay shares the flags with simulate.
 func TestReplayHasQuotaFlags(t *testing.T) {
-	code, out, errOut := gpuplan(t, "replay", "--help")
+	code, out, errOut := runCLI(t, "replay", "--help")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

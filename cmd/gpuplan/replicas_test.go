@@ -110,7 +110,7 @@ func TestReplicasOnCluster(t *testing.T) {
 		{"copies on a single server", []string{"replay", "--nats", startLog(t), "--replicas", "3"}, 2, 0, "in no cluster"},
 	}
 	for _, st := range steps {
-		code, _, errOut := gpuplan(t, st.args...)
+		code, _, errOut := runCLI(t, st.args...)
 		if code != st.code || !strings.Contains(errOut, st.msg) {
 			t.Fatalf("%s: exit %d (want %d), stderr %q (want %q in it)", st.name, code, st.code, errOut, st.msg)
 		}

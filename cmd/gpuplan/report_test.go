@@ -12,7 +12,7 @@ import (
 func simulateSmallJSON(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "results.json")
-	if code, _, errOut := gpuplan(t, "simulate", "--scenario", "small", "--baseline", "fragmented", "--json", path); code != 0 {
+	if code, _, errOut := runCLI(t, "simulate", "--scenario", "small", "--baseline", "fragmented", "--json", path); code != 0 {
 		t.Fatalf("simulate: exit %d: %s", code, errOut)
 	}
 	return path
@@ -21,7 +21,7 @@ func simulateSmallJSON(t *testing.T) string {
 func TestReportWritesEveryFormat(t *testing.T) {
 	results := simulateSmallJSON(t)
 	out := filepath.Join(t.TempDir(), "brief")
-	code, stdout, errOut := gpuplan(t, "report", results, "--format", "html,pdf,md,csv", "--lang", "ko,en", "--out", out)
+	code, stdout, errOut := runCLI(t, "report", results, "--format", "html,pdf,md,csv", "--lang", "ko,en", "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -51,7 +51,7 @@ func TestReportWritesEveryFormat(t *testing.T) {
 func TestReportPlanFixture(t *testing.T) {
 	out := t.TempDir()
 	plan := filepath.Join("..", "..", "planner", "report", "testdata", "plan-small.json")
-	code, _, errOut := gpuplan(t, "report", plan, "--format", "md,csv", "--out", out)
+	code, _, errOut := runCLI(t, "report", plan, "--format", "md,csv", "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -86,7 +86,7 @@ func TestReportErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, _, errOut := gpuplan(t, c.args...)
+			code, _, errOut := runCLI(t, c.args...)
 			if code != c.code || !strings.Contains(errOut, c.msg) {
 				t.Fatalf("exit %d (want %d), stderr %q (want %q)", code, c.code, errOut, c.msg)
 			}

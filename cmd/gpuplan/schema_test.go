@@ -29,7 +29,7 @@ type replayDoc struct {
 
 func replayJSON(t *testing.T, url string) (doc replayDoc, raw, stderr string) {
 	t.Helper()
-	code, out, errOut := gpuplan(t, "replay", "--nats", url, "--json", "-")
+	code, out, errOut := runCLI(t, "replay", "--nats", url, "--json", "-")
 	if code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, errOut)
 	}
@@ -41,7 +41,7 @@ func replayJSON(t *testing.T, url string) (doc replayDoc, raw, stderr string) {
 
 func importSample(t *testing.T, url string) {
 	t.Helper()
-	if code, _, errOut := gpuplan(t, "import", "--nats", url, "--format", "itp", filepath.Join("testdata", "itp_sample.csv")); code != 0 {
+	if code, _, errOut := runCLI(t, "import", "--nats", url, "--format", "itp", filepath.Join("testdata", "itp_sample.csv")); code != 0 {
 		t.Fatalf("import: %s", errOut)
 	}
 }
@@ -113,7 +113,7 @@ func TestForgedEventsRefusedAtImportSkippedAtReplay(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			file := writeFile(t, "forged.jsonl", tc.line+"\n")
-			code, out, errOut := gpuplan(t, "events", "import", "--nats", url, file)
+			code, out, errOut := runCLI(t, "events", "import", "--nats", url, file)
 			switch {
 			case tc.imported == "" && (code != 0 || !strings.Contains(out, "0 events stored") || !strings.Contains(out, "skipped 1 event of kind job.bogus v1")):
 				t.Errorf("import of an unknown kind: exit %d, %s %s", code, out, errOut)
@@ -127,7 +127,7 @@ func TestForgedEventsRefusedAtImportSkippedAtReplay(t *testing.T) {
 			// The jobs stream keeps one message per subject: the event id is the subject's last token.
 			seq := publishRaw(t, url, subject+"."+events.SubjectToken(fmt.Sprintf("forged-%d", i)), tc.line)
 			seqs = append(seqs, seq)
-			code, out, errOut = gpuplan(t, "replay", "--nats", url, "--json", "-")
+			code, out, errOut = runCLI(t, "replay", "--nats", url, "--json", "-")
 			if code != 0 {
 				t.Fatalf("replay after a raw forged event: exit %d: %s", code, errOut)
 			}
@@ -161,11 +161,11 @@ func TestRetractRemovesJobFromReplayAndExport(t *testing.T) {
 	importSample(t, url)
 	before, _, _ := replayJSON(t, url)
 	const job = "965d744f-0445-c1a8-12af-97e4c536c66e" // 64 GPUs: its absence shows
-	code, out, errOut := gpuplan(t, "events", "retract", "--nats", url, "--id", job, "--reason", "forged")
+	code, out, errOut := runCLI(t, "events", "retract", "--nats", url, "--id", job, "--reason", "forged")
 	if code != 0 || !strings.Contains(out, "retracted job "+job) {
 		t.Fatalf("retract: exit %d: %s %s", code, out, errOut)
 	}
-	code, out, errOut = gpuplan(t, "events", "retract", "--nats", url, "--id", job)
+	code, out, errOut = runCLI(t, "events", "retract", "--nats", url, "--id", job)
 	if code != 0 || !strings.Contains(out, "already retracted") {
 		t.Errorf("second retract: exit %d: %s %s", code, out, errOut)
 	}
@@ -180,7 +180,7 @@ func TestRetractRemovesJobFromReplayAndExport(t *testing.T) {
 	}
 	// The log itself is not edited: the job's event is still exported, with the retraction.
 	export := filepath.Join(t.TempDir(), "log.jsonl")
-	if code, _, errOut := gpuplan(t, "events", "export", "--nats", url, "--out", export); code != 0 {
+	if code, _, errOut := runCLI(t, "events", "export", "--nats", url, "--out", export); code != 0 {
 		t.Fatalf("export: %s", errOut)
 	}
 	data, err := os.ReadFile(export)
@@ -191,7 +191,7 @@ func TestRetractRemovesJobFromReplayAndExport(t *testing.T) {
 		t.Errorf("export of %d events, want the 200 jobs and one retraction", n)
 	}
 	other := startLog(t)
-	if code, _, errOut := gpuplan(t, "events", "import", "--nats", other, export); code != 0 {
+	if code, _, errOut := runCLI(t, "events", "import", "--nats", other, export); code != 0 {
 		t.Fatalf("events import: %s", errOut)
 	}
 	rebuilt, rebuiltRaw, _ := replayJSON(t, other)
@@ -209,7 +209,7 @@ func TestEventsRetractMistakes(t *testing.T) {
 		{[]string{"events", "retract", "--id", "j"}, "--nats"},
 		{[]string{"events", "retract", "--nats", "nats://127.0.0.1:1", "--id", "j", "extra"}, "no arguments"},
 	} {
-		code, _, errOut := gpuplan(t, tc.args...)
+		code, _, errOut := runCLI(t, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
 		}

@@ -142,7 +142,7 @@ func TestServeStopsOnSIGTERMAndRestartKeepsEvents(t *testing.T) {
 		t.Errorf("after restart: %d events, want 20", n)
 	}
 	// A second server on the same directory is refused while the first runs.
-	if c, _, e := gpuplan(t, "serve", "--data", dir, "--addr", "127.0.0.1:0"); c != 1 || !strings.Contains(e, "in use") {
+	if c, _, e := runCLI(t, "serve", "--data", dir, "--addr", "127.0.0.1:0"); c != 1 || !strings.Contains(e, "in use") {
 		t.Errorf("second serve on %s: exit %d, %q", dir, c, e)
 	}
 	l.Close()
@@ -161,7 +161,7 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1"}, 2, "want host:port"},
 		{[]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:70000"}, 2, "port \"70000\""},
 	} {
-		c, _, e := gpuplan(t, tc.args...)
+		c, _, e := runCLI(t, tc.args...)
 		if c != tc.code || !strings.Contains(e, tc.want) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, c, e, tc.code, tc.want)
 		}

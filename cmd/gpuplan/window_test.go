@@ -38,7 +38,7 @@ type windowDoc struct {
 // week 1 to the 8-week horizon, for every policy.
 func TestSeedCaseOneWindow(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.json")
-	code, out, errOut := gpuplan(t, "simulate", "--scenario", "institute-3000", "--json", path)
+	code, out, errOut := runCLI(t, "simulate", "--scenario", "institute-3000", "--json", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -98,7 +98,7 @@ func TestMeasureFlag(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := gpuplan(t, append([]string{"simulate", "--json", "-"}, tc.args...)...)
+			code, out, errOut := runCLI(t, append([]string{"simulate", "--json", "-"}, tc.args...)...)
 			if code != tc.code || !strings.Contains(errOut, tc.errText) {
 				t.Fatalf("exit %d (want %d): %s", code, tc.code, errOut)
 			}
@@ -127,7 +127,7 @@ func TestMeasureFlag(t *testing.T) {
 func TestTableUnitsAndNA(t *testing.T) {
 	pools := writeFile(t, "pools.csv", "owner,gpus\na,2\nb,2\n")
 	jobs := writeFile(t, "jobs.csv", "id,owner,submit_s,gpus,duration_s\n1,a,0,2,3600\n2,a,0,2,3600\n3,b,600,1,3600\n4,a,7200,1,600\n")
-	code, out, errOut := gpuplan(t, "simulate", "--workload", jobs, "--pools", pools, "--policy", "fragmented,quota")
+	code, out, errOut := runCLI(t, "simulate", "--workload", jobs, "--pools", pools, "--policy", "fragmented,quota")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -145,7 +145,7 @@ func TestTableUnitsAndNA(t *testing.T) {
 			t.Errorf("preemptions row %q: want - for fragmented", line)
 		}
 	}
-	code, js, errOut := gpuplan(t, "simulate", "--workload", jobs, "--pools", pools, "--json", "-")
+	code, js, errOut := runCLI(t, "simulate", "--workload", jobs, "--pools", pools, "--json", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

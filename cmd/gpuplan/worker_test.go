@@ -48,7 +48,7 @@ func TestDistributedPlanEqualsLocal(t *testing.T) {
 	args := []string{"plan", "--scenario", "small", "--sweep", "farm_share=0,0.5,1", "--sweep", "policy=fifo,easy",
 		"--reps", "2", "--size", "cap"}
 	local := t.TempDir()
-	if code, _, stderr := gpuplan(t, append(args, "--out", local)...); code != 0 {
+	if code, _, stderr := runCLI(t, append(args, "--out", local)...); code != 0 {
 		t.Fatalf("local plan: exit %d: %s", code, stderr)
 	}
 	_, want := readPlan(t, local)
@@ -89,7 +89,7 @@ func TestDistributedPlanEqualsLocal(t *testing.T) {
 				}()
 			}
 			dir := t.TempDir()
-			code, _, stderr := gpuplan(t, append(args, "--workers", "nats", "--nats", srv.URL(), "--out", dir)...)
+			code, _, stderr := runCLI(t, append(args, "--workers", "nats", "--nats", srv.URL(), "--out", dir)...)
 			if code != 0 {
 				t.Fatalf("distributed plan: exit %d: %s", code, stderr)
 			}
@@ -142,7 +142,7 @@ func TestWorkerUsage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := gpuplan(t, tc.args...)
+			code, _, stderr := runCLI(t, tc.args...)
 			if code != tc.code || !strings.Contains(stderr, tc.msg) {
 				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", code, stderr, tc.code, tc.msg)
 			}
@@ -155,7 +155,7 @@ func TestWorkerUsage(t *testing.T) {
 // workers and a collector cannot work, each refused with permission denied.
 func TestDistributedPlanUnderAuth(t *testing.T) {
 	auth := filepath.Join(t.TempDir(), "auth")
-	if c, out, e := gpuplan(t, "auth", "init", auth, "--node", "node-a"); c != 0 || !strings.Contains(out, "worker.creds") {
+	if c, out, e := runCLI(t, "auth", "init", auth, "--node", "node-a"); c != 0 || !strings.Contains(out, "worker.creds") {
 		t.Fatalf("auth init: exit %d: %s %s", c, out, e)
 	}
 	url, _ := serveAt(t, "nats://", "--addr", "127.0.0.1:0", "--auth", auth)
@@ -165,22 +165,22 @@ func TestDistributedPlanUnderAuth(t *testing.T) {
 	}
 	args := []string{"plan", "--scenario", "small", "--sweep", "farm_share=0,0.5,1", "--reps", "2"}
 	local := t.TempDir()
-	if code, _, stderr := gpuplan(t, append(args, "--out", local)...); code != 0 {
+	if code, _, stderr := runCLI(t, append(args, "--out", local)...); code != 0 {
 		t.Fatalf("local plan: exit %d: %s", code, stderr)
 	}
 	_, want := readPlan(t, local)
 	dir := t.TempDir()
-	if code, _, stderr := gpuplan(t, append(args, "--workers", "nats", "--nats", url, "--creds", creds("planner"), "--out", dir)...); code != 0 {
+	if code, _, stderr := runCLI(t, append(args, "--workers", "nats", "--nats", url, "--creds", creds("planner"), "--out", dir)...); code != 0 {
 		t.Fatalf("distributed plan as planner: exit %d: %s", code, stderr)
 	}
 	if _, got := readPlan(t, dir); string(got) != string(want) {
 		t.Fatalf("results.json under auth differs from the local plan's")
 	}
-	code, _, stderr := gpuplan(t, append(args, "--workers", "nats", "--nats", url, "--creds", creds("importer"), "--out", t.TempDir())...)
+	code, _, stderr := runCLI(t, append(args, "--workers", "nats", "--nats", url, "--creds", creds("importer"), "--out", t.TempDir())...)
 	if code != 1 || !strings.Contains(stderr, "permission denied") {
 		t.Errorf("plan as importer: exit %d, stderr %q; want 1 and permission denied", code, stderr)
 	}
-	code, _, stderr = gpuplan(t, "worker", "--nats", url, "--creds", creds("collector-node-a"))
+	code, _, stderr = runCLI(t, "worker", "--nats", url, "--creds", creds("collector-node-a"))
 	if code != 1 || !strings.Contains(stderr, "permission denied") {
 		t.Errorf("worker as collector: exit %d, stderr %q; want 1 and permission denied", code, stderr)
 	}
