@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // Each forged or impossible payload is refused with a message naming the kind and the field,
@@ -24,13 +26,13 @@ func TestCheckBounds(t *testing.T) {
 		msg  string // "" means valid
 	}{
 		{"valid job", job(func(*JobFinished) {}), ""},
-		{"largest values", job(func(p *JobFinished) { p.GPUs, p.MeanPowerW, p.MeanUtil = MaxGPUs, MaxPowerW, 1 }), ""},
+		{"largest values", job(func(p *JobFinished) { p.GPUs, p.MeanPowerW, p.MeanUtil = gpuplan.MaxGPUs, gpuplan.MaxPowerW, 1 }), ""},
 		{"power 1e308", job(func(p *JobFinished) { p.MeanPowerW = 1e308 }), "job.finished: mean_power_w 1e+308 outside 0..10000"},
 		{"power negative", job(func(p *JobFinished) { p.MeanPowerW = -1 }), "job.finished: mean_power_w -1 outside 0..10000"},
 		{"util above 1", job(func(p *JobFinished) { p.MeanUtil = 1.5 }), "job.finished: mean_util 1.5 outside 0..1"},
 		{"gpus 0", job(func(p *JobFinished) { p.GPUs = 0 }), "job.finished: gpus 0 outside 1..100000"},
 		{"gpus negative", job(func(p *JobFinished) { p.GPUs = -8 }), "job.finished: gpus -8 outside 1..100000"},
-		{"gpus too many", job(func(p *JobFinished) { p.GPUs = MaxGPUs + 1 }), "job.finished: gpus 100001 outside 1..100000"},
+		{"gpus too many", job(func(p *JobFinished) { p.GPUs = gpuplan.MaxGPUs + 1 }), "job.finished: gpus 100001 outside 1..100000"},
 		{"dated 9999-12-31", job(func(p *JobFinished) { p.Start, p.End = far, far.Add(time.Hour) }),
 			"job.finished: start 9999-12-31T00:00:00Z outside 1990-01-01..2100-01-01"},
 		{"before 1990", job(func(p *JobFinished) { p.Start = time.Date(1989, 12, 31, 0, 0, 0, 0, time.UTC) }),
@@ -38,7 +40,7 @@ func TestCheckBounds(t *testing.T) {
 		{"submit far", job(func(p *JobFinished) { p.Submit = far }), "job.finished: submit 9999-12-31T00:00:00Z outside"},
 		{"duration 101 years", job(func(p *JobFinished) { p.Start = MinTime; p.End = MinTime.AddDate(101, 0, 0) }),
 			"job.finished: duration (end - start) 3.18"},
-		{"trace duration", job(func(p *JobFinished) { p.Trace = &JobTrace{DurationS: MaxSeconds * 2} }), "job.finished: trace duration_s"},
+		{"trace duration", job(func(p *JobFinished) { p.Trace = &JobTrace{DurationS: gpuplan.MaxSeconds * 2} }), "job.finished: trace duration_s"},
 		{"started gpus 0", JobStarted{JobID: "j", Start: t0}, "job.started: gpus 0 outside 1..100000"},
 		{"sample util 101", GPUSampleBatch{Node: "n", IntervalS: 10, GPUs: []GPUSample{{UtilPct: 50}, {UtilPct: 101}}},
 			"gpu.samples: gpus[1].util_pct 101 outside 0..100"},
@@ -137,14 +139,14 @@ func FuzzCheck(f *testing.F) {
 		}
 		switch p := pv.(type) {
 		case *JobFinished:
-			if p.GPUs < 1 || p.GPUs > MaxGPUs || !(p.MeanPowerW >= 0 && p.MeanPowerW <= MaxPowerW) ||
+			if p.GPUs < 1 || p.GPUs > gpuplan.MaxGPUs || !(p.MeanPowerW >= 0 && p.MeanPowerW <= gpuplan.MaxPowerW) ||
 				!(p.MeanUtil >= 0 && p.MeanUtil <= 1) || p.Start.Before(MinTime) || !p.End.Before(MaxTime) ||
-				p.End.Sub(p.Start).Seconds() > MaxSeconds {
+				p.End.Sub(p.Start).Seconds() > gpuplan.MaxSeconds {
 				t.Fatalf("accepted out of bounds: %+v", p)
 			}
 		case *GPUSampleBatch:
 			for _, g := range p.GPUs {
-				if !(g.UtilPct >= 0 && g.UtilPct <= 100) || !(g.PowerW >= 0 && g.PowerW <= MaxPowerW) {
+				if !(g.UtilPct >= 0 && g.UtilPct <= 100) || !(g.PowerW >= 0 && g.PowerW <= gpuplan.MaxPowerW) {
 					t.Fatalf("accepted out of bounds: %+v", g)
 				}
 			}

@@ -29,8 +29,8 @@
 // # Schema and bounds
 //
 // Every payload is held to its kind's schema and to the bounds in limits.go ([MinTime] to
-// [MaxTime], 1 to [MaxGPUs] GPUs, 0 to [MaxPowerW] W, utilization 0..1 or 0..100 as the field
-// says, durations up to [MaxSeconds]) by [New] (publishers), [Event.Decode] (consumers) and
+// [MaxTime], 1 to [gpuplan.MaxGPUs] GPUs, 0 to [gpuplan.MaxPowerW] W, utilization 0..1 or 0..100 as the field
+// says, durations up to [gpuplan.MaxSeconds]) by [New] (publishers), [Event.Decode] (consumers) and
 // [Check] (importers, before anything is stored), so that what the log accepts the simulator
 // accepts. A bad event already stored by a client that bypassed these checks is skipped by the
 // consumers and named by its stream sequence ([Rejection]). A job is withdrawn without editing
@@ -48,8 +48,11 @@
 //
 // The log core (this package, events/jetstream and events/natsserver) never imports the simulator,
 // the scenarios or the planner (sim, scenarios, planner and their subpackages), so that a collector
-// or an importer publishing to the log links no engine. Bridges from the log to the domain
-// (events/importer, events/projection, events/fleet) sit beside the core and may. The rule, with
-// "sim imports only the standard library" and "collectors import no simulator, scenario, planner or
-// projection package", is checked with go list -deps by internal/ci/layering.
+// or an importer publishing to the log links no engine; it uses the module's root package only for
+// the job bounds. Bridges from the log to the domain (events/importer, events/projection,
+// events/fleet) sit beside the core and use the root package's jobs and workloads; they may read
+// trace files (scenarios/traces) but never import sim or planner either. These rules, with "the
+// root imports only the standard library", "sim imports only the standard library and the root"
+// and "collectors import no simulator, scenario, planner or projection package", are checked with
+// go list -deps by internal/ci/layering.
 package events

@@ -4,21 +4,15 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/gpuplan/gpuplan"
 )
 
-// Bounds every payload is checked against when it is built (New), decoded (Decode) and imported,
-// and that replays and projections apply to what is already stored. They are the bounds of the
-// simulator's workload readers (scenarios/traces uses the same numbers), so that what the log
-// accepts the simulator accepts: a job the log takes can never make a later replay fail, and a
+// Every payload is checked against the job bounds gpuplan.MaxSeconds, gpuplan.MaxGPUs and
+// gpuplan.MaxPowerW (the bounds of the simulator's workload readers too) and the times below,
+// when it is built (New), decoded (Decode) and imported; replays and projections apply them to
+// what is already stored. So a job the log takes can never make a later replay fail, and a
 // forged value far outside what any GPU does is refused instead of changing a result.
-const (
-	// MaxSeconds bounds a duration: 100 years.
-	MaxSeconds = 100 * 365.25 * 86400
-	// MaxGPUs bounds the GPUs of one job.
-	MaxGPUs = 100_000
-	// MaxPowerW bounds a per-GPU power reading or limit in watts.
-	MaxPowerW = 10_000
-)
 
 // MinTime and MaxTime bound every event and job time. They are fixed rather than relative to
 // the clock (say, now plus a year) so that the same log gives the same replay on any day:
@@ -48,15 +42,15 @@ func checkRange(field string, x, lo, hi float64) error {
 }
 
 func checkGPUs(n int) error {
-	if n < 1 || n > MaxGPUs {
-		return fmt.Errorf("gpus %d outside 1..%d", n, MaxGPUs)
+	if n < 1 || n > gpuplan.MaxGPUs {
+		return fmt.Errorf("gpus %d outside 1..%d", n, gpuplan.MaxGPUs)
 	}
 	return nil
 }
 
 func checkDuration(field string, d time.Duration) error {
-	if s := d.Seconds(); s < 0 || s > MaxSeconds {
-		return fmt.Errorf("%s %v s outside 0..%v s", field, s, float64(MaxSeconds))
+	if s := d.Seconds(); s < 0 || s > gpuplan.MaxSeconds {
+		return fmt.Errorf("%s %v s outside 0..%v s", field, s, float64(gpuplan.MaxSeconds))
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // Payload is implemented by the data type of each known kind; Kind says which.
@@ -69,7 +71,7 @@ func (p GPUInventory) validate() error {
 			w    float64
 		}{{"power_limit_w", g.PowerLimitW}, {"default_power_limit_w", g.DefaultPowerLimitW},
 			{"min_power_limit_w", g.MinPowerLimitW}, {"max_power_limit_w", g.MaxPowerLimitW}, {"tdp_w", g.TDPW}} {
-			if err := checkRange(fmt.Sprintf("gpus[%d].%s", i, f.name), f.w, 0, MaxPowerW); err != nil {
+			if err := checkRange(fmt.Sprintf("gpus[%d].%s", i, f.name), f.w, 0, gpuplan.MaxPowerW); err != nil {
 				return err
 			}
 		}
@@ -137,8 +139,8 @@ func (p GPUSampleBatch) validate() error {
 	if !(p.IntervalS > 0) || math.IsInf(p.IntervalS, 0) {
 		return fmt.Errorf("interval_s %v is not a positive number", p.IntervalS)
 	}
-	if p.IntervalS > MaxSeconds {
-		return fmt.Errorf("interval_s %v outside 0..%v", p.IntervalS, float64(MaxSeconds))
+	if p.IntervalS > gpuplan.MaxSeconds {
+		return fmt.Errorf("interval_s %v outside 0..%v", p.IntervalS, float64(gpuplan.MaxSeconds))
 	}
 	// Only the readings a projection uses are bounded, so that its fast decoder (which reads
 	// no others) refuses exactly what this does.
@@ -147,7 +149,7 @@ func (p GPUSampleBatch) validate() error {
 		if err := checkRange(fmt.Sprintf("gpus[%d].util_pct", i), g.UtilPct, 0, 100); err != nil {
 			return err
 		}
-		if err := checkRange(fmt.Sprintf("gpus[%d].power_w", i), g.PowerW, 0, MaxPowerW); err != nil {
+		if err := checkRange(fmt.Sprintf("gpus[%d].power_w", i), g.PowerW, 0, gpuplan.MaxPowerW); err != nil {
 			return err
 		}
 	}
@@ -248,7 +250,7 @@ type JobFinished struct {
 	Submit     time.Time `json:"submit,omitzero"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
-	MeanUtil   float64   `json:"mean_util,omitzero"`    // mean GPU utilization 0..1 (as sim.Job.Util); 0 unknown
+	MeanUtil   float64   `json:"mean_util,omitzero"`    // mean GPU utilization 0..1 (as gpuplan.Job.Util); 0 unknown
 	MeanPowerW float64   `json:"mean_power_w,omitzero"` // mean draw per GPU in watts; 0 unknown
 	Source     JobSource `json:"source"`
 	// Trace is set by trace importers only: see JobTrace.
@@ -284,7 +286,7 @@ func (p JobFinished) validate() error {
 	if err := checkRange("mean_util", p.MeanUtil, 0, 1); err != nil {
 		return err
 	}
-	if err := checkRange("mean_power_w", p.MeanPowerW, 0, MaxPowerW); err != nil {
+	if err := checkRange("mean_power_w", p.MeanPowerW, 0, gpuplan.MaxPowerW); err != nil {
 		return err
 	}
 	if t := p.Trace; t != nil {
@@ -299,8 +301,8 @@ func (p JobFinished) validate() error {
 			return fmt.Errorf("trace submit_s %v or duration_s %v is not a non-negative number", t.SubmitS, t.DurationS)
 		case !finite(t.SubmitS):
 			return fmt.Errorf("trace submit_s %v is not finite", t.SubmitS)
-		case t.DurationS > MaxSeconds:
-			return fmt.Errorf("trace duration_s %v outside 0..%v", t.DurationS, float64(MaxSeconds))
+		case t.DurationS > gpuplan.MaxSeconds:
+			return fmt.Errorf("trace duration_s %v outside 0..%v", t.DurationS, float64(gpuplan.MaxSeconds))
 		}
 	}
 	return nil

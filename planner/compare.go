@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -87,7 +88,7 @@ type Comparison struct {
 // is an unbounded wait. Otherwise the change in mean wait over the common jobs decides, with the
 // tolerance of CompareOptions; an owner without common jobs is unchanged. Worst lists the owners
 // worse off, by net jobs lost, then by increase in mean wait, then in p95 wait, then by name.
-func Compare(w *sim.Workload, baseline, other *sim.Result, opt CompareOptions) (Comparison, error) {
+func Compare(w *gpuplan.Workload, baseline, other *sim.Result, opt CompareOptions) (Comparison, error) {
 	if err := matchRuns(w, baseline, other); err != nil {
 		return Comparison{}, err
 	}

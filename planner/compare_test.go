@@ -2,11 +2,13 @@ package planner_test
 
 import (
 	"errors"
-	"github.com/gpuplan/gpuplan/internal/simtest"
-	"github.com/gpuplan/gpuplan/planner"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/gpuplan/gpuplan"
+	"github.com/gpuplan/gpuplan/internal/simtest"
+	"github.com/gpuplan/gpuplan/planner"
 
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -21,12 +23,12 @@ type handJob struct {
 }
 
 // handResults builds a workload whose owners are owners (in that order) and two results of it.
-func handResults(owners []string, jobs []handJob) (*sim.Workload, *sim.Result, *sim.Result) {
-	w := &sim.Workload{Owners: slices.Clone(owners)}
+func handResults(owners []string, jobs []handJob) (*gpuplan.Workload, *sim.Result, *sim.Result) {
+	w := &gpuplan.Workload{Owners: slices.Clone(owners)}
 	b := &sim.Result{Name: "fragmented"}
 	p := &sim.Result{Name: "easy"}
 	for i, j := range jobs {
-		w.Jobs = append(w.Jobs, sim.Job{ID: string(rune('A' + i)), Owner: w.OwnerIndex(j.owner), Group: -1,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: string(rune('A' + i)), Owner: w.OwnerIndex(j.owner), Group: -1,
 			Submit: j.submit, GPUs: 1, Duration: j.bEnd - j.bStart})
 		b.Start, b.End = append(b.Start, j.bStart), append(b.End, j.bEnd)
 		p.Start, p.End = append(p.Start, j.pStart), append(p.End, j.pEnd)
@@ -160,9 +162,9 @@ func TestCompareOptions(t *testing.T) {
 // the same jobs the comparison's sides are the results' own owner rows.
 func TestCompareAgreesWithOwnerRows(t *testing.T) {
 	c := poolCluster([]ownerSpec{{"alice", 1, 2}, {"bob", 1, 2}, {"carol", 1, 4}}, 2, 4)
-	w := &sim.Workload{Owners: []string{"alice", "bob", "carol"}}
+	w := &gpuplan.Workload{Owners: []string{"alice", "bob", "carol"}}
 	for i := range 30 {
-		w.Jobs = append(w.Jobs, sim.Job{ID: "j" + string(rune('a'+i)), Owner: int32(i % 3), Group: -1,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: "j" + string(rune('a'+i)), Owner: int32(i % 3), Group: -1,
 			Submit: float64(100 * i), GPUs: int32(1 + i%2), Duration: float64(500 + 97*(i%7))})
 	}
 	res, err := sim.RunAll(c, w, []string{"fragmented", "easy"}, sim.Options{Placement: sim.PlacementPool})
@@ -204,7 +206,7 @@ func TestCompareMismatch(t *testing.T) {
 	short.Start = short.Start[:1]
 	for _, tc := range []struct {
 		name string
-		w    *sim.Workload
+		w    *gpuplan.Workload
 		b, p *sim.Result
 	}{{"nil workload", nil, b, p}, {"nil result", w, b, nil}, {"short result", w, b, &short}} {
 		if _, err := planner.Compare(tc.w, tc.b, tc.p, planner.CompareOptions{}); !errors.Is(err, planner.ErrMismatch) {

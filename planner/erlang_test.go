@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/internal/erlang"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/sim"
@@ -41,18 +42,18 @@ func (m mmcModel) Run(p planner.Point, seed uint64) (planner.Metrics, error) {
 		return nil, fmt.Errorf("no farm_gpus")
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	w := &sim.Workload{Owners: []string{"o"}, Jobs: make([]sim.Job, m.jobs)}
+	w := &gpuplan.Workload{Owners: []string{"o"}, Jobs: make([]gpuplan.Job, m.jobs)}
 	t := 0.0
 	for i := range w.Jobs {
 		t += rng.ExpFloat64() / m.lambda
-		w.Jobs[i] = sim.Job{ID: fmt.Sprint(i), Owner: 0, Group: -1, Submit: t, GPUs: 1, Duration: rng.ExpFloat64()}
+		w.Jobs[i] = gpuplan.Job{ID: fmt.Sprint(i), Owner: 0, Group: -1, Submit: t, GPUs: 1, Duration: rng.ExpFloat64()}
 	}
-	g := sim.GPUType{Name: "g", TDPW: 300, IdleW: 36, BusyW: 213, MinLimit: 0.5}
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{g},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1}, {Name: "farm", PUE: 1}},
-		Owners:   []sim.Owner{{Name: "o", Site: "lab", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 16, GPUType: "g"}}}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: int(v.(float64)), GPUType: "g"}}},
+	g := gpuplan.GPUType{Name: "g", TDPW: 300, IdleW: 36, BusyW: 213, MinLimit: 0.5}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{g},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1}, {Name: "farm", PUE: 1}},
+		Owners:   []gpuplan.Owner{{Name: "o", Site: "lab", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 16, GPUType: "g"}}}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: int(v.(float64)), GPUType: "g"}}},
 	}
 	res, err := sim.RunAll(c, w, []string{"fragmented", "fifo"}, sim.Options{Placement: sim.PlacementPool})
 	if err != nil {

@@ -2,6 +2,8 @@ package planner_test
 
 import (
 	"fmt"
+
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/planner"
 
 	"github.com/gpuplan/gpuplan/sim"
@@ -12,15 +14,15 @@ import (
 // Pooled in a 4-GPU farm under fifo, both of Alice's start at once and Bob's waits 59 minutes for
 // them: Alice is better off, Bob worse. Bob cannot run a 4-GPU job on his own, but can on the farm.
 func ExampleCompare() {
-	gpu := sim.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
-	node := []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "h100"}}
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{gpu},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
-		Owners:   []sim.Owner{{Name: "alice", Site: "lab", Nodes: node}, {Name: "bob", Site: "lab", Nodes: node}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "h100"}}},
+	gpu := gpuplan.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+	node := []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "h100"}}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{gpu},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
+		Owners:   []gpuplan.Owner{{Name: "alice", Site: "lab", Nodes: node}, {Name: "bob", Site: "lab", Nodes: node}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "h100"}}},
 	}
-	w := &sim.Workload{Owners: []string{"alice", "bob"}, Jobs: []sim.Job{
+	w := &gpuplan.Workload{Owners: []string{"alice", "bob"}, Jobs: []gpuplan.Job{
 		{ID: "a1", Owner: 0, Group: -1, GPUs: 2, Duration: 3600},
 		{ID: "a2", Owner: 0, Group: -1, GPUs: 2, Duration: 3600},
 		{ID: "b1", Owner: 1, Group: -1, Submit: 60, GPUs: 1, Duration: 3600},

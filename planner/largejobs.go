@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -63,7 +64,7 @@ func LargeJobsOf(b *scenarios.Built, res []*sim.Result) ([]LargeJobs, error) {
 
 // FarmOnly is the demand only other's world can serve: the jobs infeasible under fragmented (a
 // result of the fragmented policy) that completed under other, and their GPU-hours at full speed.
-func FarmOnly(w *sim.Workload, fragmented, other *sim.Result) (jobs int, gpuHours float64, err error) {
+func FarmOnly(w *gpuplan.Workload, fragmented, other *sim.Result) (jobs int, gpuHours float64, err error) {
 	if err := matchRuns(w, fragmented, other); err != nil {
 		return 0, 0, err
 	}
@@ -76,7 +77,7 @@ func FarmOnly(w *sim.Workload, fragmented, other *sim.Result) (jobs int, gpuHour
 	return jobs, gpuHours / 3600, nil
 }
 
-// LatentJobs counts the latent jobs of a run (sim.Job.Latent: demand researchers cannot submit
+// LatentJobs counts the latent jobs of a run (gpuplan.Job.Latent: demand researchers cannot submit
 // today), with their GPU-hours at full speed.
 type LatentJobs struct {
 	Submitted          int     `json:"submitted"`
@@ -88,7 +89,7 @@ type LatentJobs struct {
 }
 
 // Latent counts r's latent jobs of w: submitted, completed and infeasible.
-func Latent(w *sim.Workload, r *sim.Result) (LatentJobs, error) {
+func Latent(w *gpuplan.Workload, r *sim.Result) (LatentJobs, error) {
 	var l LatentJobs
 	if err := matchRuns(w, r); err != nil {
 		return l, err
@@ -113,7 +114,7 @@ func Latent(w *sim.Workload, r *sim.Result) (LatentJobs, error) {
 }
 
 // matchRuns checks that every result has a start and an end per job of w.
-func matchRuns(w *sim.Workload, rs ...*sim.Result) error {
+func matchRuns(w *gpuplan.Workload, rs ...*sim.Result) error {
 	if w == nil {
 		return fmt.Errorf("%w: nil workload", ErrMismatch)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -13,8 +14,8 @@ var nan = math.NaN()
 
 // Four jobs: a (16 GPUs, 2 h) and b (4 GPUs, 1 h, latent) are infeasible in the fragmented world
 // and run on the farm; c (latent, 64 GPUs, 3 h) runs nowhere; d runs in both.
-func largeJobsWorkload() (*sim.Workload, *sim.Result, *sim.Result) {
-	w := &sim.Workload{Owners: []string{"alice"}, Jobs: []sim.Job{
+func largeJobsWorkload() (*gpuplan.Workload, *sim.Result, *sim.Result) {
+	w := &gpuplan.Workload{Owners: []string{"alice"}, Jobs: []gpuplan.Job{
 		{ID: "a", GPUs: 16, Duration: 7200},
 		{ID: "b", GPUs: 4, Duration: 3600, Latent: true},
 		{ID: "c", GPUs: 64, Duration: 10800, Latent: true},

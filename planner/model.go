@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -155,7 +156,7 @@ func grow(s *scenarios.Scenario, g float64) {
 
 // compress divides every job's time since the first submission by g: the same jobs arrive g
 // times as fast (interarrival scaling, the usual way to vary a trace's load).
-func compress(w *sim.Workload, g float64) {
+func compress(w *gpuplan.Workload, g float64) {
 	if len(w.Jobs) == 0 {
 		return
 	}

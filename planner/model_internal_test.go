@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 func TestCompress(t *testing.T) {
@@ -20,9 +20,9 @@ func TestCompress(t *testing.T) {
 		{[]float64{5, 5}, 3, []float64{5, 5}},
 	}
 	for _, tc := range cases {
-		w := &sim.Workload{}
+		w := &gpuplan.Workload{}
 		for _, s := range tc.submit {
-			w.Jobs = append(w.Jobs, sim.Job{Submit: s})
+			w.Jobs = append(w.Jobs, gpuplan.Job{Submit: s})
 		}
 		compress(w, tc.g)
 		var got []float64

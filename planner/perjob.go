@@ -6,13 +6,14 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
 // WritePerJob writes one CSV row per job and policy (id,owner,policy,submit_s,start_s,end_s,wait_s,
 // gpus,infeasible, plus latent when the workload has latent jobs), in workload order per policy
 // and res's order of policies. An infeasible job has empty start, end and wait.
-func WritePerJob(out io.Writer, w *sim.Workload, res []*sim.Result) error {
+func WritePerJob(out io.Writer, w *gpuplan.Workload, res []*sim.Result) error {
 	bw := bufio.NewWriterSize(out, 1<<16)
 	// A latent column marks latent demand (scenario latent_large), only where there is some, so
 	// that other files keep the design's columns exactly.

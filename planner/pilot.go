@@ -4,19 +4,19 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // PilotSlice takes the seed case's first owners researchers and their jobs submitted within
 // horizonS seconds of the start, with their pools: the part of a case a pilot sends through the
 // event log.
-func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*sim.Workload, []traces.Pool) {
+func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*gpuplan.Workload, []traces.Pool) {
 	n := min(owners, len(seed.Cluster.Owners))
 	var pools []traces.Pool
 	keep := map[string]int32{}
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	for _, o := range seed.Cluster.Owners[:n] {
 		keep[o.Name] = int32(len(w.Owners))
 		w.Owners = append(w.Owners, o.Name)
@@ -40,7 +40,7 @@ func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*sim.Workl
 // events hold them (GPU types named as collectors report them, "NVIDIA rtx4090"), the seed case's
 // seed, prices and policies, and the farm's power cap scaled by the slice's share of the seed
 // case's GPUs (slice: the pools PilotSlice gave), so a capped farm stays as tight per GPU.
-func PilotScenario(seed *scenarios.Built, slice []traces.Pool, projected *sim.Workload, held []traces.Pool) (*scenarios.Built, error) {
+func PilotScenario(seed *scenarios.Built, slice []traces.Pool, projected *gpuplan.Workload, held []traces.Pool) (*scenarios.Built, error) {
 	capKW := 0.0
 	for _, s := range seed.Cluster.Sites {
 		if s.Name == seed.Cluster.Farm.Site {
@@ -69,7 +69,7 @@ func poolGPUs(pools []traces.Pool) (n int) {
 	return n
 }
 
-func ownerGPUs(c *sim.Cluster) (n int) {
+func ownerGPUs(c *gpuplan.Cluster) (n int) {
 	for _, o := range c.Owners {
 		for _, g := range o.Nodes {
 			n += g.Count * g.GPUsPerNode

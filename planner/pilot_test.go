@@ -4,10 +4,10 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 func TestPilotSlice(t *testing.T) {
@@ -57,7 +57,7 @@ func TestPilotScenarioScalesCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var farm *sim.Site
+	var farm *gpuplan.Site
 	for i := range b.Cluster.Sites {
 		if b.Cluster.Sites[i].Name == b.Cluster.Farm.Site {
 			farm = &b.Cluster.Sites[i]

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/sim"
@@ -58,7 +59,7 @@ func NewResults(b *scenarios.Built, res []*sim.Result, opt ResultsOptions) (*Res
 
 // CompareAll compares every policy but the baseline against it, in the order run; nil without a
 // baseline.
-func CompareAll(w *sim.Workload, res []*sim.Result, baseline string) ([]Comparison, error) {
+func CompareAll(w *gpuplan.Workload, res []*sim.Result, baseline string) ([]Comparison, error) {
 	if baseline == "" {
 		return nil, nil
 	}

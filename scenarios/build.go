@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -19,8 +20,8 @@ import (
 type Built struct {
 	Name     string
 	Seed     uint64
-	Cluster  *sim.Cluster
-	Workload *sim.Workload
+	Cluster  *gpuplan.Cluster
+	Workload *gpuplan.Workload
 	Policies []string
 	Options  sim.Options
 	// Horizon is the scenario's horizon in seconds (0: none), what a measurement window's end
@@ -70,16 +71,16 @@ func (s *Scenario) Build() (*Built, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	c := &sim.Cluster{Owners: owners}
+	c := &gpuplan.Cluster{Owners: owners}
 	for _, x := range s.Sites {
-		c.Sites = append(c.Sites, sim.Site{Name: x.Name, PUE: x.PUE, CapW: x.PowerCapKW * 1000, CapMode: capMode(x.CapMode)})
+		c.Sites = append(c.Sites, gpuplan.Site{Name: x.Name, PUE: x.PUE, CapW: x.PowerCapKW * 1000, CapMode: capMode(x.CapMode)})
 	}
 	c.GPUTypes = s.usedGPUTypes(owners)
 	if c.Farm, err = s.farm(owners); err != nil {
 		return nil, err
 	}
 	for _, g := range c.Farm.Nodes { // a farm of another type adds it to the list
-		if !slices.ContainsFunc(c.GPUTypes, func(t sim.GPUType) bool { return t.Name == g.GPUType }) {
+		if !slices.ContainsFunc(c.GPUTypes, func(t gpuplan.GPUType) bool { return t.Name == g.GPUType }) {
 			c.GPUTypes = append(c.GPUTypes, s.gpuType(g.GPUType))
 		}
 	}
@@ -102,14 +103,14 @@ func (s *Scenario) Build() (*Built, error) {
 	return b, nil
 }
 
-func capMode(m string) sim.CapMode {
+func capMode(m string) gpuplan.CapMode {
 	switch m {
 	case "queue":
-		return sim.CapQueue
+		return gpuplan.CapQueue
 	case "throttle":
-		return sim.CapThrottle
+		return gpuplan.CapThrottle
 	}
-	return sim.CapNone
+	return gpuplan.CapNone
 }
 
 func placement(p string) sim.Placement {
@@ -123,7 +124,7 @@ func placement(p string) sim.Placement {
 }
 
 // gpuType returns a referenced type, the scenario's definition first, else the catalogue's.
-func (s *Scenario) gpuType(name string) sim.GPUType {
+func (s *Scenario) gpuType(name string) gpuplan.GPUType {
 	for _, g := range s.GPUTypes {
 		if g.Name == name {
 			return resolveGPUType(g)
@@ -134,14 +135,14 @@ func (s *Scenario) gpuType(name string) sim.GPUType {
 }
 
 // usedGPUTypes lists the scenario's own types in order, then catalogue types the owners use.
-func (s *Scenario) usedGPUTypes(owners []sim.Owner) []sim.GPUType {
-	var out []sim.GPUType
+func (s *Scenario) usedGPUTypes(owners []gpuplan.Owner) []gpuplan.GPUType {
+	var out []gpuplan.GPUType
 	for _, g := range s.GPUTypes {
 		out = append(out, resolveGPUType(g))
 	}
 	for _, o := range owners {
 		for _, n := range o.Nodes {
-			if !slices.ContainsFunc(out, func(t sim.GPUType) bool { return t.Name == n.GPUType }) {
+			if !slices.ContainsFunc(out, func(t gpuplan.GPUType) bool { return t.Name == n.GPUType }) {
 				out = append(out, s.gpuType(n.GPUType))
 			}
 		}
@@ -194,8 +195,8 @@ func (s *Scenario) ownerRows(digests map[string]string) ([]ownerRow, error) {
 }
 
 // simOwners merges rows by owner name (keeping first-appearance order) into node groups.
-func (s *Scenario) simOwners(rows []ownerRow) ([]sim.Owner, error) {
-	var owners []sim.Owner
+func (s *Scenario) simOwners(rows []ownerRow) ([]gpuplan.Owner, error) {
+	var owners []gpuplan.Owner
 	index := map[string]int{}
 	fromPools := map[int]bool{}
 	p := s.problems()
@@ -205,7 +206,7 @@ func (s *Scenario) simOwners(rows []ownerRow) ([]sim.Owner, error) {
 			i = len(owners)
 			index[r.Name] = i
 			fromPools[i] = r.repeatable
-			owners = append(owners, sim.Owner{Name: r.Name, Site: r.Site})
+			owners = append(owners, gpuplan.Owner{Name: r.Name, Site: r.Site})
 		} else if owners[i].Site != r.Site {
 			p.at(0, r.where, "owner %q is already at site %q, not %q", r.Name, owners[i].Site, r.Site)
 			continue
@@ -219,16 +220,16 @@ func (s *Scenario) simOwners(rows []ownerRow) ([]sim.Owner, error) {
 }
 
 // nodeGroups splits g GPUs into nodes of gpn (0: one node), the remainder in one smaller node.
-func nodeGroups(g, gpn int, gpuType string, nodeW float64) []sim.NodeGroup {
+func nodeGroups(g, gpn int, gpuType string, nodeW float64) []gpuplan.NodeGroup {
 	if g <= 0 {
 		return nil
 	}
 	if gpn <= 0 || gpn > g {
 		gpn = g
 	}
-	out := []sim.NodeGroup{{Count: g / gpn, GPUsPerNode: gpn, GPUType: gpuType, NodeW: nodeW}}
+	out := []gpuplan.NodeGroup{{Count: g / gpn, GPUsPerNode: gpn, GPUType: gpuType, NodeW: nodeW}}
 	if r := g % gpn; r > 0 {
-		out = append(out, sim.NodeGroup{Count: 1, GPUsPerNode: r, GPUType: gpuType, NodeW: nodeW})
+		out = append(out, gpuplan.NodeGroup{Count: 1, GPUsPerNode: r, GPUType: gpuType, NodeW: nodeW})
 	}
 	return out
 }
@@ -324,7 +325,7 @@ func assignTypes(owners []OwnerSpec, mix TypeMix, src *rand.PCG) {
 }
 
 // workload generates or reads the jobs; notes are the reader's skipped rows and warnings.
-func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (w *sim.Workload, notes []string, err error) {
+func (s *Scenario) workload(owners []gpuplan.Owner, digests map[string]string) (w *gpuplan.Workload, notes []string, err error) {
 	if cfg := s.Workload.Synthetic; cfg != nil {
 		c := *cfg
 		c.Horizon = float64(s.Horizon)
@@ -371,7 +372,7 @@ func (s *Scenario) workload(owners []sim.Owner, digests map[string]string) (w *s
 }
 
 // keepHorizon drops the jobs submitted more than h seconds after the first submission.
-func keepHorizon(w *sim.Workload, h float64) {
+func keepHorizon(w *gpuplan.Workload, h float64) {
 	if len(w.Jobs) == 0 {
 		return
 	}
@@ -379,10 +380,10 @@ func keepHorizon(w *sim.Workload, h float64) {
 	for i := range w.Jobs {
 		first = min(first, w.Jobs[i].Submit)
 	}
-	w.Jobs = slices.DeleteFunc(w.Jobs, func(j sim.Job) bool { return j.Submit-first >= h })
+	w.Jobs = slices.DeleteFunc(w.Jobs, func(j gpuplan.Job) bool { return j.Submit-first >= h })
 }
 
-func (s *Scenario) derivedOwners(w *sim.Workload) ([]sim.Owner, error) {
+func (s *Scenario) derivedOwners(w *gpuplan.Workload) ([]gpuplan.Owner, error) {
 	d := DeriveSpec{}
 	if s.Owners.Derive != nil {
 		d = *s.Owners.Derive
@@ -406,7 +407,7 @@ func (s *Scenario) derivedOwners(w *sim.Workload) ([]sim.Owner, error) {
 
 // checkOwnersCovered fails when a job's owner holds no pool: the fragmented world has nowhere to
 // run it, which is almost always a naming mismatch between the workload and the pools.
-func checkOwnersCovered(w *sim.Workload, owners []sim.Owner, file string) error {
+func checkOwnersCovered(w *gpuplan.Workload, owners []gpuplan.Owner, file string) error {
 	have := make(map[string]bool, len(owners))
 	for _, o := range owners {
 		have[o.Name] = true
@@ -439,9 +440,9 @@ func checkOwnersCovered(w *sim.Workload, owners []sim.Owner, file string) error 
 // any remainder, so the farm has exactly the GPUs asked for. Only owners without Lab move to the
 // farm; when some keep their pools, a farm.gpus given is scaled by the consolidated owners' share
 // of the GPUs held (rounded), so farm_share 0 leaves no farm and 1 the farm as written.
-func (s *Scenario) farm(owners []sim.Owner) (sim.Farm, error) {
+func (s *Scenario) farm(owners []gpuplan.Owner) (gpuplan.Farm, error) {
 	f := s.Farm
-	farm := sim.Farm{Site: f.Site, IdleOffS: float64(f.IdleOff), BootS: float64(f.Boot)}
+	farm := gpuplan.Farm{Site: f.Site, IdleOffS: float64(f.IdleOff), BootS: float64(f.Boot)}
 	type share struct {
 		typ  string
 		gpus int

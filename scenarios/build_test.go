@@ -10,11 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-func gpusByType(nodes []sim.NodeGroup, into map[string]int) {
+func gpusByType(nodes []gpuplan.NodeGroup, into map[string]int) {
 	for _, n := range nodes {
 		into[n.GPUType] += n.Count * n.GPUsPerNode
 	}
@@ -71,7 +72,7 @@ func TestBuiltinsBuildDeterministically(t *testing.T) {
 }
 
 // allBusyKW is the facility power of the farm with every GPU busy, from the cluster itself.
-func allBusyKW(c *sim.Cluster) float64 {
+func allBusyKW(c *gpuplan.Cluster) float64 {
 	var it float64
 	for _, n := range c.Farm.Nodes {
 		for _, t := range c.GPUTypes {
@@ -119,7 +120,7 @@ func TestInstitute3000(t *testing.T) {
 	}
 	// The cap binds below all-busy power: 1,240 kW against about 1,485 kW (hand computation in the file).
 	busy := allBusyKW(c)
-	if math.Abs(busy-1485) > 5 || c.Sites[1].CapW != 1240e3 || c.Sites[1].CapMode != sim.CapThrottle {
+	if math.Abs(busy-1485) > 5 || c.Sites[1].CapW != 1240e3 || c.Sites[1].CapMode != gpuplan.CapThrottle {
 		t.Errorf("all-busy %.1f kW, cap %v W mode %v", busy, c.Sites[1].CapW, c.Sites[1].CapMode)
 	}
 	if b.Options.Prices.KRWPerKWh != 182.7 || b.Options.Prices.KRWPerKWMonth != 6490 {
@@ -175,7 +176,7 @@ func TestGenerateOwners(t *testing.T) {
 
 func TestNodeGroupsAndApportion(t *testing.T) {
 	got := nodeGroups(10, 4, "g", 300)
-	want := []sim.NodeGroup{{Count: 2, GPUsPerNode: 4, GPUType: "g", NodeW: 300}, {Count: 1, GPUsPerNode: 2, GPUType: "g", NodeW: 300}}
+	want := []gpuplan.NodeGroup{{Count: 2, GPUsPerNode: 4, GPUType: "g", NodeW: 300}, {Count: 1, GPUsPerNode: 2, GPUType: "g", NodeW: 300}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("nodeGroups(10, 4) = %+v", got)
 	}
@@ -200,11 +201,11 @@ func TestFarmSizeAndType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []sim.NodeGroup{{Count: 2, GPUsPerNode: 8, GPUType: "h100-sxm", NodeW: 1000}, {Count: 1, GPUsPerNode: 4, GPUType: "h100-sxm", NodeW: 1000}}
+	want := []gpuplan.NodeGroup{{Count: 2, GPUsPerNode: 8, GPUType: "h100-sxm", NodeW: 1000}, {Count: 1, GPUsPerNode: 4, GPUType: "h100-sxm", NodeW: 1000}}
 	if !reflect.DeepEqual(b.Cluster.Farm.Nodes, want) {
 		t.Fatalf("farm %+v", b.Cluster.Farm.Nodes)
 	}
-	if !slices.ContainsFunc(b.Cluster.GPUTypes, func(g sim.GPUType) bool { return g.Name == "h100-sxm" && g.TDPW == 700 }) {
+	if !slices.ContainsFunc(b.Cluster.GPUTypes, func(g gpuplan.GPUType) bool { return g.Name == "h100-sxm" && g.TDPW == 700 }) {
 		t.Fatalf("catalogue type not added: %+v", b.Cluster.GPUTypes)
 	}
 }
@@ -276,7 +277,7 @@ func TestFromFiles(t *testing.T) {
 		t.Fatalf("sites %v", sites)
 	}
 	// Farm: 4 rtx4090, 2+2 a100-pcie-80, 4 rtx-a6000, nodes of at most 8, overhead 0.43 x busy GPUs.
-	want := []sim.NodeGroup{
+	want := []gpuplan.NodeGroup{
 		{Count: 1, GPUsPerNode: 4, GPUType: "rtx4090", NodeW: 0.43 * 4 * 0.71 * 450},
 		{Count: 1, GPUsPerNode: 4, GPUType: "a100-pcie-80", NodeW: 0.43 * 4 * 0.71 * 300},
 		{Count: 1, GPUsPerNode: 4, GPUType: "rtx-a6000", NodeW: 0.43 * 4 * 0.71 * 300},

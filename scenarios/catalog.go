@@ -3,7 +3,7 @@ package scenarios
 import (
 	"slices"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // Fractions of TDP used wherever a GPU type leaves a value out.
@@ -15,14 +15,14 @@ const (
 
 // zeusPerf is GPU throughput against power limit f = limit / TDP, the median of compute-heavy jobs
 // in the Zeus (NSDI '23) traces. Hopper may be steeper (weak source); light jobs lose almost nothing.
-var zeusPerf = []sim.PerfPoint{
+var zeusPerf = []gpuplan.PerfPoint{
 	{F: 0.3, Perf: 0.31}, {F: 0.4, Perf: 0.50}, {F: 0.5, Perf: 0.72}, {F: 0.6, Perf: 0.86},
 	{F: 0.7, Perf: 0.92}, {F: 0.8, Perf: 0.97}, {F: 0.9, Perf: 0.99}, {F: 1.0, Perf: 1.00},
 }
 
 // catalog holds GPU models with TDPs from NVIDIA's datasheets. Idle and busy draws are the fractions
 // above (H200's 75 W idle is a weak measurement); every type uses the Zeus curve and min limit 0.5.
-var catalog = func() []sim.GPUType {
+var catalog = func() []gpuplan.GPUType {
 	tdp := []struct {
 		name string
 		w    float64
@@ -40,20 +40,20 @@ var catalog = func() []sim.GPUType {
 		{"rtx4090", 450, 0},
 		{"v100-sxm2", 300, 0},
 	}
-	out := make([]sim.GPUType, len(tdp))
+	out := make([]gpuplan.GPUType, len(tdp))
 	for i, t := range tdp {
 		idle := t.idle
 		if idle == 0 {
 			idle = idleFrac * t.w
 		}
-		out[i] = sim.GPUType{Name: t.name, TDPW: t.w, IdleW: idle, BusyW: busyFrac * t.w,
+		out[i] = gpuplan.GPUType{Name: t.name, TDPW: t.w, IdleW: idle, BusyW: busyFrac * t.w,
 			MinLimit: defaultMinLimit, Perf: zeusPerf}
 	}
 	return out
 }()
 
 // Catalog returns the GPU models a scenario may name without defining them, sorted by name.
-func Catalog() []sim.GPUType {
+func Catalog() []gpuplan.GPUType {
 	out := slices.Clone(catalog)
 	for i := range out {
 		out[i].Perf = slices.Clone(out[i].Perf)
@@ -61,12 +61,12 @@ func Catalog() []sim.GPUType {
 	return out
 }
 
-func catalogType(name string) (sim.GPUType, bool) {
+func catalogType(name string) (gpuplan.GPUType, bool) {
 	for _, t := range catalog {
 		if t.Name == name {
 			t.Perf = slices.Clone(t.Perf)
 			return t, true
 		}
 	}
-	return sim.GPUType{}, false
+	return gpuplan.GPUType{}, false
 }

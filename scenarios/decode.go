@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // The decoder walks a yaml.Node tree into a Scenario by reflection over the yaml tags, recording the
@@ -380,7 +380,7 @@ func (c *PerfCurve) decodeYAML(d *decoder, n *yaml.Node, path string) {
 			ok = ok && good
 		}
 		if ok {
-			*c = append(*c, sim.PerfPoint{F: pair[0], Perf: pair[1]})
+			*c = append(*c, gpuplan.PerfPoint{F: pair[0], Perf: pair[1]})
 		}
 	}
 }

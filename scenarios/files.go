@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -145,7 +146,7 @@ func scenarioFromFiles(workloadPath string, format traces.Format, poolsPath stri
 // from the event log, say) instead of a workload file; name stands for the file in the scenario's
 // name and hash. Given the same jobs, policies and options, the simulator's results are the same
 // as with FromFiles on the file they came from.
-func FromWorkload(w *sim.Workload, name, poolsPath string, opt FileOptions) (*Built, error) {
+func FromWorkload(w *gpuplan.Workload, name, poolsPath string, opt FileOptions) (*Built, error) {
 	if opt.Name == "" {
 		opt.Name, _, _ = strings.Cut(filepath.Base(name), ".")
 	}
@@ -157,7 +158,7 @@ func FromWorkload(w *sim.Workload, name, poolsPath string, opt FileOptions) (*Bu
 	return s.Build()
 }
 
-func cloneWorkload(w *sim.Workload) *sim.Workload {
+func cloneWorkload(w *gpuplan.Workload) *gpuplan.Workload {
 	c := *w
 	c.Jobs = slices.Clone(w.Jobs)
 	c.Owners = slices.Clone(w.Owners)
@@ -166,7 +167,7 @@ func cloneWorkload(w *sim.Workload) *sim.Workload {
 }
 
 // workloadDigest hashes the jobs in their canonical CSV form, as fileDigest hashes a file.
-func workloadDigest(w *sim.Workload) (string, error) {
+func workloadDigest(w *gpuplan.Workload) (string, error) {
 	h := sha256.New()
 	if err := traces.WriteCSV(h, w); err != nil {
 		return "", fmt.Errorf("scenarios: %w", err)

@@ -11,14 +11,14 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // mixedOwners: 20 owners of 4 GPUs and 4 of 64, so only the small ones can want 32-GPU jobs.
-func mixedOwners() []sim.Owner {
+func mixedOwners() []gpuplan.Owner {
 	owners := evenOwners(24, 4)
 	for i := 20; i < 24; i++ {
-		owners[i].Nodes = []sim.NodeGroup{{Count: 8, GPUsPerNode: 8, GPUType: "g"}}
+		owners[i].Nodes = []gpuplan.NodeGroup{{Count: 8, GPUsPerNode: 8, GPUType: "g"}}
 	}
 	return owners
 }
@@ -42,7 +42,7 @@ func TestGenerateLatentLarge(t *testing.T) {
 		t.Fatal("same seed, different workloads")
 	}
 
-	var regular, latent []sim.Job
+	var regular, latent []gpuplan.Job
 	for _, j := range w.Jobs {
 		if j.Latent {
 			latent = append(latent, j)
@@ -54,7 +54,7 @@ func TestGenerateLatentLarge(t *testing.T) {
 	if !reflect.DeepEqual(regular, plain.Jobs) {
 		t.Error("adding latent demand changed the regular jobs")
 	}
-	if !slices.IsSortedFunc(w.Jobs, func(a, b sim.Job) int { return int(math.Copysign(1, a.Submit-b.Submit)) }) {
+	if !slices.IsSortedFunc(w.Jobs, func(a, b gpuplan.Job) int { return int(math.Copysign(1, a.Submit-b.Submit)) }) {
 		t.Error("jobs not sorted by submit")
 	}
 	// Poisson count: mean 200 x 8 = 1,600, standard deviation 40; allow 4.

@@ -9,11 +9,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // Partial consolidation: farm_share or lab_owners choose the owners who keep their lab pools in
-// the farm world (sim.Owner.Lab).
+// the farm world (gpuplan.Owner.Lab).
 
 func (s *Scenario) validatePartial(c checker) {
 	if f := s.FarmShare; f != nil && !(*f >= 0 && *f <= 1) {
@@ -66,9 +66,9 @@ func consolidated(names []string, share float64, seed uint64) []bool {
 	return out
 }
 
-// markLab sets sim.Owner.Lab on the owners who keep their lab pools; owners named in lab_owners
+// markLab sets gpuplan.Owner.Lab on the owners who keep their lab pools; owners named in lab_owners
 // must exist (reported to p).
-func (s *Scenario) markLab(owners []sim.Owner, p *problems) {
+func (s *Scenario) markLab(owners []gpuplan.Owner, p *problems) {
 	switch {
 	case len(s.LabOwners) > 0:
 		index := make(map[string]int, len(owners))

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -256,7 +257,7 @@ func TestFarmShareHalf(t *testing.T) {
 	}
 }
 
-func farmSize(f sim.Farm) int {
+func farmSize(f gpuplan.Farm) int {
 	n := 0
 	for _, g := range f.Nodes {
 		n += g.Count * g.GPUsPerNode

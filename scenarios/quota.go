@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -60,7 +61,7 @@ func (s *Scenario) validateQuota(c checker) {
 }
 
 // checkPolicyOwners reports quotas and shares given for owners the scenario does not have.
-func (s *Scenario) checkPolicyOwners(owners []sim.Owner, p *problems) {
+func (s *Scenario) checkPolicyOwners(owners []gpuplan.Owner, p *problems) {
 	have := make(map[string]bool, len(owners))
 	for _, o := range owners {
 		have[o.Name] = true

@@ -1,6 +1,8 @@
 package scenarios
 
-import "github.com/gpuplan/gpuplan/sim"
+import (
+	"github.com/gpuplan/gpuplan"
+)
 
 // Scenario is one scenario file: the fleet, its sites, who holds which GPUs, the demand, the
 // policies to compare and the prices. Field tags give the YAML keys; README.md is the reference.
@@ -20,7 +22,7 @@ type Scenario struct {
 	Workload WorkloadSpec  `yaml:"workload"`
 
 	// FarmShare is the share of owners consolidated in the farm world, in [0, 1]; nil means 1
-	// (every owner). The rest keep their lab pools (sim.Owner.Lab), chosen by a seeded rule on
+	// (every owner). The rest keep their lab pools (gpuplan.Owner.Lab), chosen by a seeded rule on
 	// owner names (README.md, "Partial consolidation"); the farm is sized from the consolidated
 	// owners only. A sweep sets it with new(x).
 	FarmShare *float64 `yaml:"farm_share,omitempty"`
@@ -44,7 +46,7 @@ type Scenario struct {
 	file string // for messages and relative paths; "" for a scenario built in code
 	pos  map[string]int
 	// given replaces reading workload.trace.file: the jobs came from elsewhere (the event log).
-	given *sim.Workload
+	given *gpuplan.Workload
 	// givenPools replaces reading owners.pools_file: the pools CSV, written from pools in memory.
 	givenPools []byte
 }
@@ -64,7 +66,7 @@ type GPUTypeSpec struct {
 }
 
 // PerfCurve is a performance-versus-power-limit curve; YAML: [[1.0, 1.0], [0.9, 0.99], ...].
-type PerfCurve []sim.PerfPoint
+type PerfCurve []gpuplan.PerfPoint
 
 // SiteSpec is a place with power.
 type SiteSpec struct {

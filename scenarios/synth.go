@@ -9,7 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // Synthetic configures the synthetic workload generator. The zero value means the defaults below.
@@ -58,7 +58,7 @@ type Synthetic struct {
 // LatentLarge is large-job demand that exists but is not submitted today, because no owner who
 // wants such jobs holds enough GPUs: the demand a farm would unlock. Jobs arrive as one Poisson
 // process over the horizon, fleet-wide, each of GPUs GPUs for Duration at full speed, flagged
-// sim.Job.Latent. Each is asked by an owner holding fewer than GPUs GPUs, drawn in proportion to
+// gpuplan.Job.Latent. Each is asked by an owner holding fewer than GPUs GPUs, drawn in proportion to
 // the owners' offered demand (the busiest researchers are the ones a pool's size holds back);
 // owners without demand ask for none.
 type LatentLarge struct {
@@ -246,7 +246,7 @@ const (
 )
 
 // ownerGPUs is the number of GPUs an owner holds.
-func ownerGPUs(o sim.Owner) int {
+func ownerGPUs(o gpuplan.Owner) int {
 	n := 0
 	for _, g := range o.Nodes {
 		n += g.Count * g.GPUsPerNode
@@ -256,7 +256,7 @@ func ownerGPUs(o sim.Owner) int {
 
 // Generate draws a synthetic workload for the owners (their names and holdings) from cfg.
 // The same cfg, owners and seed always give the same jobs in the same order.
-func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, error) {
+func Generate(cfg Synthetic, owners []gpuplan.Owner, seed uint64) (*gpuplan.Workload, error) {
 	cfg = cfg.withDefaults()
 	var msgs []string
 	cfg.check(func(path, format string, args ...any) {
@@ -323,7 +323,7 @@ func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, er
 	}
 
 	type draw struct {
-		job sim.Job
+		job gpuplan.Job
 		seq int
 	}
 	jobs := make([]draw, 0, int(expected*1.01)+16)
@@ -348,7 +348,7 @@ func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, er
 			if cfg.MaxDuration > 0 {
 				d = min(d, float64(cfg.MaxDuration))
 			}
-			jobs = append(jobs, draw{seq: len(jobs), job: sim.Job{
+			jobs = append(jobs, draw{seq: len(jobs), job: gpuplan.Job{
 				Owner: int32(i), Group: -1, Submit: t, Duration: d,
 				GPUs: int32(sizes[i][int(size.Rand())].GPUs), GPUType: gpuType,
 			}})
@@ -357,7 +357,7 @@ func Generate(cfg Synthetic, owners []sim.Owner, seed uint64) (*sim.Workload, er
 	slices.SortFunc(jobs, func(a, b draw) int {
 		return cmp.Or(cmp.Compare(a.job.Submit, b.job.Submit), cmp.Compare(a.seq, b.seq))
 	})
-	w := &sim.Workload{Jobs: make([]sim.Job, len(jobs)), Owners: make([]string, n)}
+	w := &gpuplan.Workload{Jobs: make([]gpuplan.Job, len(jobs)), Owners: make([]string, n)}
 	for i, o := range owners {
 		w.Owners[i] = o.Name
 	}
@@ -379,7 +379,7 @@ const week = 7 * 86400
 
 // latentJobs draws the latent large jobs, named L000001, ... in submit order. They come from a
 // stream of their own, so adding them leaves every other job as it was.
-func latentJobs(l LatentLarge, owners []sim.Owner, demand []float64, horizon float64, seed uint64) ([]sim.Job, error) {
+func latentJobs(l LatentLarge, owners []gpuplan.Owner, demand []float64, horizon float64, seed uint64) ([]gpuplan.Job, error) {
 	var who []int
 	var weight []float64
 	for i, o := range owners {
@@ -394,22 +394,22 @@ func latentJobs(l LatentLarge, owners []sim.Owner, demand []float64, horizon flo
 	src := stream(seed, streamLatent, 0)
 	gap := distuv.Exponential{Rate: l.RatePerWeek / week, Src: src}
 	pick := distuv.NewCategorical(weight, src)
-	var jobs []sim.Job
+	var jobs []gpuplan.Job
 	for t := gap.Rand(); t < horizon; t += gap.Rand() {
 		o := who[int(pick.Rand())]
 		gpuType := ""
 		if len(owners[o].Nodes) > 0 {
 			gpuType = owners[o].Nodes[0].GPUType
 		}
-		jobs = append(jobs, sim.Job{ID: fmt.Sprintf("L%06d", len(jobs)+1), Owner: int32(o), Group: -1, Submit: t,
+		jobs = append(jobs, gpuplan.Job{ID: fmt.Sprintf("L%06d", len(jobs)+1), Owner: int32(o), Group: -1, Submit: t,
 			GPUs: int32(l.GPUs), Duration: float64(l.Duration), GPUType: gpuType, Latent: true})
 	}
 	return jobs, nil
 }
 
 // mergeBySubmit merges two job lists sorted by submit time; at equal times a's jobs come first.
-func mergeBySubmit(a, b []sim.Job) []sim.Job {
-	out := make([]sim.Job, 0, len(a)+len(b))
+func mergeBySubmit(a, b []gpuplan.Job) []gpuplan.Job {
+	out := make([]gpuplan.Job, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		if b[j].Submit < a[i].Submit {

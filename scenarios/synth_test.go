@@ -9,19 +9,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
-func evenOwners(n, gpus int) []sim.Owner {
-	out := make([]sim.Owner, n)
+func evenOwners(n, gpus int) []gpuplan.Owner {
+	out := make([]gpuplan.Owner, n)
 	for i := range out {
-		out[i] = sim.Owner{Name: fmt.Sprintf("o%03d", i), Site: "lab",
-			Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: gpus, GPUType: "g"}}}
+		out[i] = gpuplan.Owner{Name: fmt.Sprintf("o%03d", i), Site: "lab",
+			Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: gpus, GPUType: "g"}}}
 	}
 	return out
 }
 
-func csvBytes(w *sim.Workload) string {
+func csvBytes(w *gpuplan.Workload) string {
 	var b strings.Builder
 	for _, j := range w.Jobs {
 		fmt.Fprintf(&b, "%s,%s,%v,%d,%v\n", j.ID, w.Owners[j.Owner], j.Submit, j.GPUs, j.Duration)
@@ -47,7 +47,7 @@ func TestGenerateDeterministic(t *testing.T) {
 	if len(a.Jobs) == 0 || a.Jobs[0].ID != "j000001" || a.Jobs[len(a.Jobs)-1].ID != fmt.Sprintf("j%06d", len(a.Jobs)) {
 		t.Fatalf("ids %q..%q", a.Jobs[0].ID, a.Jobs[len(a.Jobs)-1].ID)
 	}
-	if !slices.IsSortedFunc(a.Jobs, func(x, y sim.Job) int { return int(math.Copysign(1, x.Submit-y.Submit)) }) {
+	if !slices.IsSortedFunc(a.Jobs, func(x, y gpuplan.Job) int { return int(math.Copysign(1, x.Submit-y.Submit)) }) {
 		t.Fatal("jobs not sorted by submit")
 	}
 	for _, j := range a.Jobs {
@@ -192,7 +192,7 @@ func TestGenerateTopShare(t *testing.T) {
 	}
 }
 
-func topShare(w *sim.Workload, frac float64) float64 {
+func topShare(w *gpuplan.Workload, frac float64) float64 {
 	per := make([]float64, len(w.Owners))
 	var all float64
 	for _, j := range w.Jobs {
@@ -256,7 +256,7 @@ func TestGenerateErrors(t *testing.T) {
 	cases := []struct {
 		name   string
 		cfg    Synthetic
-		owners []sim.Owner
+		owners []gpuplan.Owner
 		want   string
 	}{
 		{"no owners", Synthetic{Horizon: 10}, nil, "no owners"},

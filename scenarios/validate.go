@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // Validate checks everything that can be checked without reading other files: ranges, required
@@ -148,10 +148,10 @@ func checkPerf(c checker, path string, perf PerfCurve, minLimit float64) {
 }
 
 // resolveGPUType fills a spec's missing values from the catalogue, then from the estimated fractions.
-func resolveGPUType(g GPUTypeSpec) sim.GPUType {
+func resolveGPUType(g GPUTypeSpec) gpuplan.GPUType {
 	t, known := catalogType(g.Name)
 	if !known {
-		t = sim.GPUType{Name: g.Name}
+		t = gpuplan.GPUType{Name: g.Name}
 	}
 	if g.TDPW != 0 {
 		if !known || t.TDPW != g.TDPW {
@@ -169,8 +169,8 @@ func resolveGPUType(g GPUTypeSpec) sim.GPUType {
 		t.MinLimit = g.MinLimit
 	}
 	if len(g.Perf) > 0 {
-		t.Perf = slices.Clone([]sim.PerfPoint(g.Perf))
-		slices.SortStableFunc(t.Perf, func(a, b sim.PerfPoint) int {
+		t.Perf = slices.Clone([]gpuplan.PerfPoint(g.Perf))
+		slices.SortStableFunc(t.Perf, func(a, b gpuplan.PerfPoint) int {
 			if a.F < b.F {
 				return -1
 			}
@@ -503,16 +503,16 @@ func (s *Scenario) validateWorkload(c checker) {
 	}
 }
 
-// Upper bounds on scenario numbers. Like the workload limits (traces.MaxSeconds, traces.MaxGPUs)
+// Upper bounds on scenario numbers. Like the workload limits (gpuplan.MaxSeconds, gpuplan.MaxGPUs)
 // they lie far beyond any real fleet and far below where the simulator's float64 sums of joules
 // and won lose meaning: a value past them is a typo or a unit mistake (a tdp_w of 1e300 gave
 // negative energy), refused at its line instead of turned into a table of nonsense.
 const (
-	maxSeconds      = traces.MaxSeconds // any duration: 100 years
-	maxGPUWatts     = traces.MaxPowerW  // tdp_w, idle_w, busy_w: 10 kW, ten times today's largest GPU
-	maxNodeWatts    = 1e6               // node_w: 1 MW beside a node's GPUs
-	maxFleetGPUs    = 10_000_000        // GPUs of the farm, of one owner, of all owners, of a quota
-	maxNodeGPUs     = traces.MaxGPUs    // gpus_per_node, and GPUs per job in a synthetic mix
+	maxSeconds      = gpuplan.MaxSeconds // any duration: 100 years
+	maxGPUWatts     = gpuplan.MaxPowerW  // tdp_w, idle_w, busy_w: 10 kW, ten times today's largest GPU
+	maxNodeWatts    = 1e6                // node_w: 1 MW beside a node's GPUs
+	maxFleetGPUs    = 10_000_000         // GPUs of the farm, of one owner, of all owners, of a quota
+	maxNodeGPUs     = gpuplan.MaxGPUs    // gpus_per_node, and GPUs per job in a synthetic mix
 	maxPUE          = 10
 	maxPowerCapKW   = 1e7 // 10 GW
 	maxOverhead     = 10  // node_overhead, a fraction of the node's GPU draw

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/internal/benchload"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -17,12 +18,12 @@ const benchOwners = benchload.Owners
 
 var benchCache struct {
 	sync.Mutex
-	m map[int]*sim.Workload
+	m map[int]*gpuplan.Workload
 }
 
 // benchWorkload returns the first n jobs of the cached 1M-job workload (10M jobs are a separate
 // draw), generated once per process.
-func benchWorkload(n int) *sim.Workload {
+func benchWorkload(n int) *gpuplan.Workload {
 	base := 1_000_000
 	if n > base {
 		base = n
@@ -30,7 +31,7 @@ func benchWorkload(n int) *sim.Workload {
 	benchCache.Lock()
 	defer benchCache.Unlock()
 	if benchCache.m == nil {
-		benchCache.m = map[int]*sim.Workload{}
+		benchCache.m = map[int]*gpuplan.Workload{}
 	}
 	w, ok := benchCache.m[base]
 	if !ok {
@@ -40,7 +41,7 @@ func benchWorkload(n int) *sim.Workload {
 	if n == base {
 		return w
 	}
-	return &sim.Workload{Jobs: w.Jobs[:n], Owners: w.Owners}
+	return &gpuplan.Workload{Jobs: w.Jobs[:n], Owners: w.Owners}
 }
 
 // benchSizesToRun are the workload sizes; 10M only with GPUPLAN_BENCH_10M=1.
@@ -63,7 +64,7 @@ func benchSizesToRun() []struct {
 
 // benchRun times sim.Run and reports throughput; an event is an arrival or a completion, two per
 // feasible job.
-func benchRun(b *testing.B, c *sim.Cluster, w *sim.Workload, policy string, opt sim.Options) {
+func benchRun(b *testing.B, c *gpuplan.Cluster, w *gpuplan.Workload, policy string, opt sim.Options) {
 	b.ReportAllocs()
 	var feasible int
 	cpu0 := cpuTime()

@@ -10,7 +10,7 @@
 // head-of-line blocking), "easy" (the same pool with EASY backfilling), "quota" (guaranteed
 // per-owner quotas with borrowing and preemption) and "fairshare" (owners ordered by decayed usage
 // per share, with backfilling); see Quota and fair share. Inputs are validated once
-// and every problem is reported together (ErrInvalidCluster, ErrUnknownOwner, ErrInvalidWorkload,
+// and every problem is reported together (gpuplan.ErrInvalidCluster, ErrUnknownOwner, gpuplan.ErrInvalidWorkload,
 // ErrInvalidOptions); an unknown policy is ErrUnknownPolicy. The same inputs always give the same
 // Result, whatever GOMAXPROCS. Options.Progress is called every 16,384 jobs done (completed or
 // infeasible) and once at the end of each run.

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"slices"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // engine runs one policy over one workload on one world. Jobs are renumbered in queue order
@@ -14,15 +16,15 @@ type engine struct {
 	estFactor float64
 	n         int32
 
-	jobs  []Job     // Workload.Jobs
-	orig  []int32   // engine job -> index in Workload.Jobs; nil when ident
-	j     []jobRec  // by engine job, filled at arrival
-	start []float64 // Result.Start, by input position
-	end   []float64 // Result.End, by input position
-	place []float64 // with power-off: when the job was placed (its start may wait for a boot)
-	anyPW bool      // some job has its own power draw
-	ident bool      // orig is the identity: the input was in queue order
-	cost  []int64   // with a capped site: what the placed job adds to its site's admission sum, mW
+	jobs  []gpuplan.Job // Workload.Jobs
+	orig  []int32       // engine job -> index in Workload.Jobs; nil when ident
+	j     []jobRec      // by engine job, filled at arrival
+	start []float64     // Result.Start, by input position
+	end   []float64     // Result.End, by input position
+	place []float64     // with power-off: when the job was placed (its start may wait for a boot)
+	anyPW bool          // some job has its own power draw
+	ident bool          // orig is the identity: the input was in queue order
+	cost  []int64       // with a capped site: what the placed job adds to its site's admission sum, mW
 
 	ev      eventQueue
 	now     float64
@@ -150,7 +152,7 @@ func (tr *powerTrace) add(p tracePoint) {
 	tr.n++
 }
 
-func newEngine(wd *world, w *Workload, opt Options, withEst bool) *engine {
+func newEngine(wd *world, w *gpuplan.Workload, opt Options, withEst bool) *engine {
 	n := int32(len(w.Jobs))
 	e := &engine{w: wd, opt: opt, n: n, estFactor: opt.EstimateFactor}
 	if e.estFactor == 0 {

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/internal/erlang"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -51,9 +52,9 @@ func TestErlangCFormula(t *testing.T) {
 // poissonWorkload draws n one-GPU jobs with Poisson arrivals of rate lambda and exponential
 // durations of mean 1, each owned by one of owners owners chosen uniformly (which splits the stream
 // into independent Poisson streams of rate lambda/owners).
-func poissonWorkload(seed uint64, owners int, lambda float64, n int) *sim.Workload {
+func poissonWorkload(seed uint64, owners int, lambda float64, n int) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc908))
-	w := &sim.Workload{Jobs: make([]sim.Job, n)}
+	w := &gpuplan.Workload{Jobs: make([]gpuplan.Job, n)}
 	for o := range owners {
 		w.Owners = append(w.Owners, fmt.Sprintf("o%d", o))
 	}
@@ -64,13 +65,13 @@ func poissonWorkload(seed uint64, owners int, lambda float64, n int) *sim.Worklo
 		if owners > 1 {
 			o = rng.IntN(owners)
 		}
-		w.Jobs[i] = sim.Job{ID: jobID(i), Owner: int32(o), Group: -1, Submit: t, GPUs: 1, Duration: rng.ExpFloat64()}
+		w.Jobs[i] = gpuplan.Job{ID: jobID(i), Owner: int32(o), Group: -1, Submit: t, GPUs: 1, Duration: rng.ExpFloat64()}
 	}
 	return w
 }
 
 // equalCluster has owners owners of perOwner GPUs each and a farm holding all of them.
-func equalCluster(owners, perOwner int) *sim.Cluster {
+func equalCluster(owners, perOwner int) *gpuplan.Cluster {
 	specs := make([]ownerSpec, owners)
 	for o := range specs {
 		specs[o] = ownerSpec{Name: fmt.Sprintf("o%d", o), Nodes: 1, GPN: perOwner}
@@ -106,7 +107,7 @@ func checkCI(t *testing.T, what string, reps []float64, exact, maxRel float64) {
 
 // waitStats returns the mean wait and the share of jobs that waited, over jobs from index warm on
 // (the workload is generated in submit order) and, when owner >= 0, of that owner only.
-func waitStats(w *sim.Workload, r *sim.Result, warm int, owner int32) (meanWait, pWait float64) {
+func waitStats(w *gpuplan.Workload, r *sim.Result, warm int, owner int32) (meanWait, pWait float64) {
 	var sum float64
 	var n, waited int
 	for i := warm; i < len(w.Jobs); i++ {
@@ -240,7 +241,7 @@ func (h *endHeap) Pop() any {
 // job i (in queue order) starts at the first moment t >= max(submit_i, start_{i-1}) at which the jobs
 // still running leave gpus_i free, and ends at exactly t + d_i. Jobs bigger than the pool get NaN.
 // jobs must be in queue order (sorted by submit time), as every generator here makes them.
-func refFIFO(jobs []sim.Job, size int32) (start []float64) {
+func refFIFO(jobs []gpuplan.Job, size int32) (start []float64) {
 	start = make([]float64, len(jobs))
 	var h endHeap
 	free := size
@@ -275,11 +276,11 @@ func TestFIFOMatchesReference(t *testing.T) {
 	sizes := []int32{1, 1, 1, 2, 2, 4, 8, 9} // 9 is infeasible for an owner, feasible on the farm
 	for _, seed := range []uint64{1, 2, 3} {
 		rng := rand.New(rand.NewPCG(seed, 99))
-		w := &sim.Workload{Owners: []string{"o0", "o1", "o2"}}
+		w := &gpuplan.Workload{Owners: []string{"o0", "o1", "o2"}}
 		tnow := 0.0
 		for i := range 5000 {
 			tnow += rng.ExpFloat64() / 1.2
-			w.Jobs = append(w.Jobs, sim.Job{
+			w.Jobs = append(w.Jobs, gpuplan.Job{
 				ID: jobID(i), Owner: int32(rng.IntN(owners)), Group: -1, Submit: tnow,
 				GPUs: sizes[rng.IntN(len(sizes))], Duration: 5 * rng.ExpFloat64(),
 			})
@@ -292,7 +293,7 @@ func TestFIFOMatchesReference(t *testing.T) {
 		want := map[string][]float64{"fifo": refFIFO(w.Jobs, owners*perOwner)}
 		frag := make([]float64, len(w.Jobs))
 		for o := range int32(owners) {
-			var mine []sim.Job
+			var mine []gpuplan.Job
 			var idx []int
 			for i, j := range w.Jobs {
 				if j.Owner == o {

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -14,19 +15,19 @@ import (
 // the same 3 h, the farm idling in its last hour: the same 7 GPU-hours on the same 4 GPUs give
 // the same 58.3%; what consolidation buys here is shorter waits and the spare hour.
 func ExampleRun() {
-	gpu := sim.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
-	node := []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "h100", NodeW: 150}}
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{gpu},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
-		Owners:   []sim.Owner{{Name: "alice", Site: "lab", Nodes: node}, {Name: "bob", Site: "lab", Nodes: node}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "h100", NodeW: 300}}},
+	gpu := gpuplan.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+	node := []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "h100", NodeW: 150}}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{gpu},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
+		Owners:   []gpuplan.Owner{{Name: "alice", Site: "lab", Nodes: node}, {Name: "bob", Site: "lab", Nodes: node}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "h100", NodeW: 300}}},
 	}
-	w := &sim.Workload{Owners: []string{"alice", "bob"}}
+	w := &gpuplan.Workload{Owners: []string{"alice", "bob"}}
 	for i, g := range []int32{2, 2, 2} {
-		w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprint("a", i), Owner: 0, Group: -1, GPUs: g, Duration: 3600})
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprint("a", i), Owner: 0, Group: -1, GPUs: g, Duration: 3600})
 	}
-	w.Jobs = append(w.Jobs, sim.Job{ID: "b0", Owner: 1, Group: -1, GPUs: 1, Duration: 3600})
+	w.Jobs = append(w.Jobs, gpuplan.Job{ID: "b0", Owner: 1, Group: -1, GPUs: 1, Duration: 3600})
 
 	results, err := sim.RunAll(c, w, []string{"fragmented", "fifo"}, sim.Options{})
 	if err != nil {

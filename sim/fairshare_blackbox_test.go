@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -31,7 +32,7 @@ func TestFairShareConverges(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 0xfa1))
-			w := &sim.Workload{Owners: names}
+			w := &gpuplan.Workload{Owners: names}
 			// Backlog per owner, all submitted at 0: 3/4 of the farm over the window, more than any
 			// share can use, so nobody runs dry inside the window.
 			for o := range names {
@@ -42,7 +43,7 @@ func TestFairShareConverges(t *testing.T) {
 						d = math.Round(rng.ExpFloat64()*100) + 1
 					}
 					g := tc.sizes[rng.IntN(len(tc.sizes))]
-					w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprintf("%s%d", names[o], len(w.Jobs)), Owner: int32(o), Group: -1, GPUs: g, Duration: d})
+					w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprintf("%s%d", names[o], len(w.Jobs)), Owner: int32(o), Group: -1, GPUs: g, Duration: d})
 					work += float64(g) * d
 				}
 			}

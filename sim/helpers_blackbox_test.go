@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/internal/simtest"
 	"github.com/gpuplan/gpuplan/sim"
 )
@@ -35,10 +36,10 @@ type jobSpec struct {
 }
 
 // workload turns hand-written jobs into a Workload, owners indexed in the order given.
-func workload(owners []string, jobs []jobSpec) *sim.Workload {
-	w := &sim.Workload{Owners: slices.Clone(owners)}
+func workload(owners []string, jobs []jobSpec) *gpuplan.Workload {
+	w := &gpuplan.Workload{Owners: slices.Clone(owners)}
 	for i, j := range jobs {
-		w.Jobs = append(w.Jobs, sim.Job{
+		w.Jobs = append(w.Jobs, gpuplan.Job{
 			ID:       jobID(i),
 			Owner:    w.OwnerIndex(j.Owner),
 			Group:    -1,
@@ -90,7 +91,7 @@ func mean(xs []float64) float64 {
 }
 
 // run calls sim.Run and fails the test on error.
-func run(t testing.TB, c *sim.Cluster, w *sim.Workload, policy string, opt sim.Options) *sim.Result {
+func run(t testing.TB, c *gpuplan.Cluster, w *gpuplan.Workload, policy string, opt sim.Options) *sim.Result {
 	t.Helper()
 	r, err := sim.Run(c, w, policy, opt)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // LargestFeasible returns the most GPUs one job can ask for and still run in the world of policy
@@ -16,9 +18,9 @@ import (
 // bisection, every step one small run with one job per owner still undecided, so about
 // log2(GPUs) runs of at most len(c.Owners) jobs. Bisection assumes that a job that fits also fits
 // with fewer GPUs, true of every world built from GPU counts and a power cap.
-func LargestFeasible(c *Cluster, policy string, opt Options) (int, error) {
+func LargestFeasible(c *gpuplan.Cluster, policy string, opt Options) (int, error) {
 	if c == nil {
-		return 0, fmt.Errorf("%w: nil cluster", ErrInvalidCluster)
+		return 0, fmt.Errorf("%w: nil cluster", gpuplan.ErrInvalidCluster)
 	}
 	owners := make([]string, len(c.Owners))
 	for i, o := range c.Owners {
@@ -27,7 +29,7 @@ func LargestFeasible(c *Cluster, policy string, opt Options) (int, error) {
 	if len(owners) == 0 {
 		// A cluster without owners still has a farm: probe it with an owner who holds nothing.
 		cc := *c
-		cc.Owners = []Owner{{Name: "probe"}}
+		cc.Owners = []gpuplan.Owner{{Name: "probe"}}
 		c, owners = &cc, []string{"probe"}
 	}
 	bound := nodeGPUs(c.Farm.Nodes)
@@ -41,14 +43,14 @@ func LargestFeasible(c *Cluster, policy string, opt Options) (int, error) {
 	}
 	opt.Progress = nil
 	opt.TimelinePoints = 2
-	w := &Workload{Owners: owners}
+	w := &gpuplan.Workload{Owners: owners}
 	var probing []int
 	for {
 		w.Jobs, probing = w.Jobs[:0], probing[:0]
 		for i := range owners {
 			if hi[i]-lo[i] > 1 {
 				probing = append(probing, i)
-				w.Jobs = append(w.Jobs, Job{ID: owners[i], Owner: int32(i), Group: -1, GPUs: int32((lo[i] + hi[i]) / 2), Duration: 1})
+				w.Jobs = append(w.Jobs, gpuplan.Job{ID: owners[i], Owner: int32(i), Group: -1, GPUs: int32((lo[i] + hi[i]) / 2), Duration: 1})
 			}
 		}
 		if len(probing) == 0 {
@@ -69,7 +71,7 @@ func LargestFeasible(c *Cluster, policy string, opt Options) (int, error) {
 	return slices.Max(lo), nil
 }
 
-func nodeGPUs(gs []NodeGroup) int {
+func nodeGPUs(gs []gpuplan.NodeGroup) int {
 	n := 0
 	for _, g := range gs {
 		n += g.Count * g.GPUsPerNode

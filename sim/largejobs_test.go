@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -12,47 +13,47 @@ import (
 // has three nodes of 8. GPUs draw 70 W idle and 500 W busy (TDP 700, min limit 0.3), nodes nothing,
 // PUE 1, so a site's admission sum is 70 W per GPU it holds plus 430 W per GPU of the job (at full
 // limit) or min(500, 0.3 x 700) - 70 = 140 W (throttling to the floor).
-func largeCluster(labCapW, farmCapW float64, mode sim.CapMode) *sim.Cluster {
-	node := func(n, gpn int) []sim.NodeGroup {
-		return []sim.NodeGroup{{Count: n, GPUsPerNode: gpn, GPUType: "g"}}
+func largeCluster(labCapW, farmCapW float64, mode gpuplan.CapMode) *gpuplan.Cluster {
+	node := func(n, gpn int) []gpuplan.NodeGroup {
+		return []gpuplan.NodeGroup{{Count: n, GPUsPerNode: gpn, GPUType: "g"}}
 	}
-	site := func(name string, capW float64) sim.Site {
-		s := sim.Site{Name: name, PUE: 1, CapW: capW}
+	site := func(name string, capW float64) gpuplan.Site {
+		s := gpuplan.Site{Name: name, PUE: 1, CapW: capW}
 		if capW > 0 {
 			s.CapMode = mode
 		}
 		return s
 	}
-	return &sim.Cluster{
-		GPUTypes: []sim.GPUType{{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}},
-		Sites:    []sim.Site{site("lab", labCapW), site("farm", farmCapW)},
-		Owners:   []sim.Owner{{Name: "alice", Site: "lab", Nodes: node(1, 2)}, {Name: "bob", Site: "lab", Nodes: node(2, 4)}},
-		Farm:     sim.Farm{Site: "farm", Nodes: node(3, 8)},
+	return &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}},
+		Sites:    []gpuplan.Site{site("lab", labCapW), site("farm", farmCapW)},
+		Owners:   []gpuplan.Owner{{Name: "alice", Site: "lab", Nodes: node(1, 2)}, {Name: "bob", Site: "lab", Nodes: node(2, 4)}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: node(3, 8)},
 	}
 }
 
 func TestLargestFeasible(t *testing.T) {
-	noOwners := largeCluster(0, 0, sim.CapNone)
+	noOwners := largeCluster(0, 0, gpuplan.CapNone)
 	noOwners.Owners = nil
 	tests := []struct {
 		name      string
-		c         *sim.Cluster
+		c         *gpuplan.Cluster
 		policy    string
 		placement sim.Placement
 		want      int
 	}{
-		{"fragmented: bob's pool", largeCluster(0, 0, sim.CapNone), "fragmented", sim.PlacementDefault, 8},
-		{"farm, pool placement", largeCluster(0, 0, sim.CapNone), "fifo", sim.PlacementPool, 24},
-		{"farm, node placement", largeCluster(0, 0, sim.CapNone), "easy", sim.PlacementNodes, 24},
+		{"fragmented: bob's pool", largeCluster(0, 0, gpuplan.CapNone), "fragmented", sim.PlacementDefault, 8},
+		{"farm, pool placement", largeCluster(0, 0, gpuplan.CapNone), "fifo", sim.PlacementPool, 24},
+		{"farm, node placement", largeCluster(0, 0, gpuplan.CapNone), "easy", sim.PlacementNodes, 24},
 		// Queue cap 24 x 70 + 10 x 430 = 5,980 W: ten GPUs fit, eleven (6,410 W) do not, on whole
 		// nodes as in one pool.
-		{"farm cap, queue, pool", largeCluster(0, 5980, sim.CapQueue), "easy", sim.PlacementPool, 10},
-		{"farm cap, queue, nodes", largeCluster(0, 5980, sim.CapQueue), "fifo", sim.PlacementNodes, 10},
+		{"farm cap, queue, pool", largeCluster(0, 5980, gpuplan.CapQueue), "easy", sim.PlacementPool, 10},
+		{"farm cap, queue, nodes", largeCluster(0, 5980, gpuplan.CapQueue), "fifo", sim.PlacementNodes, 10},
 		// Throttling to the floor: 1,680 + 24 x 140 = 5,040 W fits, so the whole farm.
-		{"farm cap, throttle", largeCluster(0, 5980, sim.CapThrottle), "easy", sim.PlacementPool, 24},
+		{"farm cap, throttle", largeCluster(0, 5980, gpuplan.CapThrottle), "easy", sim.PlacementPool, 24},
 		// Lab cap 10 x 70 + 5 x 430 = 2,850 W: bob's pool holds 8 but only 5 can draw at once.
-		{"lab cap, queue", largeCluster(2850, 0, sim.CapQueue), "fragmented", sim.PlacementDefault, 5},
-		{"lab cap leaves the farm alone", largeCluster(2850, 0, sim.CapQueue), "fifo", sim.PlacementDefault, 24},
+		{"lab cap, queue", largeCluster(2850, 0, gpuplan.CapQueue), "fragmented", sim.PlacementDefault, 5},
+		{"lab cap leaves the farm alone", largeCluster(2850, 0, gpuplan.CapQueue), "fifo", sim.PlacementDefault, 24},
 		{"no owners: fragmented is empty", noOwners, "fragmented", sim.PlacementDefault, 0},
 		{"no owners: the farm remains", noOwners, "easy", sim.PlacementDefault, 24},
 	}
@@ -67,28 +68,28 @@ func TestLargestFeasible(t *testing.T) {
 			}
 		})
 	}
-	if _, err := sim.LargestFeasible(largeCluster(0, 0, sim.CapNone), "lottery", sim.Options{}); !errors.Is(err, sim.ErrUnknownPolicy) {
+	if _, err := sim.LargestFeasible(largeCluster(0, 0, gpuplan.CapNone), "lottery", sim.Options{}); !errors.Is(err, sim.ErrUnknownPolicy) {
 		t.Errorf("unknown policy: err %v", err)
 	}
-	bad := largeCluster(0, 0, sim.CapNone)
+	bad := largeCluster(0, 0, gpuplan.CapNone)
 	bad.Sites[0].PUE = 0.5
-	if _, err := sim.LargestFeasible(bad, "fragmented", sim.Options{}); !errors.Is(err, sim.ErrInvalidCluster) {
+	if _, err := sim.LargestFeasible(bad, "fragmented", sim.Options{}); !errors.Is(err, gpuplan.ErrInvalidCluster) {
 		t.Errorf("invalid cluster: err %v", err)
 	}
 }
 
 // The answer agrees with a real run: a job of that size runs, one GPU more is infeasible.
 func TestLargestFeasibleAgreesWithRun(t *testing.T) {
-	c := largeCluster(2850, 5980, sim.CapQueue)
+	c := largeCluster(2850, 5980, gpuplan.CapQueue)
 	for _, policy := range []string{"fragmented", "fifo", "easy"} {
 		l, err := sim.LargestFeasible(c, policy, sim.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := &sim.Workload{Owners: []string{"alice", "bob"}}
+		w := &gpuplan.Workload{Owners: []string{"alice", "bob"}}
 		for o := range 2 {
 			for _, g := range []int{l, l + 1} {
-				w.Jobs = append(w.Jobs, sim.Job{ID: "x", Owner: int32(o), Group: -1, GPUs: int32(g), Duration: 60})
+				w.Jobs = append(w.Jobs, gpuplan.Job{ID: "x", Owner: int32(o), Group: -1, GPUs: int32(g), Duration: 60})
 			}
 		}
 		r, err := sim.Run(c, w, policy, sim.Options{})

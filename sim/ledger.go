@@ -1,6 +1,10 @@
 package sim
 
-import "math"
+import (
+	"math"
+
+	"github.com/gpuplan/gpuplan"
+)
 
 // ownerLedger keeps per-owner accounting for the policies that need it (quota, fairshare): GPUs
 // held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
@@ -47,7 +51,7 @@ const (
 
 // newLedger sets up per-owner state: quotas and shares from Options or from the GPUs each owner
 // holds in the Cluster. owner maps engine jobs to Workload owners.
-func newLedger(c *Cluster, w *Workload, opt Options, needs ledgerNeeds, owner []int32) *ownerLedger {
+func newLedger(c *gpuplan.Cluster, w *gpuplan.Workload, opt Options, needs ledgerNeeds, owner []int32) *ownerLedger {
 	no := len(w.Owners)
 	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no),
 		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no)}

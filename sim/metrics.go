@@ -1,6 +1,10 @@
 package sim
 
-import "math"
+import (
+	"math"
+
+	"github.com/gpuplan/gpuplan"
+)
 
 // BoundedSlowdownTauS is the runtime floor of the bounded slowdown, max(1, (wait+run)/max(run, tau)),
 // so that very short jobs do not dominate the mean.
@@ -16,7 +20,7 @@ const (
 // t0 <= a <= b: the run's own window or the one it shares with the other policies of its run.
 // Waits and slowdowns are over the measured jobs: those submitted at or after mFrom and, when
 // the window's end was given, before mTo.
-func (e *engine) result(name string, w *Workload, a, b float64) *Result {
+func (e *engine) result(name string, w *gpuplan.Workload, a, b float64) *Result {
 	n := int(e.n)
 	r := &Result{Name: name, GPUs: int(e.w.gpus), Start: e.start, End: e.end, Prices: e.opt.Prices}
 	r.Window = Window{FromS: a - e.t0, ToS: b - e.t0, SteadyState: e.opt.Measure.steady()}

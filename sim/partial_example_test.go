@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -11,21 +12,23 @@ import (
 // once, the third at 1 h), while carol's two jobs queue in her own 2-GPU pool as they would
 // fragmented. The run holds 6 GPUs: the farm's 4 and carol's 2.
 func ExampleRun_partial() {
-	gpu := sim.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
-	node := func(g int) []sim.NodeGroup { return []sim.NodeGroup{{Count: 1, GPUsPerNode: g, GPUType: "h100"}} }
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{gpu},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
-		Owners: []sim.Owner{
+	gpu := gpuplan.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+	node := func(g int) []gpuplan.NodeGroup {
+		return []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: g, GPUType: "h100"}}
+	}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{gpu},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
+		Owners: []gpuplan.Owner{
 			{Name: "alice", Site: "lab", Nodes: node(2)},
 			{Name: "bob", Site: "lab", Nodes: node(2)},
 			{Name: "carol", Site: "lab", Nodes: node(2), Lab: true},
 		},
-		Farm: sim.Farm{Site: "farm", Nodes: node(4)},
+		Farm: gpuplan.Farm{Site: "farm", Nodes: node(4)},
 	}
-	w := &sim.Workload{Owners: []string{"alice", "bob", "carol"}}
+	w := &gpuplan.Workload{Owners: []string{"alice", "bob", "carol"}}
 	for i, o := range []int32{0, 0, 0, 2, 2} {
-		w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprint(w.Owners[o][:1], i), Owner: o, Group: -1, GPUs: 2, Duration: 3600})
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprint(w.Owners[o][:1], i), Owner: o, Group: -1, GPUs: 2, Duration: 3600})
 	}
 	r, err := sim.Run(c, w, "fifo", sim.Options{})
 	if err != nil {

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"testing"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // The shared invariant suite over partial worlds: every farm policy on the suite's clusters with
@@ -46,7 +48,7 @@ func TestPartialPolicySuite(t *testing.T) {
 }
 
 // partialGPUs counts the farm's GPUs and the Lab owners'.
-func partialGPUs(c *Cluster) int {
+func partialGPUs(c *gpuplan.Cluster) int {
 	n := nodeGPUs(c.Farm.Nodes)
 	for _, o := range c.Owners {
 		if o.Lab {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -20,20 +21,20 @@ func partialFarmPolicies() []string {
 // partialCluster: lab owners A (2 GPUs) and B (1 GPU), consolidated owners C and D (2 GPUs each),
 // and a farm of one 4-GPU node. GPUs draw 10 W idle and 50 W busy; every lab node adds 20 W at
 // PUE 2, the farm node 30 W at PUE 1.5.
-func partialCluster() *sim.Cluster {
-	g := func(gpus int, nodeW float64) []sim.NodeGroup {
-		return []sim.NodeGroup{{Count: 1, GPUsPerNode: gpus, GPUType: "g", NodeW: nodeW}}
+func partialCluster() *gpuplan.Cluster {
+	g := func(gpus int, nodeW float64) []gpuplan.NodeGroup {
+		return []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: gpus, GPUType: "g", NodeW: nodeW}}
 	}
-	return &sim.Cluster{
-		GPUTypes: []sim.GPUType{{Name: "g", TDPW: 100, IdleW: 10, BusyW: 50, MinLimit: 0.5}},
-		Sites:    []sim.Site{{Name: "lab", PUE: 2}, {Name: "farm", PUE: 1.5}},
-		Owners: []sim.Owner{
+	return &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{{Name: "g", TDPW: 100, IdleW: 10, BusyW: 50, MinLimit: 0.5}},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 2}, {Name: "farm", PUE: 1.5}},
+		Owners: []gpuplan.Owner{
 			{Name: "A", Site: "lab", Nodes: g(2, 20), Lab: true},
 			{Name: "B", Site: "lab", Nodes: g(1, 20), Lab: true},
 			{Name: "C", Site: "lab", Nodes: g(2, 20)},
 			{Name: "D", Site: "lab", Nodes: g(2, 20)},
 		},
-		Farm: sim.Farm{Site: "farm", Nodes: g(4, 30)},
+		Farm: gpuplan.Farm{Site: "farm", Nodes: g(4, 30)},
 	}
 }
 
@@ -120,20 +121,20 @@ func TestPartialHandSchedule(t *testing.T) {
 
 // partialRandomCluster: three lab sites (lab1 capped, shared by o0..o2; lab2 and lab3 uncapped), two GPU
 // types, and a 24-GPU farm. lab marks the owners that keep their pools.
-func partialRandomCluster(lab []bool, farmCap float64, mode sim.CapMode, idleOff float64) *sim.Cluster {
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{
+func partialRandomCluster(lab []bool, farmCap float64, mode gpuplan.CapMode, idleOff float64) *gpuplan.Cluster {
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{
 			{Name: "a", TDPW: 400, IdleW: 40, BusyW: 300, MinLimit: 0.5,
-				Perf: []sim.PerfPoint{{F: 0.5, Perf: 0.7}, {F: 0.8, Perf: 0.95}, {F: 1, Perf: 1}}},
+				Perf: []gpuplan.PerfPoint{{F: 0.5, Perf: 0.7}, {F: 0.8, Perf: 0.95}, {F: 1, Perf: 1}}},
 			{Name: "b", TDPW: 300, IdleW: 30, BusyW: 200, MinLimit: 0.5},
 		},
-		Sites: []sim.Site{
+		Sites: []gpuplan.Site{
 			{Name: "lab1", PUE: 1.8, CapW: 2500, CapMode: mode},
 			{Name: "lab2", PUE: 1.6},
 			{Name: "lab3", PUE: 1.7},
 			{Name: "farm", PUE: 1.2, CapW: farmCap, CapMode: mode},
 		},
-		Farm: sim.Farm{Site: "farm", IdleOffS: idleOff, BootS: 2 * idleOff, Nodes: []sim.NodeGroup{
+		Farm: gpuplan.Farm{Site: "farm", IdleOffS: idleOff, BootS: 2 * idleOff, Nodes: []gpuplan.NodeGroup{
 			{Count: 2, GPUsPerNode: 8, GPUType: "a", NodeW: 300}, {Count: 2, GPUsPerNode: 4, GPUType: "b", NodeW: 150}}},
 	}
 	sites := []string{"lab1", "lab1", "lab1", "lab2", "lab2", "lab3"}
@@ -142,10 +143,10 @@ func partialRandomCluster(lab []bool, farmCap float64, mode sim.CapMode, idleOff
 		if i%2 == 1 {
 			gt = "b"
 		}
-		c.Owners = append(c.Owners, sim.Owner{Name: fmt.Sprintf("o%d", i), Site: s, Lab: lab[i],
-			Nodes: []sim.NodeGroup{{Count: 1 + i%2, GPUsPerNode: 2 + i%3, GPUType: gt, NodeW: 50}}})
+		c.Owners = append(c.Owners, gpuplan.Owner{Name: fmt.Sprintf("o%d", i), Site: s, Lab: lab[i],
+			Nodes: []gpuplan.NodeGroup{{Count: 1 + i%2, GPUsPerNode: 2 + i%3, GPUType: gt, NodeW: 50}}})
 	}
-	if mode == sim.CapNone {
+	if mode == gpuplan.CapNone {
 		for i := range c.Sites {
 			c.Sites[i].CapW = 0
 		}
@@ -155,14 +156,14 @@ func partialRandomCluster(lab []bool, farmCap float64, mode sim.CapMode, idleOff
 
 // partialRandomWorkload: n jobs of owners o0..o5, integer times (ties, zero-length jobs), sizes up to
 // beyond the farm, some with their own draw.
-func partialRandomWorkload(seed uint64, n int) *sim.Workload {
+func partialRandomWorkload(seed uint64, n int) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 0xfa53))
-	w := &sim.Workload{Owners: []string{"o0", "o1", "o2", "o3", "o4", "o5"}}
+	w := &gpuplan.Workload{Owners: []string{"o0", "o1", "o2", "o3", "o4", "o5"}}
 	sizes := []int32{0, 1, 1, 1, 2, 2, 3, 4, 6, 8, 12, 30}
 	t := 0.0
 	for i := range n {
 		t += math.Round(rng.ExpFloat64() * 6)
-		j := sim.Job{ID: fmt.Sprint("j", i), Owner: int32(rng.IntN(6)), Group: -1, Submit: t,
+		j := gpuplan.Job{ID: fmt.Sprint("j", i), Owner: int32(rng.IntN(6)), Group: -1, Submit: t,
 			GPUs: sizes[rng.IntN(len(sizes))], Duration: math.Round(rng.ExpFloat64() * 50)}
 		if rng.IntN(5) == 0 {
 			j.PowerW = float64(50 + rng.IntN(300))
@@ -176,16 +177,16 @@ type partialCase struct {
 	name string
 	opt  sim.Options
 	cap  float64
-	mode sim.CapMode
+	mode gpuplan.CapMode
 	off  float64
 }
 
 func partialCases() []partialCase {
 	return []partialCase{
-		{"default", sim.Options{}, 0, sim.CapNone, 0},
-		{"pool", sim.Options{Placement: sim.PlacementPool}, 0, sim.CapNone, 0},
-		{"nodes-queue", sim.Options{Placement: sim.PlacementNodes}, 6000, sim.CapQueue, 0},
-		{"nodes-throttle-poweroff", sim.Options{Placement: sim.PlacementNodes, EstimateFactor: 1.5}, 6000, sim.CapThrottle, 15},
+		{"default", sim.Options{}, 0, gpuplan.CapNone, 0},
+		{"pool", sim.Options{Placement: sim.PlacementPool}, 0, gpuplan.CapNone, 0},
+		{"nodes-queue", sim.Options{Placement: sim.PlacementNodes}, 6000, gpuplan.CapQueue, 0},
+		{"nodes-throttle-poweroff", sim.Options{Placement: sim.PlacementNodes, EstimateFactor: 1.5}, 6000, gpuplan.CapThrottle, 15},
 	}
 }
 
@@ -238,7 +239,7 @@ func TestPartialSplitsWorlds(t *testing.T) {
 	lab := []bool{false, false, false, true, true, true}
 	w := partialRandomWorkload(2, 400)
 	var labJobs, farmJobs []int
-	farmOnly := &sim.Workload{Owners: w.Owners}
+	farmOnly := &gpuplan.Workload{Owners: w.Owners}
 	for i, j := range w.Jobs {
 		if lab[j.Owner] {
 			labJobs = append(labJobs, i)
@@ -252,7 +253,7 @@ func TestPartialSplitsWorlds(t *testing.T) {
 		frag := run(t, c, w, "fragmented", pc.opt)
 		pure := partialRandomCluster(make([]bool, 6), pc.cap, pc.mode, pc.off)
 		pure.Owners = pure.Owners[:3]
-		pure.Sites = slices.DeleteFunc(pure.Sites, func(s sim.Site) bool { return s.Name != "lab1" && s.Name != "farm" })
+		pure.Sites = slices.DeleteFunc(pure.Sites, func(s gpuplan.Site) bool { return s.Name != "lab1" && s.Name != "farm" })
 		farmOnly.Owners = []string{"o0", "o1", "o2"}
 		for _, p := range partialFarmPolicies() {
 			t.Run(pc.name+"/"+p, func(t *testing.T) {

@@ -2,7 +2,8 @@ package sim
 
 import (
 	"math"
-	"sort"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // Power sums are kept in integer milliwatts so that adding and later removing a job's draw cancels
@@ -16,27 +17,7 @@ const capEps = 1e-12
 type gtype struct {
 	tdp, idle, busy int64 // mW
 	minLimit        float64
-	perf            []PerfPoint
-}
-
-// perfAt interpolates the curve linearly between knots and holds the end values beyond them.
-func perfAt(ps []PerfPoint, f float64) float64 {
-	n := len(ps)
-	if n == 0 {
-		return 1
-	}
-	if f <= ps[0].F {
-		return ps[0].Perf
-	}
-	if f >= ps[n-1].F {
-		return ps[n-1].Perf
-	}
-	i := sort.Search(n, func(i int) bool { return ps[i].F >= f })
-	a, b := ps[i-1], ps[i]
-	if b.F == f {
-		return b.Perf
-	}
-	return a.Perf + (b.Perf-a.Perf)*(f-a.F)/(b.F-a.F)
+	perf            gpuplan.PerfCurve
 }
 
 // part is a share of one job's GPUs of one type.
@@ -46,10 +27,10 @@ type part struct{ typ, n int32 }
 type site struct {
 	name      string
 	pue, capW float64
-	capMW     int64   // the cap as the largest IT draw within it (see setCap)
-	mode      CapMode // CapNone when uncapped
-	fmin      float64 // throttle floor: the highest MinLimit among the site's GPU types
-	types     []int32 // GPU types present
+	capMW     int64           // the cap as the largest IT draw within it (see setCap)
+	mode      gpuplan.CapMode // CapNone when uncapped
+	fmin      float64         // throttle floor: the highest MinLimit among the site's GPU types
+	types     []int32         // GPU types present
 	pools     []int32
 
 	// Draw, mW. A powered node's GPUs are all counted idle in base; a job adds its difference.
@@ -78,8 +59,8 @@ type site struct {
 	powerBlockedN int // pools of the site whose last pass was refused a start by the cap
 }
 
-func (s *site) capped() bool   { return s.mode != CapNone }
-func (s *site) throttle() bool { return s.mode == CapThrottle }
+func (s *site) capped() bool   { return s.mode != gpuplan.CapNone }
+func (s *site) throttle() bool { return s.mode == gpuplan.CapThrottle }
 
 // within reports whether an IT draw of itMW keeps the site at or below its cap.
 func (s *site) within(itMW int64) bool { return itMW <= s.capMW }
@@ -134,7 +115,7 @@ func speedAt(types []gtype, at []int32, f float64) float64 {
 	}
 	sp := math.Inf(1)
 	for _, t := range at {
-		sp = min(sp, perfAt(types[t].perf, f))
+		sp = min(sp, types[t].perf.At(f))
 	}
 	if math.IsInf(sp, 1) {
 		return 1

@@ -7,25 +7,26 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
 // powerGPU has round numbers so that every power figure below is exact: busy 800 W, idle 100 W,
 // TDP 1000 W, and perf(f) linear through (0.3, 0.3), (0.5, 0.6), (1, 1).
-func powerGPU(minLimit float64) sim.GPUType {
-	return sim.GPUType{Name: "p", TDPW: 1000, IdleW: 100, BusyW: 800, MinLimit: minLimit,
-		Perf: []sim.PerfPoint{{F: 0.3, Perf: 0.3}, {F: 0.5, Perf: 0.6}, {F: 1, Perf: 1}}}
+func powerGPU(minLimit float64) gpuplan.GPUType {
+	return gpuplan.GPUType{Name: "p", TDPW: 1000, IdleW: 100, BusyW: 800, MinLimit: minLimit,
+		Perf: []gpuplan.PerfPoint{{F: 0.3, Perf: 0.3}, {F: 0.5, Perf: 0.6}, {F: 1, Perf: 1}}}
 }
 
 // powerFarm is one farm node of gpus GPUs (node draw nodeW) at a site with the given PUE and cap;
 // owner "a" holds the same GPUs in a lab.
-func powerFarm(gpus int, nodeW, pue, capW float64, mode sim.CapMode, minLimit float64) *sim.Cluster {
-	return &sim.Cluster{
-		GPUTypes: []sim.GPUType{powerGPU(minLimit)},
-		Sites:    []sim.Site{{Name: "lab", PUE: 2}, {Name: "farm", PUE: pue, CapW: capW, CapMode: mode}},
-		Owners: []sim.Owner{{Name: "a", Site: "lab", Nodes: []sim.NodeGroup{
+func powerFarm(gpus int, nodeW, pue, capW float64, mode gpuplan.CapMode, minLimit float64) *gpuplan.Cluster {
+	return &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{powerGPU(minLimit)},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 2}, {Name: "farm", PUE: pue, CapW: capW, CapMode: mode}},
+		Owners: []gpuplan.Owner{{Name: "a", Site: "lab", Nodes: []gpuplan.NodeGroup{
 			{Count: 1, GPUsPerNode: gpus, GPUType: "p", NodeW: nodeW}}}},
-		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: gpus, GPUType: "p", NodeW: nodeW}}},
+		Farm: gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: gpus, GPUType: "p", NodeW: nodeW}}},
 	}
 }
 
@@ -42,7 +43,7 @@ func TestHandPower(t *testing.T) {
 	two := []jobSpec{{"a", 0, 1, 100, 0}, {"a", 10, 1, 100, 0}}
 	cases := []struct {
 		name       string
-		cluster    *sim.Cluster
+		cluster    *gpuplan.Cluster
 		policy     string
 		jobs       []jobSpec
 		start, end []float64
@@ -57,7 +58,7 @@ func TestHandPower(t *testing.T) {
 			// 100-150 300+3*100+200 = 800. IT = 50*5900 = 295000 J, facility 1.5x = 442500 J,
 			// peak 1.5*2900 = 4350 W.
 			name:    "no cap farm",
-			cluster: powerFarm(4, 200, 1.5, 0, sim.CapNone, 0.3), policy: "fifo",
+			cluster: powerFarm(4, 200, 1.5, 0, gpuplan.CapNone, 0.3), policy: "fifo",
 			jobs:  []jobSpec{{"a", 0, 2, 100, 0}, {"a", 0, 1, 50, 1200}, {"a", 50, 1, 100, 300}},
 			start: []float64{0, 0, 50}, end: []float64{100, 50, 150},
 			itJ: 295000, facJ: 442500, peakW: 4350, capShare: 0,
@@ -66,7 +67,7 @@ func TestHandPower(t *testing.T) {
 			// Queue: J1 at 10 would take the site to 2150 > 2025 W: waits for J0's end at 100.
 			// 1275 W all along, 0..200: facility 255000 J, IT 255000/1.25 = 204000 J.
 			name:    "cap queue waits",
-			cluster: powerFarm(2, 120, 1.25, 2025, sim.CapQueue, 0.3), policy: "fifo",
+			cluster: powerFarm(2, 120, 1.25, 2025, gpuplan.CapQueue, 0.3), policy: "fifo",
 			jobs: two, start: []float64{0, 100}, end: []float64{100, 200},
 			itJ: 204000, facJ: 255000, peakW: 1275, capShare: -1,
 		},
@@ -75,7 +76,7 @@ func TestHandPower(t *testing.T) {
 			// Alone afterwards: 1.25*(250+100+120) = 587.5 W. Facility 1275*10 + 1462.5*90 +
 			// 587.5*10 = 150250 J, IT 120200 J.
 			name:    "cap queue admits a light job",
-			cluster: powerFarm(2, 120, 1.25, 2025, sim.CapQueue, 0.3), policy: "fifo",
+			cluster: powerFarm(2, 120, 1.25, 2025, gpuplan.CapQueue, 0.3), policy: "fifo",
 			jobs:  []jobSpec{{"a", 0, 1, 100, 0}, {"a", 10, 1, 100, 250}},
 			start: []float64{0, 10}, end: []float64{100, 110},
 			itJ: 120200, facJ: 150250, peakW: 1462.5, capShare: -1,
@@ -87,14 +88,14 @@ func TestHandPower(t *testing.T) {
 			// ends at 132.5. Facility 1275*10 + 2025*112.5 + 1275*10 = 253312.5 J, IT /1.25 =
 			// 202650 J, peak 2025 W, at the cap 112.5 of 132.5 s.
 			name:    "cap throttle",
-			cluster: powerFarm(2, 120, 1.25, 2025, sim.CapThrottle, 0.3), policy: "fifo",
+			cluster: powerFarm(2, 120, 1.25, 2025, gpuplan.CapThrottle, 0.3), policy: "fifo",
 			jobs: two, start: []float64{0, 10}, end: []float64{122.5, 132.5},
 			itJ: 202650, facJ: 253312.5, peakW: 2025, capShare: 112.5 / 132.5,
 		},
 		{
 			// Same under easy: nothing waits, so the schedule is the same.
 			name:    "cap throttle easy",
-			cluster: powerFarm(2, 120, 1.25, 2025, sim.CapThrottle, 0.3), policy: "easy",
+			cluster: powerFarm(2, 120, 1.25, 2025, gpuplan.CapThrottle, 0.3), policy: "easy",
 			jobs: two, start: []float64{0, 10}, end: []float64{122.5, 132.5},
 			itJ: 202650, facJ: 253312.5, peakW: 2025, capShare: 112.5 / 132.5,
 		},
@@ -104,7 +105,7 @@ func TestHandPower(t *testing.T) {
 			// times are those of the case above. Alone, J1 draws 1.25*(500+100+120) = 900 W.
 			// Facility 1275*10 + 1712.5*112.5 + 900*10 = 214406.25 J, IT 171525 J.
 			name:    "cap throttle mixed draws",
-			cluster: powerFarm(2, 120, 1.25, 1712.5, sim.CapThrottle, 0.3), policy: "fifo",
+			cluster: powerFarm(2, 120, 1.25, 1712.5, gpuplan.CapThrottle, 0.3), policy: "fifo",
 			jobs:  []jobSpec{{"a", 0, 1, 100, 0}, {"a", 10, 1, 100, 500}},
 			start: []float64{0, 10}, end: []float64{122.5, 132.5},
 			itJ: 171525, facJ: 214406.25, peakW: 1712.5, capShare: 112.5 / 132.5,
@@ -115,7 +116,7 @@ func TestHandPower(t *testing.T) {
 			// one idle need 2000 f + 220 <= 1620: f = 0.7, perf 0.6 + 0.2/0.5*0.4 = 0.76, and J1,
 			// J2 finish their last 50 s at 50/0.6 + 50/0.76. The site sits at 2025 W all along.
 			name:    "cap throttle partial recovery",
-			cluster: powerFarm(3, 120, 1.25, 2025, sim.CapThrottle, 0.3), policy: "fifo",
+			cluster: powerFarm(3, 120, 1.25, 2025, gpuplan.CapThrottle, 0.3), policy: "fifo",
 			jobs:  []jobSpec{{"a", 0, 1, 50, 0}, {"a", 0, 1, 100, 0}, {"a", 0, 1, 100, 0}},
 			start: []float64{0, 0, 0}, end: []float64{50 / 0.6, 50/0.6 + 50/0.76, 50/0.6 + 50/0.76},
 			itJ: 1620 * (50/0.6 + 50/0.76), facJ: 2025 * (50/0.6 + 50/0.76), peakW: 2025, capShare: 1,
@@ -124,7 +125,7 @@ func TestHandPower(t *testing.T) {
 			// Throttle with minimum limit 0.8: at f = 0.8 two jobs draw 1.25*(1600+120) > 2025 W,
 			// so J1 waits for J0 as under queue: same energy as "cap queue waits".
 			name:    "cap throttle below minimum waits",
-			cluster: powerFarm(2, 120, 1.25, 2025, sim.CapThrottle, 0.8), policy: "fifo",
+			cluster: powerFarm(2, 120, 1.25, 2025, gpuplan.CapThrottle, 0.8), policy: "fifo",
 			jobs: two, start: []float64{0, 100}, end: []float64{100, 200},
 			itJ: 204000, facJ: 255000, peakW: 1275, capShare: -1,
 		},
@@ -163,7 +164,7 @@ func TestHandPower(t *testing.T) {
 // and reaches 0.75 (the site is throttled for 85% of the window), and sampled power never
 // exceeds the 2025 W cap.
 func TestThrottleTimeline(t *testing.T) {
-	c := powerFarm(2, 120, 1.25, 2025, sim.CapThrottle, 0.3)
+	c := powerFarm(2, 120, 1.25, 2025, gpuplan.CapThrottle, 0.3)
 	w := workload([]string{"a"}, []jobSpec{{"a", 0, 1, 100, 0}, {"a", 10, 1, 100, 0}})
 	r := run(t, c, w, "fifo", sim.Options{TimelinePoints: 100})
 	tl := r.Timeline
@@ -190,12 +191,12 @@ func TestThrottleTimeline(t *testing.T) {
 // 1 GPU 50..100. IT 0-50: a 800+100+100 + b 2*100+100 = 1300 W; 50-100: 1000 + 1000 = 2000 W.
 // IT = 65000 + 100000 = 165000 J, facility 330000 J, peak 2 * 2000 = 4000 W.
 func TestFragmentedEnergy(t *testing.T) {
-	ng := []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "p", NodeW: 100}}
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{powerGPU(0.3)},
-		Sites:    []sim.Site{{Name: "lab", PUE: 2}, {Name: "farm", PUE: 1.3}},
-		Owners:   []sim.Owner{{Name: "a", Site: "lab", Nodes: ng}, {Name: "b", Site: "lab", Nodes: ng}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 2, GPUsPerNode: 2, GPUType: "p", NodeW: 100}}},
+	ng := []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "p", NodeW: 100}}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{powerGPU(0.3)},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 2}, {Name: "farm", PUE: 1.3}},
+		Owners:   []gpuplan.Owner{{Name: "a", Site: "lab", Nodes: ng}, {Name: "b", Site: "lab", Nodes: ng}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 2, GPUsPerNode: 2, GPUType: "p", NodeW: 100}}},
 	}
 	w := workload([]string{"a", "b"}, []jobSpec{{"a", 0, 1, 100, 0}, {"b", 50, 1, 50, 0}})
 	r := run(t, c, w, "fragmented", sim.Options{})
@@ -217,14 +218,14 @@ func TestFragmentedEnergy(t *testing.T) {
 
 // randomPowerWorkload draws jobs with continuous times (no ties, no zero lengths) and mixed draws:
 // 0 (the type's busy draw), below busy, above busy and above TDP.
-func randomPowerWorkload(seed uint64, n int) *sim.Workload {
+func randomPowerWorkload(seed uint64, n int) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 5))
-	w := &sim.Workload{Owners: []string{"a", "b", "c"}}
+	w := &gpuplan.Workload{Owners: []string{"a", "b", "c"}}
 	draws := []float64{0, 0, 300, 650, 900, 1200}
 	t := 0.0
 	for i := range n {
 		t += rng.ExpFloat64() * 4
-		w.Jobs = append(w.Jobs, sim.Job{ID: jobID(i), Owner: int32(rng.IntN(3)), Group: -1, Submit: t,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: jobID(i), Owner: int32(rng.IntN(3)), Group: -1, Submit: t,
 			GPUs: int32(1 + rng.IntN(4)), Duration: 1 + 20*rng.ExpFloat64(), PowerW: draws[rng.IntN(len(draws))]})
 	}
 	return w
@@ -232,13 +233,13 @@ func randomPowerWorkload(seed uint64, n int) *sim.Workload {
 
 // powerFleet: owners a, b, c with one 4-GPU workstation each (node 150 W) in a lab of PUE 1.8; a
 // farm of 3 nodes of 4 GPUs (node 200 W) at PUE 1.4 with the given cap.
-func powerFleet(capW float64, mode sim.CapMode) *sim.Cluster {
-	ws := []sim.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "p", NodeW: 150}}
-	return &sim.Cluster{
-		GPUTypes: []sim.GPUType{powerGPU(0.3)},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.4, CapW: capW, CapMode: mode}},
-		Owners:   []sim.Owner{{Name: "a", Site: "lab", Nodes: ws}, {Name: "b", Site: "lab", Nodes: ws}, {Name: "c", Site: "lab", Nodes: ws}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 3, GPUsPerNode: 4, GPUType: "p", NodeW: 200}}},
+func powerFleet(capW float64, mode gpuplan.CapMode) *gpuplan.Cluster {
+	ws := []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "p", NodeW: 150}}
+	return &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{powerGPU(0.3)},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.4, CapW: capW, CapMode: mode}},
+		Owners:   []gpuplan.Owner{{Name: "a", Site: "lab", Nodes: ws}, {Name: "b", Site: "lab", Nodes: ws}, {Name: "c", Site: "lab", Nodes: ws}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 3, GPUsPerNode: 4, GPUType: "p", NodeW: 200}}},
 	}
 }
 
@@ -246,7 +247,7 @@ func powerFleet(capW float64, mode sim.CapMode) *sim.Cluster {
 // power limit (no cap, or a queue cap): power = PUE * (node draw + idle draw of every GPU + the
 // extra draw min(job draw or busy, TDP) - idle of each busy GPU). It returns energy in joules and
 // the peak in watts.
-func flatPower(w *sim.Workload, r *sim.Result, pue, baseW float64) (energyJ, peakW float64) {
+func flatPower(w *gpuplan.Workload, r *sim.Result, pue, baseW float64) (energyJ, peakW float64) {
 	g := powerGPU(0.3)
 	type ev struct{ t, dw float64 }
 	var evs []ev
@@ -292,17 +293,17 @@ func TestEnergyMatchesPerJobTimes(t *testing.T) {
 	const capW = 1.4 * (600 + 8*900.0) // a queue cap a little below 8 GPUs busy at 1000 W
 	cases := []struct {
 		name    string
-		cluster *sim.Cluster
+		cluster *gpuplan.Cluster
 		policy  string
 		pue     float64
 		base    float64
 		capW    float64
 	}{
-		{"fragmented", powerFleet(0, sim.CapNone), "fragmented", 1.8, labBase, 0},
-		{"fifo", powerFleet(0, sim.CapNone), "fifo", 1.4, farmBase, 0},
-		{"easy", powerFleet(0, sim.CapNone), "easy", 1.4, farmBase, 0},
-		{"fifo queue cap", powerFleet(capW, sim.CapQueue), "fifo", 1.4, farmBase, capW},
-		{"easy queue cap", powerFleet(capW, sim.CapQueue), "easy", 1.4, farmBase, capW},
+		{"fragmented", powerFleet(0, gpuplan.CapNone), "fragmented", 1.8, labBase, 0},
+		{"fifo", powerFleet(0, gpuplan.CapNone), "fifo", 1.4, farmBase, 0},
+		{"easy", powerFleet(0, gpuplan.CapNone), "easy", 1.4, farmBase, 0},
+		{"fifo queue cap", powerFleet(capW, gpuplan.CapQueue), "fifo", 1.4, farmBase, capW},
+		{"easy queue cap", powerFleet(capW, gpuplan.CapQueue), "easy", 1.4, farmBase, capW},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -336,7 +337,7 @@ func TestThrottleInvariants(t *testing.T) {
 	const capW = 1.4 * (600 + 6*800.0 + 6*100)
 	for _, policy := range []string{"fifo", "easy"} {
 		t.Run(policy, func(t *testing.T) {
-			r := run(t, powerFleet(capW, sim.CapThrottle), w, policy, sim.Options{Placement: sim.PlacementNodes})
+			r := run(t, powerFleet(capW, gpuplan.CapThrottle), w, policy, sim.Options{Placement: sim.PlacementNodes})
 			for i, j := range w.Jobs {
 				if math.IsNaN(r.Start[i]) {
 					continue
@@ -374,25 +375,25 @@ func TestLabCapSharedByOwners(t *testing.T) {
 	cases := []struct {
 		name       string
 		capW       float64
-		mode       sim.CapMode
+		mode       gpuplan.CapMode
 		start, end []float64
 		facJ       float64
 	}{
 		// Queue, cap 1000 W: b would take the lab to 1600 W, so it waits for a's end although its
 		// own GPU is idle: 100..200 at 900 W throughout, 180000 J.
-		{"queue", 1000, sim.CapQueue, []float64{0, 100}, []float64{100, 200}, 180000},
+		{"queue", 1000, gpuplan.CapQueue, []float64{0, 100}, []float64{100, 200}, 180000},
 		// Throttle, cap 1500 W = 2 x 750 W: f = 0.75, perf 0.8 for both owners from 10. a ends at
 		// 10 + 90/0.8 = 122.5, b has 10 s left then: 132.5. 900*10 + 1500*112.5 + 900*10 = 186750 J.
-		{"throttle", 1500, sim.CapThrottle, []float64{0, 10}, []float64{122.5, 132.5}, 186750},
+		{"throttle", 1500, gpuplan.CapThrottle, []float64{0, 10}, []float64{122.5, 132.5}, 186750},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			one := []sim.NodeGroup{{Count: 1, GPUsPerNode: 1, GPUType: "p"}}
-			c := &sim.Cluster{
-				GPUTypes: []sim.GPUType{powerGPU(0.3)},
-				Sites:    []sim.Site{{Name: "lab", PUE: 1, CapW: tc.capW, CapMode: tc.mode}, {Name: "farm", PUE: 1.3}},
-				Owners:   []sim.Owner{{Name: "a", Site: "lab", Nodes: one}, {Name: "b", Site: "lab", Nodes: one}},
-				Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "p"}}},
+			one := []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 1, GPUType: "p"}}
+			c := &gpuplan.Cluster{
+				GPUTypes: []gpuplan.GPUType{powerGPU(0.3)},
+				Sites:    []gpuplan.Site{{Name: "lab", PUE: 1, CapW: tc.capW, CapMode: tc.mode}, {Name: "farm", PUE: 1.3}},
+				Owners:   []gpuplan.Owner{{Name: "a", Site: "lab", Nodes: one}, {Name: "b", Site: "lab", Nodes: one}},
+				Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "p"}}},
 			}
 			w := workload([]string{"a", "b"}, []jobSpec{{"a", 0, 1, 100, 0}, {"b", 10, 1, 100, 0}})
 			r := run(t, c, w, "fragmented", sim.Options{})

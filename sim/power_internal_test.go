@@ -4,35 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-)
 
-func TestPerfAt(t *testing.T) {
-	cases := []struct {
-		f, want float64
-	}{
-		{1, 1},
-		{0.95, 0.995}, // halfway between 0.9 -> 0.99 and 1 -> 1
-		{0.45, 0.61},  // halfway between 0.4 -> 0.50 and 0.5 -> 0.72
-		{0.3, 0.31},   // first knot
-		{0.2, 0.31},   // below the curve: held at the first knot
-		{0.72, 0.93},  // 0.92 + 0.2*(0.97-0.92)
-		{0.6, 0.86},   // on a knot
-		{1.2, 1},      // above: held at the last knot
-	}
-	for _, tc := range cases {
-		if got := perfAt(zeus, tc.f); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("perf(%g) = %v, want %v", tc.f, got, tc.want)
-		}
-	}
-	if got := perfAt(nil, 0.4); got != 1 {
-		t.Errorf("empty curve: perf(0.4) = %v, want 1", got)
-	}
-}
+	"github.com/gpuplan/gpuplan"
+)
 
 // throttleSite is a site of GPUs of TDP 700 W and idle 70 W, PUE pue, no node draw, with running
 // jobs given as (GPUs, per-GPU draw W), every GPU of the site busy.
 func throttleSite(pue, capW, fmin float64, jobs [][2]float64) *site {
-	s := &site{pue: pue, capW: capW, mode: CapThrottle, fmin: fmin, f: 1, speed: 1, draws: newDrawIndex(8)}
+	s := &site{pue: pue, capW: capW, mode: gpuplan.CapThrottle, fmin: fmin, f: 1, speed: 1, draws: newDrawIndex(8)}
 	for _, j := range jobs {
 		n, w := int64(j[0]), mw(j[1])
 		s.base += n * mw(70)

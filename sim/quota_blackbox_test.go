@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -22,7 +23,7 @@ func TestQuotaHandSchedules(t *testing.T) {
 	}
 	cases := []struct {
 		name        string
-		c           *sim.Cluster
+		c           *gpuplan.Cluster
 		jobs        []jobSpec
 		opt         sim.Options
 		start, end  []float64
@@ -117,13 +118,13 @@ func TestQuotaHandSchedules(t *testing.T) {
 
 // randomJobs draws n jobs over the given owners: sizes up to maxG, integer submits (ties) and
 // durations (zero-length jobs included).
-func randomJobs(seed uint64, owners []string, n int, maxG int, gap float64) *sim.Workload {
+func randomJobs(seed uint64, owners []string, n int, maxG int, gap float64) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 0x9407a))
-	w := &sim.Workload{Owners: owners}
+	w := &gpuplan.Workload{Owners: owners}
 	t := 0.0
 	for i := range n {
 		t += math.Round(rng.ExpFloat64() * gap)
-		w.Jobs = append(w.Jobs, sim.Job{ID: jobID(i), Owner: int32(rng.IntN(len(owners))), Group: -1, Submit: t,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: jobID(i), Owner: int32(rng.IntN(len(owners))), Group: -1, Submit: t,
 			GPUs: int32(rng.IntN(maxG + 1)), Duration: math.Round(rng.ExpFloat64() * 60)})
 	}
 	return w

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -10,17 +11,17 @@ import (
 // at 10, a's job is preempted (no checkpoints: its 10 s are lost, 4 GPUs x 10 s) and restarts
 // from scratch when b's job ends at 60.
 func Example_quota() {
-	g := sim.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{g},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.5}, {Name: "farm", PUE: 1.2}},
-		Owners: []sim.Owner{
-			{Name: "a", Site: "lab", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "g"}}},
-			{Name: "b", Site: "lab", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "g"}}},
+	g := gpuplan.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{g},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1.5}, {Name: "farm", PUE: 1.2}},
+		Owners: []gpuplan.Owner{
+			{Name: "a", Site: "lab", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "g"}}},
+			{Name: "b", Site: "lab", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "g"}}},
 		},
-		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "g"}}},
+		Farm: gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "g"}}},
 	}
-	w := &sim.Workload{Owners: []string{"a", "b"}, Jobs: []sim.Job{
+	w := &gpuplan.Workload{Owners: []string{"a", "b"}, Jobs: []gpuplan.Job{
 		{ID: "big", Owner: 0, Group: -1, Submit: 0, GPUs: 4, Duration: 100},
 		{ID: "mine", Owner: 1, Group: -1, Submit: 10, GPUs: 2, Duration: 50},
 	}}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // gridWorkload draws n jobs for owners o0..o3 on coarse time grids, where many events share an
@@ -13,10 +15,10 @@ import (
 // such completion makes another scheduling pass at its instant), sizes from 0 to beyond the farm,
 // and the rows shuffled out of submit order. Offered load is about 26 GPUs (3.7 GPUs for 1,560 s
 // every 225 s), in bursts: the suite farm's 32 are often all taken.
-func gridWorkload(seed uint64, n int) *Workload {
+func gridWorkload(seed uint64, n int) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 0x9e1d))
 	sizes := []int32{0, 1, 1, 1, 2, 2, 3, 4, 4, 6, 8, 12, 40}
-	w := &Workload{Owners: []string{"o0", "o1", "o2", "o3"}}
+	w := &gpuplan.Workload{Owners: []string{"o0", "o1", "o2", "o3"}}
 	t := 0.0
 	for i := range n {
 		if rng.IntN(4) == 0 { // three quarters share their submit instant with the previous job
@@ -26,7 +28,7 @@ func gridWorkload(seed uint64, n int) *Workload {
 		if rng.IntN(5) > 0 {
 			d = 300 * float64(1+rng.IntN(12))
 		}
-		w.Jobs = append(w.Jobs, Job{ID: fmt.Sprintf("j%d", i), Owner: int32(rng.IntN(4)), Group: -1,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprintf("j%d", i), Owner: int32(rng.IntN(4)), Group: -1,
 			Submit: t, GPUs: sizes[rng.IntN(len(sizes))], Duration: d})
 	}
 	rng.Shuffle(n, func(a, b int) { w.Jobs[a], w.Jobs[b] = w.Jobs[b], w.Jobs[a] })
@@ -45,10 +47,10 @@ func TestQuotaRepeatedPassesRandom(t *testing.T) {
 	quota, _ := findPolicy("quota")
 	type variant struct {
 		name string
-		c    *Cluster
+		c    *gpuplan.Cluster
 		opt  Options
 	}
-	plain := suiteCluster(0, CapNone, 0, CapNone, 0)
+	plain := suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 0)
 	// Quotas summing to the farm's 32 GPUs: owners borrow whenever others leave GPUs idle, and take
 	// them back by preemption.
 	tight := map[string]int{"o0": 6, "o1": 6, "o2": 10, "o3": 10, "o4": 0}
@@ -61,9 +63,9 @@ func TestQuotaRepeatedPassesRandom(t *testing.T) {
 		{"pool-ckpt900-overhead300", plain, Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 900, RestartOverheadS: 300}}},
 		{"nodes-ckpt300", plain, Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 300}}},
 		{"nodes-ckpt300-overestimate", plain, Options{Placement: PlacementNodes, EstimateFactor: 1.5, Quota: Quota{CheckpointS: 300}}},
-		{"pool-throttle-ckpt300", suiteCluster(4000, CapThrottle, 14000, CapThrottle, 0), Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300}}},
-		{"nodes-queue-ckpt600-overhead30", suiteCluster(4000, CapQueue, 14000, CapQueue, 0), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 600, RestartOverheadS: 30}}},
-		{"nodes-poweroff-ckpt300", suiteCluster(0, CapNone, 0, CapNone, 300), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 300}}},
+		{"pool-throttle-ckpt300", suiteCluster(4000, gpuplan.CapThrottle, 14000, gpuplan.CapThrottle, 0), Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 300}}},
+		{"nodes-queue-ckpt600-overhead30", suiteCluster(4000, gpuplan.CapQueue, 14000, gpuplan.CapQueue, 0), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 600, RestartOverheadS: 30}}},
+		{"nodes-poweroff-ckpt300", suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 300), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 300}}},
 	}
 	seeds := []uint64{1, 2, 3, 4, 5, 6}
 	n := 400

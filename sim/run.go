@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // policyDef says how a policy is run.
@@ -50,7 +52,7 @@ func findPolicy(name string) (*policyDef, error) {
 
 // Run replays w on c under one policy. It validates c and w first and reports every problem
 // found; the same inputs always give the same Result.
-func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
+func Run(c *gpuplan.Cluster, w *gpuplan.Workload, policy string, opt Options) (*Result, error) {
 	def, err := findPolicy(policy)
 	if err != nil {
 		return nil, err
@@ -72,7 +74,7 @@ func Run(c *Cluster, w *Workload, policy string, opt Options) (*Result, error) {
 // opt.Measure.ToS sets its end, it ends at the latest completion of any of them, and a world that
 // finished earlier idles until then. opt.Progress, if set, sees the runs together: jobs finished
 // summed over the runs, out of jobs times policies.
-func RunAll(c *Cluster, w *Workload, policies []string, opt Options) ([]*Result, error) {
+func RunAll(c *gpuplan.Cluster, w *gpuplan.Workload, policies []string, opt Options) ([]*Result, error) {
 	defs := make([]*policyDef, len(policies))
 	var errs []error
 	for i, name := range policies {
@@ -157,7 +159,7 @@ func sharedProgress(report func(done, total int), n, jobs int) func(i int) func(
 
 // runPolicy builds the policy's world and runs it, returning the finished engine for result;
 // hook, for tests, sees the engine after every event.
-func runPolicy(c *Cluster, w *Workload, lk *lookup, def *policyDef, opt Options, hook func(*engine, hookPoint)) (*engine, error) {
+func runPolicy(c *gpuplan.Cluster, w *gpuplan.Workload, lk *lookup, def *policyDef, opt Options, hook func(*engine, hookPoint)) (*engine, error) {
 	wd, err := buildWorld(c, w, lk, def.farm, opt.Placement)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", def.name, err)

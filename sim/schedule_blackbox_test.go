@@ -10,11 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
 // farmOf is a cluster with one owner "a" holding the whole farm: nodes nodes of gpn GPUs.
-func farmOf(nodes, gpn int) *sim.Cluster {
+func farmOf(nodes, gpn int) *gpuplan.Cluster {
 	return poolCluster([]ownerSpec{{Name: "a", Nodes: nodes, GPN: gpn}}, nodes, gpn)
 }
 
@@ -102,7 +103,7 @@ func TestHandSchedules(t *testing.T) {
 
 	cases := []struct {
 		name      string
-		cluster   *sim.Cluster
+		cluster   *gpuplan.Cluster
 		owners    []string
 		jobs      []jobSpec
 		policy    string
@@ -350,9 +351,9 @@ func TestHandMetrics(t *testing.T) {
 // times the same run reports, with the formulas of design §5 written independently here.
 func TestMetricsMatchPerJobTimes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	w := &sim.Workload{Owners: []string{"a", "b", "c"}}
+	w := &gpuplan.Workload{Owners: []string{"a", "b", "c"}}
 	for i := range 3000 {
-		w.Jobs = append(w.Jobs, sim.Job{
+		w.Jobs = append(w.Jobs, gpuplan.Job{
 			ID: jobID(i), Owner: int32(rng.IntN(3)), Group: -1, Submit: math.Round(rng.Float64() * 20000),
 			GPUs: []int32{1, 1, 2, 4, 8, 16}[rng.IntN(6)], Duration: math.Round(rng.ExpFloat64() * 30),
 		})
@@ -420,7 +421,7 @@ func TestMetricsMatchPerJobTimes(t *testing.T) {
 // checkOwnerRows recomputes each owner's row from the per-job times: infeasible count, mean and
 // p95 wait, mean bounded slowdown and GPU-hours over completed jobs; and Jain's index of the
 // owners' mean bounded slowdowns.
-func checkOwnerRows(t *testing.T, w *sim.Workload, r *sim.Result) {
+func checkOwnerRows(t *testing.T, w *gpuplan.Workload, r *sim.Result) {
 	t.Helper()
 	var sds []float64
 	for o, name := range w.Owners {
@@ -473,7 +474,7 @@ func checkOwnerRows(t *testing.T, w *sim.Workload, r *sim.Result) {
 // each sample as the state after everything at its instant happened: GPUs busy (start <= T < end),
 // jobs queued (submit <= T < start) and facility power PUE * (all GPUs idle + busy GPUs' extra).
 // Samples must lie in the window, in order, ending at the last completion.
-func checkTimeline(t *testing.T, w *sim.Workload, r *sim.Result, gpus int, pue float64) {
+func checkTimeline(t *testing.T, w *gpuplan.Workload, r *sim.Result, gpus int, pue float64) {
 	t.Helper()
 	g := gpuType()
 	tl := r.Timeline
@@ -513,7 +514,7 @@ func checkTimeline(t *testing.T, w *sim.Workload, r *sim.Result, gpus int, pue f
 
 // checkCapacity sweeps the per-job intervals and fails if more than size GPUs are ever in use
 // (an end at t frees its GPUs before a start at t uses them).
-func checkCapacity(t *testing.T, w *sim.Workload, r *sim.Result, size int32) {
+func checkCapacity(t *testing.T, w *gpuplan.Workload, r *sim.Result, size int32) {
 	t.Helper()
 	type ev struct {
 		t float64
@@ -546,9 +547,9 @@ func checkCapacity(t *testing.T, w *sim.Workload, r *sim.Result, size int32) {
 // TestSameInputSameBytes: two runs of the same input give byte-identical JSON and per-job times.
 func TestSameInputSameBytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 3))
-	w := &sim.Workload{Owners: []string{"x", "y"}}
+	w := &gpuplan.Workload{Owners: []string{"x", "y"}}
 	for i := range 2000 {
-		w.Jobs = append(w.Jobs, sim.Job{
+		w.Jobs = append(w.Jobs, gpuplan.Job{
 			ID: jobID(i), Owner: int32(rng.IntN(2)), Group: -1, Submit: rng.Float64() * 5000,
 			GPUs: int32(1 + rng.IntN(4)), Duration: rng.ExpFloat64() * 20,
 		})
@@ -579,11 +580,11 @@ func TestPoliciesAndBadInput(t *testing.T) {
 			t.Errorf("Policies() = %v lacks %q", sim.Policies(), p)
 		}
 	}
-	good := func() *sim.Workload { return workload([]string{"a"}, []jobSpec{{"a", 0, 1, 1, 0}}) }
+	good := func() *gpuplan.Workload { return workload([]string{"a"}, []jobSpec{{"a", 0, 1, 1, 0}}) }
 	cases := []struct {
 		name    string
-		cluster *sim.Cluster
-		w       *sim.Workload
+		cluster *gpuplan.Cluster
+		w       *gpuplan.Workload
 		policy  string
 		want    error
 		mention string // substring the message must contain
@@ -592,11 +593,11 @@ func TestPoliciesAndBadInput(t *testing.T) {
 		{"unknown owner", farmOf(1, 1), workload([]string{"zed"}, []jobSpec{{"zed", 0, 1, 1, 0}}), "fifo",
 			sim.ErrUnknownOwner, "zed"},
 		{"negative duration", farmOf(1, 1), workload([]string{"a"}, []jobSpec{{"a", 0, 1, 1, 0}, {"a", 0, 1, -5, 0}}),
-			"fifo", sim.ErrInvalidWorkload, "j1"},
+			"fifo", gpuplan.ErrInvalidWorkload, "j1"},
 		{"NaN submit", farmOf(1, 1), workload([]string{"a"}, []jobSpec{{"a", math.NaN(), 1, 1, 0}}),
-			"easy", sim.ErrInvalidWorkload, "j0"},
-		{"PUE below 1", func() *sim.Cluster { c := farmOf(1, 1); c.Sites[1].PUE = 0.5; return c }(), good(),
-			"fifo", sim.ErrInvalidCluster, "farm"},
+			"easy", gpuplan.ErrInvalidWorkload, "j0"},
+		{"PUE below 1", func() *gpuplan.Cluster { c := farmOf(1, 1); c.Sites[1].PUE = 0.5; return c }(), good(),
+			"fifo", gpuplan.ErrInvalidCluster, "farm"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -618,7 +619,7 @@ func TestPoliciesAndBadInput(t *testing.T) {
 // GPUs with pool placement and no cap: batches of simultaneous events (completions, then arrivals in
 // queue order), one pass per batch, zero-length jobs completing in a later batch at the same time.
 // It is quadratic and only meant for small workloads. Infeasible jobs get NaN.
-func refEASY(jobs []sim.Job, size int32, factor float64) []float64 {
+func refEASY(jobs []gpuplan.Job, size int32, factor float64) []float64 {
 	if factor == 0 {
 		factor = 1
 	}
@@ -732,9 +733,9 @@ func TestEASYMatchesReference(t *testing.T) {
 	for _, factor := range []float64{1, 2} {
 		for seed := range uint64(4) {
 			rng := rand.New(rand.NewPCG(seed, 17))
-			w := &sim.Workload{Owners: []string{"a"}}
+			w := &gpuplan.Workload{Owners: []string{"a"}}
 			for i := range 1500 {
-				w.Jobs = append(w.Jobs, sim.Job{
+				w.Jobs = append(w.Jobs, gpuplan.Job{
 					ID: jobID(i), Group: -1, Submit: float64(rng.IntN(3000)),
 					GPUs: sizes[rng.IntN(len(sizes))], Duration: float64(rng.IntN(40)),
 				})

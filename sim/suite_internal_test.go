@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // The shared suite: every policy in Policies() runs over seeded random workloads on clusters that
@@ -15,37 +17,37 @@ import (
 // checks the engine's state against invariants recomputed here from first principles; at the end
 // the result is checked against what the hook saw. A new policy joins by being registered.
 
-var zeus = []PerfPoint{{F: 0.3, Perf: 0.31}, {F: 0.4, Perf: 0.50}, {F: 0.5, Perf: 0.72}, {F: 0.6, Perf: 0.86},
+var zeus = []gpuplan.PerfPoint{{F: 0.3, Perf: 0.31}, {F: 0.4, Perf: 0.50}, {F: 0.5, Perf: 0.72}, {F: 0.6, Perf: 0.86},
 	{F: 0.7, Perf: 0.92}, {F: 0.8, Perf: 0.97}, {F: 0.9, Perf: 0.99}, {F: 1, Perf: 1}}
 
 type suiteCase struct {
 	name string
-	c    *Cluster
+	c    *gpuplan.Cluster
 	opt  Options
 }
 
 // suiteCluster: two lab sites (lab1 shared by owners o0 and o1, lab2 by o2, o3 and o4, who has no
 // jobs), two GPU types, and a farm of 3 nodes x 8 "a" plus 2 nodes x 4 "b" (32 GPUs).
-func suiteCluster(labCap float64, labMode CapMode, farmCap float64, farmMode CapMode, idleOff float64) *Cluster {
-	return &Cluster{
-		GPUTypes: []GPUType{
+func suiteCluster(labCap float64, labMode gpuplan.CapMode, farmCap float64, farmMode gpuplan.CapMode, idleOff float64) *gpuplan.Cluster {
+	return &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{
 			{Name: "a", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3, Perf: zeus},
 			{Name: "b", TDPW: 300, IdleW: 30, BusyW: 250, MinLimit: 0.5},
 		},
-		Sites: []Site{
+		Sites: []gpuplan.Site{
 			{Name: "lab1", PUE: 1.8, CapW: labCap, CapMode: labMode},
 			{Name: "lab2", PUE: 1.5},
 			{Name: "farm", PUE: 1.3, CapW: farmCap, CapMode: farmMode},
 		},
-		Owners: []Owner{
-			{Name: "o0", Site: "lab1", Nodes: []NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "a", NodeW: 50}}},
-			{Name: "o1", Site: "lab1", Nodes: []NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "a", NodeW: 50}, {Count: 1, GPUsPerNode: 2, GPUType: "b", NodeW: 50}}},
-			{Name: "o2", Site: "lab2", Nodes: []NodeGroup{{Count: 2, GPUsPerNode: 4, GPUType: "b", NodeW: 40}}},
-			{Name: "o3", Site: "lab2", Nodes: []NodeGroup{{Count: 1, GPUsPerNode: 8, GPUType: "a", NodeW: 100}}},
-			{Name: "o4", Site: "lab2", Nodes: []NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "a", NodeW: 30}}},
+		Owners: []gpuplan.Owner{
+			{Name: "o0", Site: "lab1", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "a", NodeW: 50}}},
+			{Name: "o1", Site: "lab1", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "a", NodeW: 50}, {Count: 1, GPUsPerNode: 2, GPUType: "b", NodeW: 50}}},
+			{Name: "o2", Site: "lab2", Nodes: []gpuplan.NodeGroup{{Count: 2, GPUsPerNode: 4, GPUType: "b", NodeW: 40}}},
+			{Name: "o3", Site: "lab2", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 8, GPUType: "a", NodeW: 100}}},
+			{Name: "o4", Site: "lab2", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "a", NodeW: 30}}},
 		},
-		Farm: Farm{Site: "farm", IdleOffS: idleOff, BootS: 3 * idleOff,
-			Nodes: []NodeGroup{{Count: 3, GPUsPerNode: 8, GPUType: "a", NodeW: 400}, {Count: 2, GPUsPerNode: 4, GPUType: "b", NodeW: 200}}},
+		Farm: gpuplan.Farm{Site: "farm", IdleOffS: idleOff, BootS: 3 * idleOff,
+			Nodes: []gpuplan.NodeGroup{{Count: 3, GPUsPerNode: 8, GPUType: "a", NodeW: 400}, {Count: 2, GPUsPerNode: 4, GPUType: "b", NodeW: 200}}},
 	}
 }
 
@@ -56,32 +58,32 @@ func suiteCases() []suiteCase {
 	pool, nodes := Options{Placement: PlacementPool}, Options{Placement: PlacementNodes}
 	over := Options{Placement: PlacementNodes, EstimateFactor: 1.5}
 	return []suiteCase{
-		{"pool", suiteCluster(0, CapNone, 0, CapNone, 0), pool},
-		{"nodes", suiteCluster(0, CapNone, 0, CapNone, 0), nodes},
-		{"pool-queue", suiteCluster(labCap, CapQueue, farmCap, CapQueue, 0), pool},
-		{"nodes-queue", suiteCluster(labCap, CapQueue, farmCap, CapQueue, 0), nodes},
-		{"pool-throttle", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 0), pool},
-		{"nodes-throttle-overestimate", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 0), over},
-		{"nodes-poweroff", suiteCluster(0, CapNone, 0, CapNone, 20), nodes},
-		{"nodes-poweroff-queue", suiteCluster(labCap, CapQueue, farmCap, CapQueue, 20), nodes},
-		{"nodes-poweroff-throttle", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 20), nodes},
+		{"pool", suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 0), pool},
+		{"nodes", suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 0), nodes},
+		{"pool-queue", suiteCluster(labCap, gpuplan.CapQueue, farmCap, gpuplan.CapQueue, 0), pool},
+		{"nodes-queue", suiteCluster(labCap, gpuplan.CapQueue, farmCap, gpuplan.CapQueue, 0), nodes},
+		{"pool-throttle", suiteCluster(labCap, gpuplan.CapThrottle, farmCap, gpuplan.CapThrottle, 0), pool},
+		{"nodes-throttle-overestimate", suiteCluster(labCap, gpuplan.CapThrottle, farmCap, gpuplan.CapThrottle, 0), over},
+		{"nodes-poweroff", suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 20), nodes},
+		{"nodes-poweroff-queue", suiteCluster(labCap, gpuplan.CapQueue, farmCap, gpuplan.CapQueue, 20), nodes},
+		{"nodes-poweroff-throttle", suiteCluster(labCap, gpuplan.CapThrottle, farmCap, gpuplan.CapThrottle, 20), nodes},
 		// Checkpoints and restart overheads (only preempting policies read them).
-		{"pool-checkpoint", suiteCluster(0, CapNone, 0, CapNone, 0), Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 15, RestartOverheadS: 4}}},
-		{"nodes-throttle-checkpoint", suiteCluster(labCap, CapThrottle, farmCap, CapThrottle, 0), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 10, RestartOverheadS: 3}}},
+		{"pool-checkpoint", suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 0), Options{Placement: PlacementPool, Quota: Quota{CheckpointS: 15, RestartOverheadS: 4}}},
+		{"nodes-throttle-checkpoint", suiteCluster(labCap, gpuplan.CapThrottle, farmCap, gpuplan.CapThrottle, 0), Options{Placement: PlacementNodes, Quota: Quota{CheckpointS: 10, RestartOverheadS: 3}}},
 	}
 }
 
 // suiteWorkload draws n jobs for owners o0..o3: integer submit times (ties), integer durations
 // (zero-length jobs), sizes from 0 to beyond the farm, a quarter with their own power draw, and a
 // tenth of the rows moved out of submit order.
-func suiteWorkload(seed uint64, n int) *Workload {
+func suiteWorkload(seed uint64, n int) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	sizes := []int32{0, 1, 1, 1, 1, 2, 2, 2, 3, 4, 4, 6, 8, 9, 12, 16, 40}
-	w := &Workload{Owners: []string{"o0", "o1", "o2", "o3"}}
+	w := &gpuplan.Workload{Owners: []string{"o0", "o1", "o2", "o3"}}
 	t := 0.0
 	for i := range n {
 		t += math.Round(rng.ExpFloat64() * 4)
-		j := Job{ID: fmt.Sprintf("j%d", i), Owner: int32(rng.IntN(4)), Group: -1, Submit: t,
+		j := gpuplan.Job{ID: fmt.Sprintf("j%d", i), Owner: int32(rng.IntN(4)), Group: -1, Submit: t,
 			GPUs: sizes[rng.IntN(len(sizes))], Duration: math.Round(rng.ExpFloat64() * 60)}
 		if rng.IntN(4) == 0 {
 			j.PowerW = float64(100 + rng.IntN(700))
@@ -114,7 +116,7 @@ func TestPolicySuite(t *testing.T) {
 }
 
 // checkRun runs one policy with the invariant hook and checks the result against what it saw.
-func checkRun(t *testing.T, sc suiteCase, def *policyDef, w *Workload) *Result {
+func checkRun(t *testing.T, sc suiteCase, def *policyDef, w *gpuplan.Workload) *Result {
 	t.Helper()
 	lk, err := validate(sc.c, w, def.farm, sc.opt)
 	if err != nil {
@@ -134,7 +136,7 @@ func checkRun(t *testing.T, sc suiteCase, def *policyDef, w *Workload) *Result {
 // checker recomputes, after every event, what the engine's state must satisfy.
 type checker struct {
 	t    *testing.T
-	c    *Cluster
+	c    *gpuplan.Cluster
 	fifo bool
 	e    *engine
 
@@ -495,7 +497,7 @@ func (ck *checker) parts(pl *pool, k int32) []part {
 }
 
 // final checks the result against the jobs' times and the energy seen by the hook.
-func (ck *checker) final(w *Workload, r *Result) {
+func (ck *checker) final(w *gpuplan.Workload, r *Result) {
 	t := ck.t
 	t.Helper()
 	if r.Jobs.Completed+r.Jobs.Infeasible != r.Jobs.Submitted || r.Jobs.Submitted != len(w.Jobs) {

@@ -7,14 +7,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gpuplan/gpuplan"
 )
 
-func validCluster() *Cluster { return suiteCluster(0, CapNone, 0, CapNone, 0) }
+func validCluster() *gpuplan.Cluster { return suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 0) }
 
 func TestValidateListsEveryProblem(t *testing.T) {
 	c := validCluster()
 	c.GPUTypes[0].MinLimit = 0
-	c.GPUTypes[1].Perf = []PerfPoint{{F: 0.5, Perf: 0.8}, {F: 0.4, Perf: 0.7}}
+	c.GPUTypes[1].Perf = []gpuplan.PerfPoint{{F: 0.5, Perf: 0.8}, {F: 0.4, Perf: 0.7}}
 	c.Sites[1].PUE = 0.9
 	c.Owners[2].Nodes[0].GPUType = "nope"
 	c.Farm.Site = "elsewhere"
@@ -44,31 +46,9 @@ func TestValidateListsEveryProblem(t *testing.T) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
 	}
-	for _, target := range []error{ErrInvalidCluster, ErrUnknownOwner, ErrInvalidWorkload, ErrInvalidOptions} {
+	for _, target := range []error{gpuplan.ErrInvalidCluster, ErrUnknownOwner, gpuplan.ErrInvalidWorkload, ErrInvalidOptions} {
 		if !errors.Is(err, target) {
 			t.Errorf("error is not %v", target)
-		}
-	}
-}
-
-func TestValidatePerfCurve(t *testing.T) {
-	cases := []struct {
-		name string
-		ps   []PerfPoint
-		ok   bool
-	}{
-		{"empty", nil, true},
-		{"zeus", zeus, true},
-		{"perf(1) not 1", []PerfPoint{{F: 0.5, Perf: 0.5}, {F: 1, Perf: 0.9}}, false},
-		{"ends before 1 below 1", []PerfPoint{{F: 0.5, Perf: 0.7}}, false},
-		{"ends before 1 at 1", []PerfPoint{{F: 0.5, Perf: 0.7}, {F: 0.9, Perf: 1}}, true},
-		{"duplicate f", []PerfPoint{{F: 0.5, Perf: 0.7}, {F: 0.5, Perf: 0.8}, {F: 1, Perf: 1}}, false},
-		{"zero perf", []PerfPoint{{F: 0.3, Perf: 0}, {F: 1, Perf: 1}}, false},
-		{"NaN", []PerfPoint{{F: math.NaN(), Perf: 1}}, false},
-	}
-	for _, tc := range cases {
-		if err := checkPerf(tc.ps); (err == nil) != tc.ok {
-			t.Errorf("%s: err %v, want ok %v", tc.name, err, tc.ok)
 		}
 	}
 }
@@ -82,8 +62,8 @@ func TestRunRejects(t *testing.T) {
 		!strings.Contains(err.Error(), "lottery") || !strings.Contains(err.Error(), "raffle") {
 		t.Errorf("RunAll unknown policies: %v", err)
 	}
-	c := suiteCluster(0, CapNone, 0, CapNone, 60)
-	if _, err := Run(c, w, "fifo", Options{Placement: PlacementPool}); !errors.Is(err, ErrInvalidCluster) || !strings.Contains(err.Error(), "node placement") {
+	c := suiteCluster(0, gpuplan.CapNone, 0, gpuplan.CapNone, 60)
+	if _, err := Run(c, w, "fifo", Options{Placement: PlacementPool}); !errors.Is(err, gpuplan.ErrInvalidCluster) || !strings.Contains(err.Error(), "node placement") {
 		t.Errorf("power-off with pool placement: %v", err)
 	}
 	if _, err := Run(c, w, "fragmented", Options{Placement: PlacementPool}); err != nil {
@@ -91,7 +71,7 @@ func TestRunRejects(t *testing.T) {
 	}
 	c = validCluster()
 	c.Sites[2].CapW = 1000
-	if _, err := Run(c, w, "fifo", Options{}); !errors.Is(err, ErrInvalidCluster) || !strings.Contains(err.Error(), "cap mode") {
+	if _, err := Run(c, w, "fifo", Options{}); !errors.Is(err, gpuplan.ErrInvalidCluster) || !strings.Contains(err.Error(), "cap mode") {
 		t.Errorf("cap without a mode: %v", err)
 	}
 }
@@ -99,9 +79,9 @@ func TestRunRejects(t *testing.T) {
 // TestEmptyAndDegenerate: no jobs, only infeasible jobs, and an empty farm give zeros, never NaN.
 func TestEmptyAndDegenerate(t *testing.T) {
 	c := validCluster()
-	for _, w := range []*Workload{
+	for _, w := range []*gpuplan.Workload{
 		{Owners: []string{"o0"}},
-		{Owners: []string{"o0"}, Jobs: []Job{{ID: "big", Owner: 0, GPUs: 500, Duration: 10, Submit: 5}}},
+		{Owners: []string{"o0"}, Jobs: []gpuplan.Job{{ID: "big", Owner: 0, GPUs: 500, Duration: 10, Submit: 5}}},
 	} {
 		for _, p := range Policies() {
 			r, err := Run(c, w, p, Options{})

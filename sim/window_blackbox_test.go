@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -46,18 +47,18 @@ var twoWorldJobs = []twoWorldJob{
 	{0, 1.5 * hourS, 0.5 * hourS, 1, 3 * hourS, 3.5 * hourS, 1.5 * hourS, 2 * hourS},
 }
 
-func twoWorldCase(idleOffS float64) (*sim.Cluster, *sim.Workload) {
-	gpu := sim.GPUType{Name: "g", TDPW: 400, IdleW: wIdle, BusyW: wBusy, MinLimit: 0.5}
-	lab := []sim.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "g", NodeW: labNodeW}}
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{gpu},
-		Sites:    []sim.Site{{Name: "lab", PUE: labPUE}, {Name: "farm", PUE: farmPUE}},
-		Owners:   []sim.Owner{{Name: "alice", Site: "lab", Nodes: lab}, {Name: "bob", Site: "lab", Nodes: lab}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "g", NodeW: farmNdW}}, IdleOffS: idleOffS},
+func twoWorldCase(idleOffS float64) (*gpuplan.Cluster, *gpuplan.Workload) {
+	gpu := gpuplan.GPUType{Name: "g", TDPW: 400, IdleW: wIdle, BusyW: wBusy, MinLimit: 0.5}
+	lab := []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 2, GPUType: "g", NodeW: labNodeW}}
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{gpu},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: labPUE}, {Name: "farm", PUE: farmPUE}},
+		Owners:   []gpuplan.Owner{{Name: "alice", Site: "lab", Nodes: lab}, {Name: "bob", Site: "lab", Nodes: lab}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: 4, GPUType: "g", NodeW: farmNdW}}, IdleOffS: idleOffS},
 	}
-	w := &sim.Workload{Owners: []string{"alice", "bob"}}
+	w := &gpuplan.Workload{Owners: []string{"alice", "bob"}}
 	for i, j := range twoWorldJobs {
-		w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprint("j", i), Owner: j.owner, Group: -1, Submit: j.submit, GPUs: j.gpus, Duration: j.dur})
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprint("j", i), Owner: j.owner, Group: -1, Submit: j.submit, GPUs: j.gpus, Duration: j.dur})
 	}
 	return c, w
 }
@@ -195,7 +196,7 @@ func TestWindowSharedAcrossPolicies(t *testing.T) {
 		c, w := twoWorldCase(0)
 		w.Jobs = nil
 		for i := range 60 {
-			w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprint("j", i), Owner: int32(rng.IntN(2)), Group: -1,
+			w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprint("j", i), Owner: int32(rng.IntN(2)), Group: -1,
 				Submit: float64(rng.IntN(20)) * 600, GPUs: int32(1 + rng.IntN(2)), Duration: float64(1+rng.IntN(12)) * 300})
 		}
 		opt := sim.Options{Placement: sim.PlacementPool}
@@ -243,10 +244,10 @@ func TestWaitCDF(t *testing.T) {
 		w.Jobs = nil
 		n := 40 + rng.IntN(400)
 		for i := range n {
-			w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprint("j", i), Owner: int32(rng.IntN(2)), Group: -1,
+			w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprint("j", i), Owner: int32(rng.IntN(2)), Group: -1,
 				Submit: rng.Float64() * 40 * hourS, GPUs: int32(1 + rng.IntN(2)), Duration: rng.ExpFloat64() * hourS})
 		}
-		slices.SortFunc(w.Jobs, func(a, b sim.Job) int { return cmp.Compare(a.Submit, b.Submit) })
+		slices.SortFunc(w.Jobs, func(a, b gpuplan.Job) int { return cmp.Compare(a.Submit, b.Submit) })
 		m := sim.Measure{FromS: 5 * hourS, ToS: 30 * hourS}
 		r := run(t, c, w, "fragmented", sim.Options{Placement: sim.PlacementPool, Measure: m})
 		var waits []float64
@@ -273,7 +274,7 @@ func TestWaitCDF(t *testing.T) {
 // power_cap_kw sums the caps of the sites a world uses.
 func TestResultJSONNulls(t *testing.T) {
 	c, w := twoWorldCase(0)
-	c.Sites[1].CapW, c.Sites[1].CapMode = 5000, sim.CapQueue
+	c.Sites[1].CapW, c.Sites[1].CapMode = 5000, gpuplan.CapQueue
 	cases := []struct {
 		name           string
 		prices         sim.Prices

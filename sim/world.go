@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/gpuplan/gpuplan"
 )
 
 // world is what one policy runs on: the fragmented world (one private pool per owner, at the
@@ -25,7 +27,7 @@ type world struct {
 func (wd *world) private(i int) bool { return int32(i) != wd.farmPool }
 
 // buildWorld lays out the world of one policy.
-func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placement) (*world, error) {
+func buildWorld(c *gpuplan.Cluster, w *gpuplan.Workload, lk *lookup, farm bool, placement Placement) (*world, error) {
 	wd := &world{offPool: -1, farmPool: -1}
 	for _, t := range c.GPUTypes {
 		wd.types = append(wd.types, gtype{
@@ -40,7 +42,7 @@ func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placem
 	}
 	var onNodes []bool        // by pool: node placement
 	siteOf := map[int]int32{} // cluster site -> world site
-	addPool := func(siteName string, nodes []NodeGroup, place Placement) int32 {
+	addPool := func(siteName string, nodes []gpuplan.NodeGroup, place Placement) int32 {
 		ci, ok := lk.sites[siteName]
 		if !ok { // validated: only a pool without nodes may lack a site
 			ci = -1
@@ -80,12 +82,12 @@ func buildWorld(c *Cluster, w *Workload, lk *lookup, farm bool, placement Placem
 	if farm {
 		// Partial consolidation: Lab owners keep their pools. A farm without GPUs is left out when
 		// every owner keeps theirs, so that world is the fragmented one.
-		allLab := !slices.ContainsFunc(c.Owners, func(o Owner) bool { return !o.Lab })
+		allLab := !slices.ContainsFunc(c.Owners, func(o gpuplan.Owner) bool { return !o.Lab })
 		if !allLab || nodeGPUs(c.Farm.Nodes) > 0 {
 			wd.farmPool = addPool(c.Farm.Site, c.Farm.Nodes, farmPlace)
 			if c.Farm.IdleOffS > 0 {
 				if farmPlace != PlacementNodes {
-					return nil, fmt.Errorf("%w: farm idle power-off (idle_off_s %v) needs node placement", ErrInvalidCluster, c.Farm.IdleOffS)
+					return nil, fmt.Errorf("%w: farm idle power-off (idle_off_s %v) needs node placement", gpuplan.ErrInvalidCluster, c.Farm.IdleOffS)
 				}
 				wd.offPool, wd.idleOffS, wd.bootS = wd.farmPool, c.Farm.IdleOffS, c.Farm.BootS
 			}

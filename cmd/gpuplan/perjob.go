@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
 // writePerJobTo writes the per-job rows to stdout when path is "-", else to the file.
-func writePerJobTo(path string, stdout io.Writer, w *sim.Workload, res []*sim.Result) error {
+func writePerJobTo(path string, stdout io.Writer, w *gpuplan.Workload, res []*sim.Result) error {
 	if path == "-" {
 		return planner.WritePerJob(stdout, w, res)
 	}
@@ -19,7 +20,7 @@ func writePerJobTo(path string, stdout io.Writer, w *sim.Workload, res []*sim.Re
 
 // writePerJobFile writes one row per job and policy (the columns of --per-job), in workload order
 // per policy.
-func writePerJobFile(path string, w *sim.Workload, res []*sim.Result) error {
+func writePerJobFile(path string, w *gpuplan.Workload, res []*sim.Result) error {
 	err := writeOutput(path, func(fh io.Writer) error { return planner.WritePerJob(fh, w, res) })
 	if err != nil {
 		return fmt.Errorf("--per-job: %w", err)

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/scenarios"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // pilotSpec sizes the part of the seed case that the demo sends through the event log. Every
@@ -33,7 +33,7 @@ type pilotReport struct {
 	proj      projection.Stats
 	publish   time.Duration
 	replay    time.Duration
-	projected *sim.Workload
+	projected *gpuplan.Workload
 	built     *scenarios.Built
 }
 

@@ -5,16 +5,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // benchFleet is a small lab fleet: 16 owners with one 8-GPU node each (128 GPUs), three weeks
 // of jobs at roughly 60 % load.
-func benchFleet(b *testing.B, opt fleet.Options) (*fleet.Fleet, *sim.Workload) {
+func benchFleet(b *testing.B, opt fleet.Options) (*fleet.Fleet, *gpuplan.Workload) {
 	var pools []traces.Pool
 	owners := []string{"o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16"}
 	for _, o := range owners {
@@ -27,11 +27,11 @@ func benchFleet(b *testing.B, opt fleet.Options) (*fleet.Fleet, *sim.Workload) {
 	}
 	// Jobs of 1..8 GPUs lasting 1..9 hours: a mean of 4.5 GPUs x 5 h per job; 60 % of 128 GPUs
 	// over 21 days needs about 1,720 of them.
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	const days = 21
 	for i := range 1720 {
 		o := owners[i%len(owners)]
-		w.Jobs = append(w.Jobs, sim.Job{ID: o, Owner: w.OwnerIndex(o), Group: -1,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: o, Owner: w.OwnerIndex(o), Group: -1,
 			Submit: float64(i) * days * 86400 / 1720, GPUs: int32(1 + i*7%8), Duration: 3600 * float64(1+i*5%9),
 			Util: 0.7, PowerW: 450})
 	}

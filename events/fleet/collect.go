@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
 	"github.com/gpuplan/gpuplan/collectors/nvmlsource"
 	"github.com/gpuplan/gpuplan/events"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // fakeModel picks the go-nvml mock server whose power figures stand in for a GPU type.
@@ -35,7 +35,7 @@ func productName(gpuType string) string {
 
 // collect runs a collectors.Collector on a fakenode per fleet node, on a virtual clock, and
 // hands what they queue to emit.
-func (f *Fleet) collect(w *sim.Workload, slots [][]slot, r *Result, emit func(events.Event) error) error {
+func (f *Fleet) collect(w *gpuplan.Workload, slots [][]slot, r *Result, emit func(events.Event) error) error {
 	opt := f.opt
 	iv := opt.Interval.Seconds()
 	jobs := make([][]fakenode.Job, len(f.nodes))

@@ -12,7 +12,7 @@
 // # Schedule and placement
 //
 // Run replays a workload on the fleet. Given a Schedule (start and end times per job, e.g. from
-// a fragmented-world sim.Result, see FromResult) it follows it; otherwise it schedules each
+// a fragmented-world simulator run's Start and End) it follows it; otherwise it schedules each
 // owner's jobs itself, FIFO in submit order on the owner's own GPUs (head-of-line blocking):
 // a job starts as soon as its owner's GPUs let it and runs for its duration. Each job is placed
 // on the owner's node with the fewest free GPUs that fits it (best fit, lowest GPU indices

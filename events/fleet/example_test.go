@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // Two owners' GPUs publish what they run into a log; a projection of the log gives the jobs
@@ -22,9 +22,9 @@ func Example() {
 		{Owner: "kim", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
 		{Owner: "lee", GPUs: 4, GPUsPerNode: 4, GPUType: "A100", Site: "lab-2"},
 	}
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	add := func(owner string, submit float64, gpus int32, dur float64) {
-		w.Jobs = append(w.Jobs, sim.Job{ID: fmt.Sprint("j", len(w.Jobs)), Owner: w.OwnerIndex(owner), Group: -1,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: fmt.Sprint("j", len(w.Jobs)), Owner: w.OwnerIndex(owner), Group: -1,
 			Submit: submit, GPUs: gpus, Duration: dur, Util: 0.8, PowerW: 550})
 	}
 	add("kim", 0, 8, 3600)  // the whole node for an hour

@@ -7,10 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
-	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // Defaults of Options.
@@ -82,8 +81,8 @@ func (o Options) check() error {
 		return fmt.Errorf("%w: inventory every %v is negative", ErrInvalid, o.InventoryEvery)
 	case !finite(o.BusyUtil) || o.BusyUtil < 0 || o.BusyUtil > 1:
 		return fmt.Errorf("%w: busy utilization %v is outside 0..1", ErrInvalid, o.BusyUtil)
-	case !finite(o.BusyW) || o.BusyW < 0 || o.BusyW > events.MaxPowerW:
-		return fmt.Errorf("%w: busy %v W is not a number in 0..%v", ErrInvalid, o.BusyW, events.MaxPowerW)
+	case !finite(o.BusyW) || o.BusyW < 0 || o.BusyW > gpuplan.MaxPowerW:
+		return fmt.Errorf("%w: busy %v W is not a number in 0..%v", ErrInvalid, o.BusyW, gpuplan.MaxPowerW)
 	}
 	return nil
 }
@@ -151,10 +150,8 @@ func (f *Fleet) Nodes() []Node { return f.nodes }
 func (f *Fleet) Options() Options { return f.opt }
 
 // Schedule gives each job's start and end in seconds since the epoch, in Workload.Jobs order;
-// NaN for a job that did not run.
+// NaN for a job that did not run. A simulator run's Result.Start and Result.End are one: the
+// fleet takes them as plain slices so that it never links the simulator.
 type Schedule struct {
 	Start, End []float64
 }
-
-// FromResult takes the schedule of a simulator run, such as the fragmented policy's.
-func FromResult(r *sim.Result) *Schedule { return &Schedule{Start: r.Start, End: r.End} }

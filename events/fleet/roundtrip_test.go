@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
@@ -26,9 +27,9 @@ func randomPools() []traces.Pool {
 
 // randomWorkload draws n jobs over span seconds for the owners of randomPools, none larger than
 // its owner's nodes; utilization and power are on the hundredths the batches carry.
-func randomWorkload(seed uint64, n int, span float64) *sim.Workload {
+func randomWorkload(seed uint64, n int, span float64) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	nodeSize := map[string]int{"alice": 8, "bob": 4, "carol": 4, "dave": 2}
 	owners := []string{"alice", "bob", "carol", "dave"}
 	for i := range n {
@@ -39,7 +40,7 @@ func randomWorkload(seed uint64, n int, span float64) *sim.Workload {
 		if rng.IntN(3) > 0 {
 			d = 600 + rng.Float64()*20000
 		}
-		w.Jobs = append(w.Jobs, sim.Job{ID: "j" + strconv.Itoa(i), Owner: w.OwnerIndex(o), Group: -1,
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: "j" + strconv.Itoa(i), Owner: w.OwnerIndex(o), Group: -1,
 			Submit: rng.Float64() * span, GPUs: g, Duration: d,
 			Util: float64(2000+rng.IntN(6500)) / 10000, PowerW: float64(10000+rng.IntN(50000)) / 100})
 	}
@@ -139,14 +140,14 @@ func TestRoundTrip(t *testing.T) {
 
 // A fragmented-world simulation's schedule, replayed by the fleet, comes back from the projection.
 func TestRoundTripFromSimulator(t *testing.T) {
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{{Name: "H100", TDPW: 700, IdleW: 60, BusyW: 500, MinLimit: 0.3}, {Name: "A100", TDPW: 400, IdleW: 50, BusyW: 300, MinLimit: 0.3}},
-		Sites:    []sim.Site{{Name: "lab-1", PUE: 1.5}, {Name: "lab-2", PUE: 1.5}, {Name: "farm", PUE: 1.2}},
-		Farm:     sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{{Count: 4, GPUsPerNode: 8, GPUType: "H100"}}},
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{{Name: "H100", TDPW: 700, IdleW: 60, BusyW: 500, MinLimit: 0.3}, {Name: "A100", TDPW: 400, IdleW: 50, BusyW: 300, MinLimit: 0.3}},
+		Sites:    []gpuplan.Site{{Name: "lab-1", PUE: 1.5}, {Name: "lab-2", PUE: 1.5}, {Name: "farm", PUE: 1.2}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{{Count: 4, GPUsPerNode: 8, GPUType: "H100"}}},
 	}
 	for _, p := range randomPools() {
-		c.Owners = append(c.Owners, sim.Owner{Name: p.Owner, Site: p.Site,
-			Nodes: []sim.NodeGroup{{Count: p.GPUs / p.GPUsPerNode, GPUsPerNode: p.GPUsPerNode, GPUType: p.GPUType}}})
+		c.Owners = append(c.Owners, gpuplan.Owner{Name: p.Owner, Site: p.Site,
+			Nodes: []gpuplan.NodeGroup{{Count: p.GPUs / p.GPUsPerNode, GPUsPerNode: p.GPUsPerNode, GPUType: p.GPUType}}})
 	}
 	w := randomWorkload(5, 300, 2*86400)
 	res, err := sim.Run(c, w, "fragmented", sim.Options{Placement: sim.PlacementNodes})
@@ -158,7 +159,7 @@ func TestRoundTripFromSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := projection.New(projection.Options{Epoch: fleet.DefaultEpoch})
-	r, err := f.Run(w, fleet.FromResult(res), p.Add)
+	r, err := f.Run(w, &fleet.Schedule{Start: res.Start, End: res.End}, p.Add)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // Stats counts what Run did.
@@ -41,7 +41,7 @@ type Result struct {
 // and sample batches the fleet's collectors would publish (see the package doc). With a nil
 // schedule the fleet schedules each owner's jobs FIFO itself. It stops at the first error of
 // emit and returns it.
-func (f *Fleet) Run(w *sim.Workload, s *Schedule, emit func(events.Event) error) (*Result, error) {
+func (f *Fleet) Run(w *gpuplan.Workload, s *Schedule, emit func(events.Event) error) (*Result, error) {
 	n := len(w.Jobs)
 	r := &Result{Start: make([]float64, n), End: make([]float64, n)}
 	r.Jobs = n
@@ -85,7 +85,7 @@ func (f *Fleet) Run(w *sim.Workload, s *Schedule, emit func(events.Event) error)
 }
 
 // fits reports whether job j can ever run on its owner's nodes.
-func (f *Fleet) fits(j *sim.Job, nodes []int) bool {
+func (f *Fleet) fits(j *gpuplan.Job, nodes []int) bool {
 	total := 0
 	for _, n := range nodes {
 		total += f.nodes[n].GPUs
@@ -104,7 +104,7 @@ func (f *Fleet) largest(nodes []int) int {
 // fifo runs each owner's jobs in submit order on the owner's GPUs: at each time, completions
 // free GPUs first, then arrivals join their owner's queue, then every owner concerned starts
 // queue heads while they fit.
-func (f *Fleet) fifo(w *sim.Workload, owners [][]int, pl *placer, slots [][]slot, r *Result) error {
+func (f *Fleet) fifo(w *gpuplan.Workload, owners [][]int, pl *placer, slots [][]slot, r *Result) error {
 	order := make([]int, len(w.Jobs))
 	for i := range order {
 		order[i] = i
@@ -176,7 +176,7 @@ func (f *Fleet) fifo(w *sim.Workload, owners [][]int, pl *placer, slots [][]slot
 
 // follow places jobs at the times a schedule gives: at each time, ends before starts, starts in
 // job order.
-func (f *Fleet) follow(w *sim.Workload, s *Schedule, owners [][]int, pl *placer, slots [][]slot, r *Result) error {
+func (f *Fleet) follow(w *gpuplan.Workload, s *Schedule, owners [][]int, pl *placer, slots [][]slot, r *Result) error {
 	if len(s.Start) != len(w.Jobs) || len(s.End) != len(w.Jobs) {
 		return fmt.Errorf("%w: schedule of %d starts and %d ends for %d jobs", ErrInvalid, len(s.Start), len(s.End), len(w.Jobs))
 	}

@@ -8,19 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
-func job(w *sim.Workload, owner string, submit float64, gpus int32, dur float64) {
-	w.Jobs = append(w.Jobs, sim.Job{ID: "j" + string(rune('0'+len(w.Jobs))), Owner: w.OwnerIndex(owner), Group: -1,
+func job(w *gpuplan.Workload, owner string, submit float64, gpus int32, dur float64) {
+	w.Jobs = append(w.Jobs, gpuplan.Job{ID: "j" + string(rune('0'+len(w.Jobs))), Owner: w.OwnerIndex(owner), Group: -1,
 		Submit: submit, GPUs: gpus, Duration: dur, Util: 0.5, PowerW: 400})
 }
 
-func collect(t *testing.T, f *fleet.Fleet, w *sim.Workload, s *fleet.Schedule) (*fleet.Result, []events.Event) {
+func collect(t *testing.T, f *fleet.Fleet, w *gpuplan.Workload, s *fleet.Schedule) (*fleet.Result, []events.Event) {
 	t.Helper()
 	var evs []events.Event
 	r, err := f.Run(w, s, func(e events.Event) error { evs = append(evs, e); return nil })
@@ -46,7 +46,7 @@ func sameTimes(a, b []float64) bool {
 //	j7 alice 8 GPUs at 30 for 60: larger than a node, waits for all 8: 600..660, split
 func TestFIFO(t *testing.T) {
 	pools := []traces.Pool{{Owner: "alice", GPUs: 8, GPUsPerNode: 4}, {Owner: "bob", GPUs: 2}}
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	job(w, "alice", 0, 4, 600)
 	job(w, "alice", 0, 2, 300)
 	job(w, "alice", 10, 4, 100)
@@ -90,7 +90,7 @@ func TestFIFO(t *testing.T) {
 
 func TestFollowSchedule(t *testing.T) {
 	pools := []traces.Pool{{Owner: "alice", GPUs: 4, GPUsPerNode: 2}}
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	job(w, "alice", 0, 1, 100)  // node-001
 	job(w, "alice", 0, 1, 200)  // node-001: the fullest node that fits
 	job(w, "alice", 0, 1, 300)  // node-002
@@ -129,7 +129,7 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("a 128-GPU node: %v", err)
 	}
 	f, _ := fleet.New([]traces.Pool{{Owner: "a", GPUs: 1}}, fleet.Options{})
-	w := &sim.Workload{}
+	w := &gpuplan.Workload{}
 	job(w, "a", -1, 1, 10)
 	if _, err := f.Run(w, nil, func(events.Event) error { return nil }); !errors.Is(err, fleet.ErrInvalid) {
 		t.Errorf("negative submit: %v", err)

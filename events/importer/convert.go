@@ -9,9 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // idScheme is the first part of every imported job's id; changing it (or the parts after it)
@@ -61,7 +61,7 @@ func toDuration(s float64) (d time.Duration, ok bool) {
 }
 
 // times gives an imported job's start (= submit) and end.
-func (c *converter) times(j *sim.Job) (start, end time.Time, err error) {
+func (c *converter) times(j *gpuplan.Job) (start, end time.Time, err error) {
 	s, ok := toDuration(j.Submit)
 	if !ok || j.Submit < 0 {
 		return start, end, fmt.Errorf("submit_s %v does not fit an event time (0 to about 292 years)", j.Submit)
@@ -103,7 +103,7 @@ func (c *converter) check(f *traceFile) (skipped int, problems []error) {
 
 var errUTF8 = errors.New("not valid UTF-8 (JSON cannot carry it exactly)")
 
-func (c *converter) checkJob(w *sim.Workload, j *sim.Job) error {
+func (c *converter) checkJob(w *gpuplan.Workload, j *gpuplan.Job) error {
 	switch {
 	case j.ID == "":
 		return errors.New("job id is empty")

@@ -35,7 +35,7 @@
 //
 // # Workload from the log
 //
-// [Workload] replays the job.finished events of a time range and rebuilds a sim.Workload. Jobs that
+// [Workload] replays the job.finished events of a time range and rebuilds a gpuplan.Workload. Jobs that
 // carry a JobTrace come first, in trace position order; the others (from a projection or a
 // scheduler) follow in submit order. Ties in either go by event id, so the result depends on the
 // set of stored events, not on their stream order. Repeated ids (JetStream deduplicates only

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
@@ -53,8 +54,8 @@ func FuzzImportJSONL(f *testing.F) {
 			}
 			for i, j := range w.Jobs {
 				if j.Owner < 0 || int(j.Owner) >= len(w.Owners) || j.Group < -1 || int(j.Group) >= len(w.Groups) || j.GPUs <= 0 ||
-					j.GPUs > events.MaxGPUs || !(j.PowerW >= 0 && j.PowerW <= events.MaxPowerW) || !(j.Util >= 0 && j.Util <= 1) ||
-					!(j.Duration >= 0 && j.Duration <= events.MaxSeconds) {
+					j.GPUs > gpuplan.MaxGPUs || !(j.PowerW >= 0 && j.PowerW <= gpuplan.MaxPowerW) || !(j.Util >= 0 && j.Util <= 1) ||
+					!(j.Duration >= 0 && j.Duration <= gpuplan.MaxSeconds) {
 					t.Fatalf("job %d %+v out of range (%d owners, %d groups)", i, j, len(w.Owners), len(w.Groups))
 				}
 			}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/internal/testshared"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // fixtureDir holds the trace readers' fixtures (cuts of the shared traces; see its README).
@@ -26,14 +26,14 @@ func sharedTraces(t testing.TB) string { return testshared.Traces(t) }
 
 // sameWorkload fails unless got equals want field by field, floats compared by their bits: a
 // replayed workload must be the reader's exactly, not merely within a tolerance.
-func sameWorkload(t testing.TB, name string, got, want *sim.Workload) {
+func sameWorkload(t testing.TB, name string, got, want *gpuplan.Workload) {
 	t.Helper()
 	if err := diffWorkload(got, want); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 }
 
-func diffWorkload(got, want *sim.Workload) error {
+func diffWorkload(got, want *gpuplan.Workload) error {
 	if !reflect.DeepEqual(got.Owners, want.Owners) {
 		return fmt.Errorf("owners differ:\n got  %q\n want %q", head(got.Owners), head(want.Owners))
 	}
@@ -71,7 +71,7 @@ func importFile(t testing.TB, path string, opt importer.Options) (*events.MemSto
 }
 
 // replayAll rebuilds the workload of everything in r.
-func replayAll(t testing.TB, r events.Replayer) (*sim.Workload, importer.Stats) {
+func replayAll(t testing.TB, r events.Replayer) (*gpuplan.Workload, importer.Stats) {
 	t.Helper()
 	w, st, err := importer.Workload(context.Background(), r, time.Time{}, time.Time{})
 	if err != nil {
@@ -96,7 +96,7 @@ func ids(t testing.TB, r events.Replayer) []string {
 
 // readerWorkload is what gpuplan simulate reads, with Skipped cleared: a replay cannot know the
 // rows a reader skipped, only the events it skipped itself.
-func readerWorkload(t testing.TB, path string, f traces.Format, opt traces.Options) *sim.Workload {
+func readerWorkload(t testing.TB, path string, f traces.Format, opt traces.Options) *gpuplan.Workload {
 	t.Helper()
 	w, err := traces.ReadFile(path, f, opt)
 	if err != nil {

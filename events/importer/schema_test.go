@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 const goodJob = `{"v":1,"id":"ok","kind":"job.finished","source":"t","time":"2020-01-01T00:00:00Z","data":{"job_id":"j0","owner":"kim","gpus":2,"start":"2020-01-01T00:00:00Z","end":"2020-01-01T01:00:00Z","source":"import"}}`
@@ -77,17 +77,17 @@ func TestImportJSONLRefusesForged(t *testing.T) {
 func TestImportTraceRefusesOutOfBounds(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		job      sim.Job
+		job      gpuplan.Job
 		msg      string
 		jobError bool // refused by the importer rather than the reader
 	}{
-		{"power", sim.Job{ID: "p", GPUs: 1, Duration: 60, PowerW: 1e308}, "column power_w", false},
-		{"gpus", sim.Job{ID: "g", GPUs: 200_000, Duration: 60}, "column gpus", false},
-		{"duration", sim.Job{ID: "d", GPUs: 1, Duration: 200 * 365.25 * 86400}, "column duration_s", false},
-		{"start past 2100", sim.Job{ID: "s", GPUs: 1, Submit: 85 * 365.25 * 86400, Duration: 60}, "job.finished: start 2105-01-01T06:00:00Z outside 1990-01-01..2100-01-01", true},
+		{"power", gpuplan.Job{ID: "p", GPUs: 1, Duration: 60, PowerW: 1e308}, "column power_w", false},
+		{"gpus", gpuplan.Job{ID: "g", GPUs: 200_000, Duration: 60}, "column gpus", false},
+		{"duration", gpuplan.Job{ID: "d", GPUs: 1, Duration: 200 * 365.25 * 86400}, "column duration_s", false},
+		{"start past 2100", gpuplan.Job{ID: "s", GPUs: 1, Submit: 85 * 365.25 * 86400, Duration: 60}, "job.finished: start 2105-01-01T06:00:00Z outside 1990-01-01..2100-01-01", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := &sim.Workload{Owners: []string{"o"}, Jobs: []sim.Job{{ID: "ok", GPUs: 1, Duration: 1, Group: -1}, tc.job}}
+			w := &gpuplan.Workload{Owners: []string{"o"}, Jobs: []gpuplan.Job{{ID: "ok", GPUs: 1, Duration: 1, Group: -1}, tc.job}}
 			w.Jobs[1].Group = -1
 			var buf strings.Builder
 			if err := traces.WriteCSV(&buf, w); err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
@@ -48,7 +49,7 @@ func TestReplaySimulatesLikeTheFile(t *testing.T) {
 	}
 }
 
-func results(t *testing.T, b *scenarios.Built, w *sim.Workload) []byte {
+func results(t *testing.T, b *scenarios.Built, w *gpuplan.Workload) []byte {
 	t.Helper()
 	res, err := sim.RunAll(b.Cluster, w, b.Policies, b.Options)
 	if err != nil {

@@ -18,9 +18,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // DefaultEpoch is time zero of imported traces (trace second s becomes event time DefaultEpoch+s)
@@ -132,7 +132,7 @@ func (e *JobError) Unwrap() error { return e.Err }
 type traceFile struct {
 	path, base, hash string
 	prefix           string // before its owner and group names
-	w                *sim.Workload
+	w                *gpuplan.Workload
 	keep             []bool  // jobs that become events
 	owner, group     []int32 // the file's owner and group indexes in the merged workload
 	owners           int     // distinct owners of the kept jobs

@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 type traceCase struct {
@@ -218,7 +218,7 @@ func flattenErr(err error) []error {
 }
 
 // A time no event can hold (1e12 s is about 31,700 years) never reaches the importer: the reader
-// refuses it at its row (traces.MaxSeconds), and nothing is imported unless SkipBad.
+// refuses it at its row (gpuplan.MaxSeconds), and nothing is imported unless SkipBad.
 func TestImportJobOutOfRange(t *testing.T) {
 	p := writeFile(t, "far.csv", "id,owner,submit_s,gpus,duration_s\nnear,kim,0,1,60\nfar,kim,1e12,1,60\nlong,kim,0,1,1e10\n")
 	var s events.MemStore
@@ -240,12 +240,12 @@ func TestImportJobOutOfRange(t *testing.T) {
 // → workload unchanged, as do values near the log's limit of times.
 func TestImportExactFloats(t *testing.T) {
 	rng := rand.New(rand.NewPCG(20240611, 7))
-	w := &sim.Workload{Owners: []string{"zed", "amy", "bo"}, Groups: []string{"g2", "g1"}}
+	w := &gpuplan.Workload{Owners: []string{"zed", "amy", "bo"}, Groups: []string{"g2", "g1"}}
 	// 79 years after the import's 2020 epoch: near the log's last time (events.MaxTime, 2100),
 	// which is stricter than the reader's 100 years.
 	special := []float64{0, 0.1 + 0.2, 1e-7, 5e-324, 1.5e-9, 0.5e-9, 2.5e-9, 86400*365*79 + 0.123456789, math.Nextafter(1, 2)}
 	for i := range 400 {
-		j := sim.Job{ID: "job-" + strconv.Itoa(i), Owner: int32(rng.IntN(3)), Group: int32(rng.IntN(3)) - 1,
+		j := gpuplan.Job{ID: "job-" + strconv.Itoa(i), Owner: int32(rng.IntN(3)), Group: int32(rng.IntN(3)) - 1,
 			GPUs: int32(1 + rng.IntN(8)), Submit: rng.Float64() * 1e7, Duration: rng.ExpFloat64() * 3600,
 			PowerW: rng.Float64() * 700, Util: rng.Float64()}
 		if i < len(special) {
@@ -309,7 +309,7 @@ func TestJSONFloatRoundTrip(t *testing.T) {
 func TestImportSeveralFiles(t *testing.T) {
 	a := writeFile(t, "a.csv", "id,owner,submit_s,gpus,duration_s,group\na1,kim,5,1,60,g1\na2,lee,1,2,60,\n")
 	b := writeFile(t, "b.csv.gz", gz(t, "id,owner,submit_s,gpus,duration_s,group\nb1,park,0,1,10,g2\nb2,kim,3,4,20,g1\nb3,kim,4,1,5,\n"))
-	jobs := []sim.Job{
+	jobs := []gpuplan.Job{
 		{ID: "a1", Owner: 0, Group: 0, Submit: 5, GPUs: 1, Duration: 60},
 		{ID: "a2", Owner: 1, Group: -1, Submit: 1, GPUs: 2, Duration: 60},
 		{ID: "b1", Owner: 2, Group: 1, Submit: 0, GPUs: 1, Duration: 10},
@@ -323,15 +323,15 @@ func TestImportSeveralFiles(t *testing.T) {
 	tests := []struct {
 		name   string
 		merge  bool
-		want   *sim.Workload
+		want   *gpuplan.Workload
 		groups int
 		files  []importer.FileResult
 	}{
 		{"prefixed", false,
-			&sim.Workload{Owners: []string{"a/kim", "a/lee", "b/park", "b/kim"}, Groups: []string{"a/g1", "b/g2", "b/g1"}, Jobs: prefixed},
+			&gpuplan.Workload{Owners: []string{"a/kim", "a/lee", "b/park", "b/kim"}, Groups: []string{"a/g1", "b/g2", "b/g1"}, Jobs: prefixed},
 			3, []importer.FileResult{{Path: a, Prefix: "a/", Jobs: 2, Owners: 2}, {Path: b, Prefix: "b/", Jobs: 3, Owners: 2}}},
 		{"merged", true,
-			&sim.Workload{Owners: []string{"kim", "lee", "park"}, Groups: []string{"g1", "g2"}, Jobs: jobs},
+			&gpuplan.Workload{Owners: []string{"kim", "lee", "park"}, Groups: []string{"g1", "g2"}, Jobs: jobs},
 			2, []importer.FileResult{{Path: a, Jobs: 2, Owners: 2}, {Path: b, Jobs: 3, Owners: 2}}},
 	}
 	for _, tc := range tests {

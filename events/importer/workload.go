@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // maxStatErrors bounds the malformed events a Stats lists.
@@ -28,7 +28,7 @@ type Stats struct {
 	Jobs       int // jobs in the workload
 	Exact      int // jobs rebuilt from their JobTrace's exact values
 	Duplicates int // events with an id seen before, dropped
-	// NoGPU stays 0 since the schema refuses jobs without a GPU (gpus 1..events.MaxGPUs): such
+	// NoGPU stays 0 since the schema refuses jobs without a GPU (gpus 1..gpuplan.MaxGPUs): such
 	// events are Malformed and named in Invalid. It is kept for callers that add it up.
 	NoGPU     int
 	Malformed int // job.finished events whose payload does not decode or breaks the schema, skipped (in Workload.Skipped too)
@@ -56,11 +56,11 @@ type seqReplayer interface {
 // the order of jobs, owners and groups. Events that break the schema (events.Check's bounds)
 // are counted, named and skipped, never fatal. Jobs retracted by a job.retracted event anywhere
 // in the log, before or after the job and whatever its time, are left out.
-func Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*sim.Workload, Stats, error) {
+func Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*gpuplan.Workload, Stats, error) {
 	return WorkloadOptions{}.Workload(ctx, r, since, until)
 }
 
-// jobKey is what a job's place in the workload depends on, kept beside its sim.Job (rather
+// jobKey is what a job's place in the workload depends on, kept beside its gpuplan.Job (rather
 // than in one record with it) so that the final job list can be ordered in place: a replay of
 // 1M jobs would otherwise hold the records and the workload at once.
 type jobKey struct {
@@ -75,7 +75,7 @@ type jobKey struct {
 // rebuild collects the jobs of a replay. Names repeat across a million jobs but number a few
 // hundred, so owners, groups and GPU types are interned: the decoder's copy of each is dropped.
 type rebuild struct {
-	jobs  []sim.Job
+	jobs  []gpuplan.Job
 	keys  []jobKey
 	names []string // interned owners and groups; 0 is ""
 	index map[string]int32
@@ -136,7 +136,7 @@ func (b *rebuild) gpuType(s string) string {
 }
 
 // Workload is the package-level Workload with these options.
-func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*sim.Workload, Stats, error) {
+func (o WorkloadOptions) Workload(ctx context.Context, r events.Replayer, since, until time.Time) (*gpuplan.Workload, Stats, error) {
 	epoch := o.Epoch.UTC()
 	if o.Epoch.IsZero() {
 		epoch = DefaultEpoch
@@ -262,7 +262,7 @@ func (b *rebuild) add(p *events.JobFinished, id string, key jobKey, epoch time.T
 	if submitAt.IsZero() {
 		submitAt = p.Start
 	}
-	job := sim.Job{GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: b.gpuType(p.GPUType),
+	job := gpuplan.Job{GPUs: int32(p.GPUs), PowerW: p.MeanPowerW, Util: p.MeanUtil, GPUType: b.gpuType(p.GPUType),
 		Submit:   submitAt.Sub(epoch).Seconds(),
 		Duration: p.End.Sub(p.Start).Seconds()}
 	owner := p.Owner
@@ -293,7 +293,7 @@ func fmtErr(id, format string, a ...any) error {
 
 // build orders the jobs and numbers owners and groups as the package doc says. It orders the
 // jobs in place through a permutation, so that no second list of jobs is made.
-func (b *rebuild) build() *sim.Workload {
+func (b *rebuild) build() *gpuplan.Workload {
 	keys, jobs, ids := b.keys, b.jobs, b.ids
 	order := make([]int32, len(keys))
 	for i := range order {
@@ -341,9 +341,9 @@ func (b *rebuild) build() *sim.Workload {
 	}
 	b.jobs = nil
 	if jobs == nil {
-		jobs = []sim.Job{} // an empty workload's list is empty, not missing
+		jobs = []gpuplan.Job{} // an empty workload's list is empty, not missing
 	}
-	return &sim.Workload{Jobs: jobs, Owners: owners.names, Groups: groups.names}
+	return &gpuplan.Workload{Jobs: jobs, Owners: owners.names, Groups: groups.names}
 }
 
 type numbering struct {

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 var epoch = importer.DefaultEpoch
@@ -64,9 +64,9 @@ func TestWorkloadOtherSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &sim.Workload{
+	want := &gpuplan.Workload{
 		Owners: []string{"zed", "park", "lee", "kim"}, Groups: []string{"hpc"}, Skipped: 4,
-		Jobs: []sim.Job{
+		Jobs: []gpuplan.Job{
 			{ID: "t1", Owner: 0, Group: -1, Submit: 500, GPUs: 1, Duration: 30},
 			{ID: "s1", Owner: 1, Group: 0, Submit: 10, GPUs: 8, Duration: 60},
 			{ID: "p2", Owner: 2, Group: -1, Submit: 50, GPUs: 1, Duration: 0.5},
@@ -149,7 +149,7 @@ func TestWorkloadTimeRange(t *testing.T) {
 			if tc.hi >= 0 {
 				until = at(tc.hi)
 			}
-			want := filterWorkload(all, func(j *sim.Job) bool {
+			want := filterWorkload(all, func(j *gpuplan.Job) bool {
 				return (tc.lo < 0 || j.Submit >= tc.lo) && (tc.hi < 0 || j.Submit < tc.hi)
 			})
 			if tc.wantJobs >= 0 && len(want.Jobs) != tc.wantJobs {
@@ -165,8 +165,8 @@ func TestWorkloadTimeRange(t *testing.T) {
 }
 
 // filterWorkload keeps the jobs keep accepts and the owners they use, in the original order.
-func filterWorkload(w *sim.Workload, keep func(*sim.Job) bool) *sim.Workload {
-	out := &sim.Workload{Jobs: []sim.Job{}}
+func filterWorkload(w *gpuplan.Workload, keep func(*gpuplan.Job) bool) *gpuplan.Workload {
+	out := &gpuplan.Workload{Jobs: []gpuplan.Job{}}
 	used := make([]bool, len(w.Owners))
 	for i := range w.Jobs {
 		if keep(&w.Jobs[i]) {
@@ -217,7 +217,7 @@ func TestWorkloadEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameWorkload(t, "empty", got, &sim.Workload{Jobs: []sim.Job{}})
+	sameWorkload(t, "empty", got, &gpuplan.Workload{Jobs: []gpuplan.Job{}})
 	if !reflect.DeepEqual(st, importer.Stats{}) {
 		t.Errorf("stats %+v", st)
 	}

@@ -12,11 +12,11 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/importer"
 	"github.com/gpuplan/gpuplan/events/natsserver"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // Cuts of a public trace (see their folders' READMEs): A is imported before the fault, B across it.
@@ -242,7 +242,7 @@ func TestClusterKillNine(t *testing.T) {
 }
 
 // workload replays the job.finished events of a time range into a workload.
-func workload(t *testing.T, ctx context.Context, r events.Replayer, rng [2]time.Time) *sim.Workload {
+func workload(t *testing.T, ctx context.Context, r events.Replayer, rng [2]time.Time) *gpuplan.Workload {
 	t.Helper()
 	w, _, err := importer.Workload(ctx, r, rng[0], rng[1])
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 )
 
@@ -71,16 +72,16 @@ func (d *batchDecoder) decode(data []byte) error {
 	}
 	// The bounds of the log's schema (events.GPUSampleBatch), so that this refuses what
 	// encoding/json with the payload's checks refuses.
-	if d.interval > events.MaxSeconds {
-		return fmt.Errorf("interval_s %v outside 0..%v", d.interval, float64(events.MaxSeconds))
+	if d.interval > gpuplan.MaxSeconds {
+		return fmt.Errorf("interval_s %v outside 0..%v", d.interval, float64(gpuplan.MaxSeconds))
 	}
 	for i := range d.gpus {
 		g := &d.gpus[i]
 		if !(g.util >= 0 && g.util <= 100) {
 			return fmt.Errorf("gpus[%d].util_pct %v outside 0..100", i, g.util)
 		}
-		if !(g.power >= 0 && g.power <= events.MaxPowerW) {
-			return fmt.Errorf("gpus[%d].power_w %v outside 0..%v", i, g.power, events.MaxPowerW)
+		if !(g.power >= 0 && g.power <= gpuplan.MaxPowerW) {
+			return fmt.Errorf("gpus[%d].power_w %v outside 0..%v", i, g.power, gpuplan.MaxPowerW)
 		}
 	}
 	return nil

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // Job is a projected job: one process of one node.
@@ -90,7 +90,7 @@ func (p *Projector) Jobs() ([]Job, Stats) {
 }
 
 // Workload returns Jobs as a simulator workload (see ToWorkload) with Options.Epoch as time 0.
-func (p *Projector) Workload() (*sim.Workload, Stats) {
+func (p *Projector) Workload() (*gpuplan.Workload, Stats) {
 	jobs, st := p.Jobs()
 	w, epoch := ToWorkload(jobs, p.opt.Epoch)
 	st.Epoch = epoch
@@ -101,7 +101,7 @@ func (p *Projector) Workload() (*sim.Workload, Stats) {
 // no queue) in seconds since epoch, duration the end minus the start. A zero epoch means the
 // earliest start, which it returns. Owners and groups are interned in order of first
 // appearance in jobs; a job without a group gets -1.
-func ToWorkload(jobs []Job, epoch time.Time) (*sim.Workload, time.Time) {
+func ToWorkload(jobs []Job, epoch time.Time) (*gpuplan.Workload, time.Time) {
 	if epoch.IsZero() && len(jobs) > 0 {
 		epoch = jobs[0].Start
 		for _, j := range jobs[1:] {
@@ -110,7 +110,7 @@ func ToWorkload(jobs []Job, epoch time.Time) (*sim.Workload, time.Time) {
 			}
 		}
 	}
-	w := &sim.Workload{Jobs: make([]sim.Job, 0, len(jobs))}
+	w := &gpuplan.Workload{Jobs: make([]gpuplan.Job, 0, len(jobs))}
 	owners := map[string]int32{}
 	groups := map[string]int32{}
 	for _, j := range jobs {
@@ -128,7 +128,7 @@ func ToWorkload(jobs []Job, epoch time.Time) (*sim.Workload, time.Time) {
 				w.Groups = append(w.Groups, j.Group)
 			}
 		}
-		w.Jobs = append(w.Jobs, sim.Job{
+		w.Jobs = append(w.Jobs, gpuplan.Job{
 			ID: j.ID, Owner: oi, Group: gi,
 			Submit:   seconds(j.Start.Sub(epoch)),
 			GPUs:     int32(len(j.GPUs)),

@@ -34,7 +34,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 const (
@@ -56,7 +56,7 @@ var (
 )
 
 // Workload draws n jobs, sorted by submit time.
-func Workload(n int, seed uint64) *sim.Workload {
+func Workload(n int, seed uint64) *gpuplan.Workload {
 	rng := rand.New(rand.NewPCG(seed, 0xbb67ae8584caa73b))
 	dur := distuv.LogNormal{Mu: math.Log(MedianS), Sigma: Sigma, Src: rand.NewPCG(seed, 0x3c6ef372fe94f82b)}
 
@@ -78,7 +78,7 @@ func Workload(n int, seed uint64) *sim.Workload {
 	for i := range cum {
 		cum[i] /= total
 	}
-	w := &sim.Workload{Jobs: make([]sim.Job, n), Owners: make([]string, Owners)}
+	w := &gpuplan.Workload{Jobs: make([]gpuplan.Job, n), Owners: make([]string, Owners)}
 	for i := range w.Owners {
 		w.Owners[i] = OwnerName(i)
 	}
@@ -92,7 +92,7 @@ func Workload(n int, seed uint64) *sim.Workload {
 			k++
 		}
 		o := min(sort.SearchFloat64s(cum, rng.Float64()), Owners-1)
-		w.Jobs[i] = sim.Job{ID: strconv.Itoa(i), Owner: int32(o), Group: -1, Submit: t,
+		w.Jobs[i] = gpuplan.Job{ID: strconv.Itoa(i), Owner: int32(o), Group: -1, Submit: t,
 			GPUs: Sizes[k], Duration: dur.Rand(), PowerW: 350 + 300*rng.Float64()}
 	}
 	return w
@@ -103,8 +103,8 @@ func OwnerName(i int) string { return fmt.Sprintf("owner%03d", i) }
 
 // GPU is an H100-like GPU: TDP 700 W (NVIDIA H100 SXM datasheet), busy about 0.71 x TDP (Zeus
 // NSDI '23), idle 0.1 x TDP (estimate) and the Zeus perf curve.
-func GPU() sim.GPUType {
-	return sim.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3, Perf: []sim.PerfPoint{
+func GPU() gpuplan.GPUType {
+	return gpuplan.GPUType{Name: "h100", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3, Perf: []gpuplan.PerfPoint{
 		{F: 0.3, Perf: 0.31}, {F: 0.4, Perf: 0.50}, {F: 0.5, Perf: 0.72}, {F: 0.6, Perf: 0.86},
 		{F: 0.7, Perf: 0.92}, {F: 0.8, Perf: 0.97}, {F: 0.9, Perf: 0.99}, {F: 1, Perf: 1},
 	}}
@@ -112,20 +112,20 @@ func GPU() sim.GPUType {
 
 // Cluster is 300 owners with one 10-GPU workstation each in labs, and a farm of 375 8-GPU nodes.
 // capW, when > 0, caps the farm in throttle mode.
-func Cluster(capW float64) *sim.Cluster {
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{GPU()},
-		Sites: []sim.Site{{Name: "lab", PUE: 1.8},
-			{Name: "farm", PUE: FarmPUE, CapW: capW, CapMode: sim.CapThrottle}},
-		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{
+func Cluster(capW float64) *gpuplan.Cluster {
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{GPU()},
+		Sites: []gpuplan.Site{{Name: "lab", PUE: 1.8},
+			{Name: "farm", PUE: FarmPUE, CapW: capW, CapMode: gpuplan.CapThrottle}},
+		Farm: gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{
 			{Count: FarmNodes, GPUsPerNode: 8, GPUType: "h100", NodeW: NodeW}}},
 	}
 	if capW == 0 {
-		c.Sites[1].CapMode = sim.CapNone
+		c.Sites[1].CapMode = gpuplan.CapNone
 	}
 	for i := range Owners {
-		c.Owners = append(c.Owners, sim.Owner{Name: OwnerName(i), Site: "lab",
-			Nodes: []sim.NodeGroup{{Count: 1, GPUsPerNode: PerOwner, GPUType: "h100", NodeW: 300}}})
+		c.Owners = append(c.Owners, gpuplan.Owner{Name: OwnerName(i), Site: "lab",
+			Nodes: []gpuplan.NodeGroup{{Count: 1, GPUsPerNode: PerOwner, GPUType: "h100", NodeW: 300}}})
 	}
 	return c
 }

@@ -2,12 +2,14 @@
 // so that both describe their expectations against the same hand-checkable worlds.
 package simtest
 
-import "github.com/gpuplan/gpuplan/sim"
+import (
+	"github.com/gpuplan/gpuplan"
+)
 
 // GPUType is the GPU model of the scheduling and queueing tests; its power figures matter only to
 // tests of the power model, which build their own.
-func GPUType() sim.GPUType {
-	return sim.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
+func GPUType() gpuplan.GPUType {
+	return gpuplan.GPUType{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}
 }
 
 // OwnerSpec is one owner's private pool: Nodes nodes of GPN GPUs each.
@@ -25,17 +27,17 @@ func PoolCluster[S ~struct {
 	Name  string
 	Nodes int
 	GPN   int
-}](specs []S, farmNodes, farmGPN int) *sim.Cluster {
-	c := &sim.Cluster{
-		GPUTypes: []sim.GPUType{GPUType()},
-		Sites:    []sim.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
-		Farm: sim.Farm{Site: "farm", Nodes: []sim.NodeGroup{
+}](specs []S, farmNodes, farmGPN int) *gpuplan.Cluster {
+	c := &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{GPUType()},
+		Sites:    []gpuplan.Site{{Name: "lab", PUE: 1.8}, {Name: "farm", PUE: 1.3}},
+		Farm: gpuplan.Farm{Site: "farm", Nodes: []gpuplan.NodeGroup{
 			{Count: farmNodes, GPUsPerNode: farmGPN, GPUType: "g"},
 		}},
 	}
 	for _, spec := range specs {
 		o := OwnerSpec(spec)
-		c.Owners = append(c.Owners, sim.Owner{Name: o.Name, Site: "lab", Nodes: []sim.NodeGroup{
+		c.Owners = append(c.Owners, gpuplan.Owner{Name: o.Name, Site: "lab", Nodes: []gpuplan.NodeGroup{
 			{Count: o.Nodes, GPUsPerNode: o.GPN, GPUType: "g"},
 		}})
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"sort"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // builder accumulates jobs, interning owner, group and GPU type names, and keeps job IDs in one
@@ -12,7 +12,7 @@ import (
 // Beside the jobs it keeps what the checks after the read need (vet.go): the jobs' rows, whether
 // the IDs came in increasing order, and the extremes of the trace's span and demand.
 type builder struct {
-	w      sim.Workload
+	w      gpuplan.Workload
 	owners map[string]int32
 	groups map[string]int32
 	types  map[string]string
@@ -40,7 +40,7 @@ func newBuilder(rows, idBytes int) *builder {
 		span:   newSpan(),
 	}
 	if rows > 0 {
-		b.w.Jobs = make([]sim.Job, 0, rows)
+		b.w.Jobs = make([]gpuplan.Job, 0, rows)
 		b.idEnd = make([]int, 0, rows)
 	}
 	if idBytes > 0 {
@@ -90,7 +90,7 @@ func (b *builder) noGPU() {
 }
 
 // add appends j with id, read from row; j.ID is filled in by finish.
-func (b *builder) add(id []byte, j *sim.Job, row int) {
+func (b *builder) add(id []byte, j *gpuplan.Job, row int) {
 	if len(b.w.Jobs) == cap(b.w.Jobs) {
 		b.grow()
 	}
@@ -121,7 +121,7 @@ func idLess(a, b []byte) bool {
 // five times the final size while streaming a million rows of unknown count.
 func (b *builder) grow() {
 	n := max(2*cap(b.w.Jobs), 1024)
-	jobs := make([]sim.Job, len(b.w.Jobs), n)
+	jobs := make([]gpuplan.Job, len(b.w.Jobs), n)
 	copy(jobs, b.w.Jobs)
 	b.w.Jobs = jobs
 	ends := make([]int, len(b.idEnd), n)
@@ -137,7 +137,7 @@ func (b *builder) grow() {
 // result ends a read: the reader's own error first, then the row errors (unless skipped), then
 // the checks of the whole workload (vet), else the workload. With owners set, the jobs get
 // synthetic owners first (the formats without any).
-func (b *builder) result(err error, errs *rowErrors, owners *Options) (*sim.Workload, *Info, error) {
+func (b *builder) result(err error, errs *rowErrors, owners *Options) (*gpuplan.Workload, *Info, error) {
 	if err == nil {
 		err = errs.err()
 	}
@@ -154,7 +154,7 @@ func (b *builder) result(err error, errs *rowErrors, owners *Options) (*sim.Work
 }
 
 // finish turns the arena into the jobs' IDs and adds the bad rows skipped to the counts.
-func (b *builder) finish(errs *rowErrors) *sim.Workload {
+func (b *builder) finish(errs *rowErrors) *gpuplan.Workload {
 	ids := string(b.arena)
 	start := 0
 	for i, end := range b.idEnd {
@@ -166,7 +166,7 @@ func (b *builder) finish(errs *rowErrors) *sim.Workload {
 		b.skips.Bad += errs.badRows
 	}
 	if b.w.Jobs == nil {
-		b.w.Jobs = []sim.Job{}
+		b.w.Jobs = []gpuplan.Job{}
 	}
 	return &b.w
 }

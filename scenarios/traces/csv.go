@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // Canonical workload CSV columns (design §8): required first, then optional.
@@ -31,7 +31,7 @@ var errUtilRange = errors.New("utilization must be between 0 and 1")
 var csvCols = columns{id: "id", submit: "submit_s", duration: "duration_s", gpus: "gpus"}
 
 // readCSV reads a canonical workload CSV from a stream.
-func readCSV(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, *Info, error) {
+func readCSV(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*gpuplan.Workload, *Info, error) {
 	rs := newRecords(br)
 	pos, width, err := csvHeader(rs, errs)
 	if err != nil {
@@ -59,15 +59,15 @@ func csvHeader(rs *records, errs *rowErrors) (pos []int, width int, err error) {
 func csvRows(rs *records, pos []int, width int, b *builder, errs *rowErrors) error {
 	return rows(rs, width, errs, func(fields [][]byte, row int) {
 		c := rowCheck{errs: errs, row: row}
-		j := sim.Job{Group: -1}
+		j := gpuplan.Job{Group: -1}
 		id := c.nonEmpty(csvRequired[cID], fields[pos[cID]])
 		owner := c.nonEmpty(csvRequired[cOwner], fields[pos[cOwner]])
 		j.Submit = c.seconds(csvRequired[cSubmit], fields[pos[cSubmit]])
 		j.GPUs = c.gpus(csvRequired[cGPUs], fields[pos[cGPUs]])
 		j.Duration = c.seconds(csvRequired[cDuration], fields[pos[cDuration]])
 		if p := pos[cPower]; p >= 0 && len(trimSpace(fields[p])) > 0 {
-			if v := c.num("power_w", fields[p]); v > MaxPowerW {
-				c.fail("power_w", fmt.Errorf("%s is above the limit of %d W per GPU", quote(trimSpace(fields[p])), MaxPowerW))
+			if v := c.num("power_w", fields[p]); v > gpuplan.MaxPowerW {
+				c.fail("power_w", fmt.Errorf("%s is above the limit of %d W per GPU", quote(trimSpace(fields[p])), gpuplan.MaxPowerW))
 			} else {
 				j.PowerW = v
 			}

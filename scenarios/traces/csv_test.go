@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // TestCSVSyntax covers CSV details: BOM, CRLF, header case and spaces, quoted fields across lines,
@@ -74,10 +74,10 @@ func TestParseNumbers(t *testing.T) {
 
 // TestRoundTrip writes workloads with WriteCSV and reads them back unchanged.
 func TestRoundTrip(t *testing.T) {
-	hand := &sim.Workload{
+	hand := &gpuplan.Workload{
 		Owners: []string{"alice", "bob, jr.", "carol \"c\""},
 		Groups: []string{"vision", "g,2"},
-		Jobs: []sim.Job{
+		Jobs: []gpuplan.Job{
 			{ID: "a", Owner: 0, Group: 0, Submit: 0, GPUs: 1, Duration: 3600, PowerW: 250.5, Util: 0.25, GPUType: "A100"},
 			{ID: "b,1", Owner: 1, Group: -1, Submit: 0.1, GPUs: 8, Duration: 1e-7},
 			{ID: "c\nd", Owner: 2, Group: 1, Submit: 1e9 / 3, GPUs: 64, Duration: math.Pi, GPUType: "H100 SXM"},
@@ -92,7 +92,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, w := range map[string]*sim.Workload{"hand": hand, "itp": itp, "swf": swf} {
+	for name, w := range map[string]*gpuplan.Workload{"hand": hand, "itp": itp, "swf": swf} {
 		var buf bytes.Buffer
 		if err := WriteCSV(&buf, w); err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestRoundTrip(t *testing.T) {
 	if h, _, _ := strings.Cut(buf.String(), "\n"); h != "id,owner,submit_s,gpus,duration_s" {
 		t.Errorf("ITP header %q: optional columns written though unused", h)
 	}
-	bad := &sim.Workload{Owners: []string{"a"}, Jobs: []sim.Job{{ID: "x", Owner: 3, GPUs: 1}}}
+	bad := &gpuplan.Workload{Owners: []string{"a"}, Jobs: []gpuplan.Job{{ID: "x", Owner: 3, GPUs: 1}}}
 	if err := WriteCSV(&buf, bad); err == nil {
 		t.Error("WriteCSV accepted an owner index out of range")
 	}

@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // minChunk is the least input worth a goroutine of its own.
@@ -15,12 +15,12 @@ const minChunk = 4 << 20
 // in parallel when the input is large and has no quotes (a quoted field may span lines, so a chunk
 // boundary could fall inside one). The result equals the sequential reader's: chunks are merged in
 // order, owners and groups renumbered in first-appearance order, row numbers made file-global.
-func readCSVBytes(data []byte, errs *rowErrors) (*sim.Workload, *Info, error) {
+func readCSVBytes(data []byte, errs *rowErrors) (*gpuplan.Workload, *Info, error) {
 	return readCSVChunks(data, errs, min(runtime.GOMAXPROCS(0), len(data)/minChunk, 16))
 }
 
 // readCSVChunks is readCSVBytes with k chunks (tests force k > 1 on small inputs).
-func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, error) {
+func readCSVChunks(data []byte, errs *rowErrors, k int) (*gpuplan.Workload, *Info, error) {
 	rs := memRecords(data, 1)
 	pos, width, err := csvHeader(rs, errs)
 	if err != nil {
@@ -53,7 +53,7 @@ func readCSVChunks(data []byte, errs *rowErrors, k int) (*sim.Workload, *Info, e
 	for _, n := range counts {
 		total += n
 	}
-	jobs := make([]sim.Job, total)
+	jobs := make([]gpuplan.Job, total)
 	off := 0
 	for i, c := range chunks {
 		p := &parts[i]

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // Format names a workload file layout; the names are the values of gpuplan's --format flag.
@@ -70,7 +70,7 @@ const (
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 
 // ReadFile reads a workload file in format f; gzip compression is detected by its magic bytes.
-func ReadFile(path string, f Format, opt Options) (*sim.Workload, error) {
+func ReadFile(path string, f Format, opt Options) (*gpuplan.Workload, error) {
 	w, _, err := readFile(path, f, opt, false)
 	return w, err
 }
@@ -78,7 +78,7 @@ func ReadFile(path string, f Format, opt Options) (*sim.Workload, error) {
 // ReadFileDigest is ReadFile that also returns the hex sha256 of the file's bytes, hashed from the
 // bytes as they are read rather than by reading the file a second time (for a canonical CSV held in
 // memory, beside the parse).
-func ReadFileDigest(path string, f Format, opt Options) (*sim.Workload, string, error) {
+func ReadFileDigest(path string, f Format, opt Options) (*gpuplan.Workload, string, error) {
 	w, info, err := readFile(path, f, opt, true)
 	if err != nil {
 		return nil, "", err
@@ -88,11 +88,11 @@ func ReadFileDigest(path string, f Format, opt Options) (*sim.Workload, string, 
 
 // ReadFileInfo is ReadFileDigest that returns, with the digest, the rows skipped by reason and
 // the warnings about the file (Info).
-func ReadFileInfo(path string, f Format, opt Options) (*sim.Workload, *Info, error) {
+func ReadFileInfo(path string, f Format, opt Options) (*gpuplan.Workload, *Info, error) {
 	return readFile(path, f, opt, true)
 }
 
-func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, *Info, error) {
+func readFile(path string, f Format, opt Options, digest bool) (*gpuplan.Workload, *Info, error) {
 	if f == CSV || f == "" {
 		// The canonical CSV is read whole into memory, where large files are parsed in parallel.
 		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() <= maxInMemory {
@@ -105,7 +105,7 @@ func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, *
 			if digest {
 				wg.Go(func() { sum = sha256.Sum256(data) })
 			}
-			var w *sim.Workload
+			var w *gpuplan.Workload
 			var info *Info
 			if !isGzip(data) {
 				w, info, err = readCSVBytes(data, &rowErrors{file: path, skip: opt.SkipBad})
@@ -149,17 +149,17 @@ func readFile(path string, f Format, opt Options, digest bool) (*sim.Workload, *
 
 // Read reads a workload in format f from r; name labels errors (usually the file name). Gzip
 // compression is detected by its magic bytes.
-func Read(r io.Reader, name string, f Format, opt Options) (*sim.Workload, error) {
+func Read(r io.Reader, name string, f Format, opt Options) (*gpuplan.Workload, error) {
 	w, _, err := read(r, name, f, opt, 0)
 	return w, err
 }
 
 // ReadInfo is Read that also returns the rows skipped by reason and the warnings (Info; no digest).
-func ReadInfo(r io.Reader, name string, f Format, opt Options) (*sim.Workload, *Info, error) {
+func ReadInfo(r io.Reader, name string, f Format, opt Options) (*gpuplan.Workload, *Info, error) {
 	return read(r, name, f, opt, 0)
 }
 
-func read(r io.Reader, name string, f Format, opt Options, size int64) (*sim.Workload, *Info, error) {
+func read(r io.Reader, name string, f Format, opt Options, size int64) (*gpuplan.Workload, *Info, error) {
 	if f == "" {
 		f = CSV
 	}

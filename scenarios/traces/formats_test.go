@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 func TestParseFormat(t *testing.T) {
@@ -38,7 +38,7 @@ func TestParseFormat(t *testing.T) {
 	}
 }
 
-// job is the part of a sim.Job a fixture test checks, with the owner and group by name.
+// job is the part of a gpuplan.Job a fixture test checks, with the owner and group by name.
 type job struct {
 	id, owner, group string
 	submit, duration float64
@@ -47,7 +47,7 @@ type job struct {
 	powerW, util     float64
 }
 
-func jobOf(w *sim.Workload, j sim.Job) job {
+func jobOf(w *gpuplan.Workload, j gpuplan.Job) job {
 	g := ""
 	if j.Group >= 0 {
 		g = w.Groups[j.Group]

@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/internal/testshared"
-	"github.com/gpuplan/gpuplan/sim"
 )
 
 // sharedTraces returns the shared traces folder, skipping the test when it is absent: CI keeps
@@ -14,7 +14,7 @@ func sharedTraces(t testing.TB) string { return testshared.Traces(t) }
 
 // checkWorkload asserts what every successful read promises: finite non-negative times, positive
 // GPU counts, owner and group indexes in range, utilization within [0, 1].
-func checkWorkload(t testing.TB, w *sim.Workload) {
+func checkWorkload(t testing.TB, w *gpuplan.Workload) {
 	t.Helper()
 	if w == nil {
 		t.Fatal("nil workload without error")
@@ -31,7 +31,7 @@ func checkWorkload(t testing.TB, w *sim.Workload) {
 			t.Fatalf("jobs %d and %d share ID %q", k, i, j.ID)
 		}
 		seen[j.ID] = i
-		if j.Submit > MaxSeconds || j.Duration > MaxSeconds || j.GPUs > MaxGPUs || j.PowerW > MaxPowerW {
+		if j.Submit > gpuplan.MaxSeconds || j.Duration > gpuplan.MaxSeconds || j.GPUs > gpuplan.MaxGPUs || j.PowerW > gpuplan.MaxPowerW {
 			t.Fatalf("job %d %+v: beyond the limits", i, j)
 		}
 		bad := func(what string) { t.Fatalf("job %d %+v: %s", i, j, what) }
@@ -56,7 +56,7 @@ func checkWorkload(t testing.TB, w *sim.Workload) {
 }
 
 // ownerNames maps job ID to owner name.
-func ownerNames(w *sim.Workload) map[string]string {
+func ownerNames(w *gpuplan.Workload) map[string]string {
 	m := make(map[string]string, len(w.Jobs))
 	for _, j := range w.Jobs {
 		m[j.ID] = w.Owners[j.Owner]
@@ -66,12 +66,12 @@ func ownerNames(w *sim.Workload) map[string]string {
 
 // sameJobs reports whether a and b hold the same jobs in the same order, comparing owners and groups
 // by name (indexes depend on appearance order).
-func sameJobs(t testing.TB, a, b *sim.Workload) {
+func sameJobs(t testing.TB, a, b *gpuplan.Workload) {
 	t.Helper()
 	if len(a.Jobs) != len(b.Jobs) {
 		t.Fatalf("job counts differ: %d vs %d", len(a.Jobs), len(b.Jobs))
 	}
-	name := func(w *sim.Workload, g int32) string {
+	name := func(w *gpuplan.Workload, g int32) string {
 		if g < 0 {
 			return "<none>"
 		}

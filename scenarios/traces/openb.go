@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 var (
@@ -20,14 +20,14 @@ var errEndBeforeStart = errors.New("deletion_time is before the pod's start")
 // (num_gpu 1, gpu_milli < 1000) counts as one whole GPU: the simulator allocates whole GPUs.
 // gpu_spec, when given, becomes the job's GPU type. The trace has no owners: they are assigned by
 // assignOwners.
-func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*sim.Workload, *Info, error) {
+func readOpenB(br *bufio.Reader, errs *rowErrors, opt Options, hint sizeHint) (*gpuplan.Workload, *Info, error) {
 	b := newBuilder(hint.rows, hint.bytes)
 	b.cols = columns{id: "name", submit: "creation_time", duration: "deletion_time", gpus: "num_gpu"}
 	var err error
 	b.firstRow, err = eachRow(br, errs, openbRequired, openbOptional, false, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}
 		id := c.nonEmpty("name", f[pos[0]])
-		j := sim.Job{Group: -1}
+		j := gpuplan.Job{Group: -1}
 		j.GPUs = c.gpus("num_gpu", f[pos[1]])
 		created := c.seconds("creation_time", f[pos[2]])
 		deleted := c.seconds("deletion_time", f[pos[3]])

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 const (
@@ -23,7 +23,7 @@ const (
 // meanDemand returns the mean number of GPUs busy over the workload's window (first submit to last
 // finish if every job started on arrival), and each owner's part of it. Summing gpus * d / window
 // per job, rather than GPU-seconds, keeps the sum finite for any finite input.
-func meanDemand(w *sim.Workload) (total float64, perOwner []float64) {
+func meanDemand(w *gpuplan.Workload) (total float64, perOwner []float64) {
 	perOwner = make([]float64, len(w.Owners))
 	if len(w.Jobs) == 0 {
 		return 0, perOwner
@@ -65,7 +65,7 @@ func derivedGPUs(demand, target float64) int {
 // with weight 1/k (Zipf, s = 1) by a hash of (seed, job ID), so a job's owner depends on nothing
 // else in the file. Owners with no job are left out; names keep the rank ("u007" is rank 7). The
 // same hashes feed ids, the duplicate check's table, so IDs are hashed once.
-func assignOwners(w *sim.Workload, opt Options, ids *idSet) {
+func assignOwners(w *gpuplan.Workload, opt Options, ids *idSet) {
 	n := syntheticOwners(w, opt)
 	cum := zipfCDF(n)
 	rank := make([]int32, len(w.Jobs))
@@ -94,7 +94,7 @@ func assignOwners(w *sim.Workload, opt Options, ids *idSet) {
 
 // syntheticOwners is the number of owners assignOwners draws from: opt.Owners, or by default one
 // per gpusPerOwner GPUs of the derived fleet ceil(mean demand / 0.6); at least 1, at most maxOwners.
-func syntheticOwners(w *sim.Workload, opt Options) int {
+func syntheticOwners(w *gpuplan.Workload, opt Options) int {
 	n := opt.Owners
 	if n <= 0 {
 		d, _ := meanDemand(w)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 func harmonic(n int) float64 {
@@ -66,9 +66,9 @@ func TestOwnerAssignmentStable(t *testing.T) {
 // TestOwnerZipf checks the drawn owner shares against the weights 1/k / H(n).
 func TestOwnerZipf(t *testing.T) {
 	const jobs, n = 200000, 100
-	w := &sim.Workload{Jobs: make([]sim.Job, jobs)}
+	w := &gpuplan.Workload{Jobs: make([]gpuplan.Job, jobs)}
 	for i := range w.Jobs {
-		w.Jobs[i] = sim.Job{ID: fmt.Sprintf("job-%d", i), GPUs: 1, Duration: 1, Group: -1}
+		w.Jobs[i] = gpuplan.Job{ID: fmt.Sprintf("job-%d", i), GPUs: 1, Duration: 1, Group: -1}
 	}
 	assignOwners(w, Options{Owners: n, Seed: 5}, newIDSet(len(w.Jobs)))
 	count := map[string]int{}
@@ -113,7 +113,7 @@ func TestSyntheticOwnerCount(t *testing.T) {
 		{60, Options{Owners: 7}, 7},   // explicit
 		{60, Options{Owners: -1}, 10}, // negative means default
 	} {
-		w := &sim.Workload{Jobs: []sim.Job{{ID: "x", GPUs: c.gpus, Duration: 100}}}
+		w := &gpuplan.Workload{Jobs: []gpuplan.Job{{ID: "x", GPUs: c.gpus, Duration: 100}}}
 		if got := syntheticOwners(w, c.opt); got != c.want {
 			t.Errorf("%d GPUs %+v: %d owners, want %d", c.gpus, c.opt, got, c.want)
 		}

@@ -8,7 +8,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // Pool is one row of a pools CSV: GPUs an owner holds today. Zero values mean "not given".
@@ -104,7 +104,7 @@ type PoolOptions struct {
 // max(owners, ceil(TotalGPUs / GPUsPerNode)) workstations is divided instead: one per owner, the rest
 // in proportion to demand by largest remainder (ties to the earlier owner). Owners without demand get
 // one workstation either way (equal shares, when nobody has any).
-func DerivePools(w *sim.Workload, opt PoolOptions) []Pool {
+func DerivePools(w *gpuplan.Workload, opt PoolOptions) []Pool {
 	n := len(w.Owners)
 	if n == 0 {
 		return nil

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 func TestReadPools(t *testing.T) {
@@ -55,11 +55,11 @@ func TestReadPoolsErrors(t *testing.T) {
 }
 
 // demandWorkload gives owner i one job of gpus[i] GPUs over the whole window [0, 100).
-func demandWorkload(gpus ...int32) *sim.Workload {
-	w := &sim.Workload{}
+func demandWorkload(gpus ...int32) *gpuplan.Workload {
+	w := &gpuplan.Workload{}
 	for i, g := range gpus {
 		w.Owners = append(w.Owners, string(rune('a'+i)))
-		w.Jobs = append(w.Jobs, sim.Job{ID: w.Owners[i], Owner: int32(i), Group: -1, GPUs: g, Duration: 100})
+		w.Jobs = append(w.Jobs, gpuplan.Job{ID: w.Owners[i], Owner: int32(i), Group: -1, GPUs: g, Duration: 100})
 	}
 	return w
 }
@@ -68,7 +68,7 @@ func demandWorkload(gpus ...int32) *sim.Workload {
 func TestDerivePools(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		w    *sim.Workload
+		w    *gpuplan.Workload
 		opt  PoolOptions
 		want []int // GPUs per owner
 	}{
@@ -86,14 +86,14 @@ func TestDerivePools(t *testing.T) {
 		// Equal remainders go to the earlier owner: 4 workstations, 3 owners, 1 extra.
 		{"tie", demandWorkload(2, 2, 2), PoolOptions{TotalGPUs: 16}, []int{8, 4, 4}},
 		// A 16-GPU job of 1 s in a 100 s window is demand 0.16: one workstation, four with FitLargestJob.
-		{"fit largest", &sim.Workload{Owners: []string{"a", "b"}, Jobs: []sim.Job{
+		{"fit largest", &gpuplan.Workload{Owners: []string{"a", "b"}, Jobs: []gpuplan.Job{
 			{ID: "1", Owner: 0, GPUs: 16, Duration: 1}, {ID: "2", Owner: 1, GPUs: 1, Duration: 100},
 		}}, PoolOptions{FitLargestJob: true}, []int{16, 4}},
 		// No demand at all (zero-length jobs): one workstation each, or equal shares of a total.
-		{"no demand", &sim.Workload{Owners: []string{"a", "b"}, Jobs: []sim.Job{
+		{"no demand", &gpuplan.Workload{Owners: []string{"a", "b"}, Jobs: []gpuplan.Job{
 			{ID: "1", Owner: 0, GPUs: 2}, {ID: "2", Owner: 1, GPUs: 2, Submit: 5},
 		}}, PoolOptions{}, []int{4, 4}},
-		{"no demand total", &sim.Workload{Owners: []string{"a", "b"}, Jobs: []sim.Job{{ID: "1", Owner: 0, GPUs: 2}}},
+		{"no demand total", &gpuplan.Workload{Owners: []string{"a", "b"}, Jobs: []gpuplan.Job{{ID: "1", Owner: 0, GPUs: 2}}},
 			PoolOptions{TotalGPUs: 20}, []int{12, 8}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -114,7 +114,7 @@ func TestDerivePools(t *testing.T) {
 	if len(p) != 1 || p[0] != (Pool{Owner: "a", GPUs: 4, GPUsPerNode: 4, GPUType: "RTX4090", Site: "lab"}) {
 		t.Errorf("pool %+v", p)
 	}
-	if DerivePools(&sim.Workload{}, PoolOptions{}) != nil {
+	if DerivePools(&gpuplan.Workload{}, PoolOptions{}) != nil {
 		t.Error("pools for a workload without owners")
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // The facts checked here were found by counting the public traces beside the clone
@@ -23,7 +23,7 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
 
-func gpuShares(w *sim.Workload) map[int32]float64 {
+func gpuShares(w *gpuplan.Workload) map[int32]float64 {
 	m := map[int32]float64{}
 	for _, j := range w.Jobs {
 		m[j.GPUs] += 1 / float64(len(w.Jobs))
@@ -39,7 +39,7 @@ func TestRealITP(t *testing.T) {
 	}
 	// Rows per file, counted with Python's csv module.
 	rows := []int{1595, 5778, 3011, 15802, 3629, 2396, 12699, 13047, 11134, 260}
-	all := &sim.Workload{}
+	all := &gpuplan.Workload{}
 	start := time.Now()
 	for i, f := range files {
 		w, err := ReadFile(f, ITP, Options{})

@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // swfFields names the 18 fields of the Standard Workload Format, in order, for error messages.
@@ -31,7 +31,7 @@ const (
 // whitespace-separated fields, -1 meaning unknown. Processors become GPUs (allocated, else
 // requested); the user becomes owner "u<id>" ("unknown" for -1), the group "g<id>". Jobs with an
 // unknown run time or no processors are skipped and counted.
-func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, *Info, error) {
+func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*gpuplan.Workload, *Info, error) {
 	b := newBuilder(hint.rows, hint.bytes)
 	b.cols = columns{id: swfFields[swfJob], submit: swfFields[swfSubmit], duration: swfFields[swfRunTime], gpus: swfFields[swfAllocated]}
 	b.firstRow = 1
@@ -60,18 +60,18 @@ func readSWF(br *bufio.Reader, errs *rowErrors, hint sizeHint) (*sim.Workload, *
 			continue
 		}
 		c := rowCheck{errs: errs, row: row}
-		j := sim.Job{Group: -1}
+		j := gpuplan.Job{Group: -1}
 		j.Submit = c.seconds(swfFields[swfSubmit], fields[swfSubmit])
 		run := c.swfNum(swfRunTime, fields[swfRunTime])
-		if run > MaxSeconds {
-			c.fail(swfFields[swfRunTime], fmt.Errorf("%s is above the limit of %.0f s (100 years)", quote(fields[swfRunTime]), float64(MaxSeconds)))
+		if run > gpuplan.MaxSeconds {
+			c.fail(swfFields[swfRunTime], fmt.Errorf("%s is above the limit of %.0f s (100 years)", quote(fields[swfRunTime]), float64(gpuplan.MaxSeconds)))
 		}
 		procs := c.swfNum(swfAllocated, fields[swfAllocated])
 		if procs == -1 {
 			procs = c.swfNum(swfRequested, fields[swfRequested])
 		}
-		if procs > MaxGPUs || procs != math.Trunc(procs) {
-			c.fail(swfFields[swfAllocated], fmt.Errorf("%.4g is not a whole processor count of at most %d", procs, MaxGPUs))
+		if procs > gpuplan.MaxGPUs || procs != math.Trunc(procs) {
+			c.fail(swfFields[swfAllocated], fmt.Errorf("%.4g is not a whole processor count of at most %d", procs, gpuplan.MaxGPUs))
 		}
 		user := c.swfNum(swfUser, fields[swfUser])
 		group := c.swfNum(swfGroup, fields[swfGroup])

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // span tracks, while jobs are added, the extremes that decide whether one job dominates a value
@@ -70,7 +70,7 @@ func (s *span) merge(o *span, off int) {
 // vet checks the workload as a whole, after its rows: at least one job and no job ID twice
 // (both errors, SkipBad or not), and warns about a single job on which a derived value rests.
 // ids, when given, already holds every job's ID hash (computed for synthetic owners).
-func (b *builder) vet(errs *rowErrors, ids *idSet) (*sim.Workload, *Info, error) {
+func (b *builder) vet(errs *rowErrors, ids *idSet) (*gpuplan.Workload, *Info, error) {
 	w := &b.w
 	info := &Info{Skipped: b.skips}
 	if len(w.Jobs) == 0 {
@@ -140,7 +140,7 @@ func (s *idSet) add(i int, h uint64) {
 
 // repeats returns (first, repeat) position pairs of equal IDs among the candidates, at most
 // maxListedErrors of them (the error lists no more): each costs a scan for the first occurrence.
-func (s *idSet) repeats(jobs []sim.Job) [][2]int {
+func (s *idSet) repeats(jobs []gpuplan.Job) [][2]int {
 	var out [][2]int
 	for _, i := range s.cand {
 		if len(out) == maxListedErrors {

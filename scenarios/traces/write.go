@@ -7,14 +7,14 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/gpuplan/gpuplan/sim"
+	"github.com/gpuplan/gpuplan"
 )
 
 // WriteCSV writes wl as a canonical workload CSV that Read gives back unchanged (jobs, owners in
 // first-appearance order, groups, GPU types; skipped counts are not written). Optional columns
 // appear only when some job uses them; numbers are written in the shortest form that reads back
 // exactly.
-func WriteCSV(w io.Writer, wl *sim.Workload) error {
+func WriteCSV(w io.Writer, wl *gpuplan.Workload) error {
 	var hasGroup, hasType, hasPower, hasUtil bool
 	for i := range wl.Jobs {
 		j := &wl.Jobs[i]

@@ -18,10 +18,15 @@ type Rule struct {
 
 // Rules are the module's import rules (see the package doc).
 var Rules = []Rule{
+	{Pattern: "", StdOnly: true},
 	{Pattern: "events", Banned: []string{"sim", "scenarios", "planner"}},
 	{Pattern: "events/jetstream", Banned: []string{"sim", "scenarios", "planner"}},
 	{Pattern: "events/natsserver", Banned: []string{"sim", "scenarios", "planner"}},
 	{Pattern: "sim", StdOnly: true, Allowed: []string{""}},
+	{Pattern: "events/...", Banned: []string{"sim", "planner"}},
+	{Pattern: "scenarios/traces", Banned: []string{"sim", "planner"}},
+	{Pattern: "internal/simtest", Banned: []string{"sim"}},
+	{Pattern: "internal/benchload", Banned: []string{"sim"}},
 	{Pattern: "collectors/...", Banned: []string{"sim", "scenarios", "planner",
 		"events/projection", "events/fleet", "events/importer", "scenarios/traces"}},
 }
@@ -64,6 +69,9 @@ func under(dep, rel string) bool {
 
 // matches reports whether dep is matched by the go list pattern rel.
 func matches(dep, rel string) bool {
+	if rel == "" {
+		return dep == Module
+	}
 	if base, ok := strings.CutSuffix(rel, "/..."); ok {
 		return under(dep, base)
 	}

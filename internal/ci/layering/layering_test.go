@@ -12,8 +12,12 @@ import (
 // TestModuleLayering runs go list -deps for every rule's packages and fails on a forbidden import.
 func TestModuleLayering(t *testing.T) {
 	for _, r := range layering.Rules {
-		t.Run(r.Pattern, func(t *testing.T) {
-			pattern := layering.Module + "/" + r.Pattern
+		name := r.Pattern
+		if name == "" {
+			name = "root"
+		}
+		t.Run(name, func(t *testing.T) {
+			pattern := strings.TrimSuffix(layering.Module+"/"+r.Pattern, "/")
 			out, err := exec.Command("go", "list", "-deps", "-f",
 				`{{.ImportPath}} {{.Standard}}`, pattern).CombinedOutput()
 			if err != nil {

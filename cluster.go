@@ -1,4 +1,4 @@
-package sim
+package gpuplan
 
 // PerfPoint is one knot of a GPU type's performance-versus-power-limit curve.
 type PerfPoint struct {
@@ -9,11 +9,11 @@ type PerfPoint struct {
 // GPUType describes the power behaviour of one GPU model.
 type GPUType struct {
 	Name     string
-	TDPW     float64     // thermal design power, W
-	IdleW    float64     // draw of an idle GPU on a powered node, W
-	BusyW    float64     // mean draw of a busy GPU at full power limit, W
-	MinLimit float64     // lowest settable power limit as a fraction of TDP
-	Perf     []PerfPoint // piecewise linear perf(f), sorted by F, perf(1) = 1; empty means perf = 1
+	TDPW     float64   // thermal design power, W
+	IdleW    float64   // draw of an idle GPU on a powered node, W
+	BusyW    float64   // mean draw of a busy GPU at full power limit, W
+	MinLimit float64   // lowest settable power limit as a fraction of TDP
+	Perf     PerfCurve // piecewise linear perf(f), sorted by F, perf(1) = 1; empty means perf = 1
 }
 
 // CapMode says how a site enforces its power cap.

@@ -1,4 +1,4 @@
-package sim
+package gpuplan
 
 // Job is one unit of GPU demand: an owner asks for GPUs at Submit for Duration seconds at full speed.
 type Job struct {
