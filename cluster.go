@@ -68,3 +68,20 @@ type Cluster struct {
 	Owners   []Owner // matched to Workload.Owners by name
 	Farm     Farm
 }
+
+// GPUs is the group's GPU count.
+func (g NodeGroup) GPUs() int { return g.Count * g.GPUsPerNode }
+
+// GPUs is the number of GPUs the owner holds today.
+func (o *Owner) GPUs() int { return groupGPUs(o.Nodes) }
+
+// GPUs is the number of GPUs in the farm's nodes.
+func (f *Farm) GPUs() int { return groupGPUs(f.Nodes) }
+
+func groupGPUs(gs []NodeGroup) int {
+	n := 0
+	for _, g := range gs {
+		n += g.GPUs()
+	}
+	return n
+}

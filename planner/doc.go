@@ -19,7 +19,7 @@
 // RelTol x baseline mean wait), 60 s and 5% by default.
 //
 // The arrows go one way: planner imports sim and scenarios and asks the engine only what the
-// engine alone knows (sim.LargestFeasible, a bisection over engine runs; Result.Measures, which
+// engine alone knows (sim.Run, which LargestFeasible bisects over; Result.Measures, which
 // jobs a run measured; sim.Quantiles, the results' own quantile method); cmd/gpuplan imports
 // planner and only parses flags, runs, wires and prints.
 package planner

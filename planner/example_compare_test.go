@@ -43,7 +43,7 @@ func ExampleCompare() {
 		fmt.Printf("%s: mean wait %+.0f min (%s)\n", o.Owner, o.DeltaMeanWaitS/60, o.Verdict)
 	}
 	for _, p := range []string{"fragmented", "fifo"} {
-		l, _ := sim.LargestFeasible(c, p, sim.Options{})
+		l, _ := planner.LargestFeasible(c, p, sim.Options{})
 		fmt.Printf("largest job %s: %d GPUs\n", p, l)
 	}
 	// Output:

@@ -24,7 +24,7 @@ type LargeJobs struct {
 
 // LargeJobsOf annotates finished runs of b; the fragmented run, when there is one, is the
 // reference for farm-only demand. The largest feasible job is asked of the engine
-// (sim.LargestFeasible), which alone knows its feasibility rules.
+// (LargestFeasible), which alone knows its feasibility rules.
 func LargeJobsOf(b *scenarios.Built, res []*sim.Result) ([]LargeJobs, error) {
 	var frag *sim.Result
 	for _, r := range res {
@@ -41,7 +41,7 @@ func LargeJobsOf(b *scenarios.Built, res []*sim.Result) ([]LargeJobs, error) {
 		l := &out[i]
 		l.Policy = r.Name
 		var err error
-		if l.LargestFeasibleGPUs, err = sim.LargestFeasible(b.Cluster, r.Name, b.Options); err != nil {
+		if l.LargestFeasibleGPUs, err = LargestFeasible(b.Cluster, r.Name, b.Options); err != nil {
 			return nil, err
 		}
 		if frag != nil && r != frag {

@@ -21,7 +21,7 @@ func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*gpuplan.W
 		keep[o.Name] = int32(len(w.Owners))
 		w.Owners = append(w.Owners, o.Name)
 		for _, g := range o.Nodes {
-			pools = append(pools, traces.Pool{Owner: o.Name, GPUs: g.Count * g.GPUsPerNode,
+			pools = append(pools, traces.Pool{Owner: o.Name, GPUs: g.GPUs(),
 				GPUsPerNode: g.GPUsPerNode, GPUType: g.GPUType, Site: o.Site})
 		}
 	}
@@ -70,10 +70,8 @@ func poolGPUs(pools []traces.Pool) (n int) {
 }
 
 func ownerGPUs(c *gpuplan.Cluster) (n int) {
-	for _, o := range c.Owners {
-		for _, g := range o.Nodes {
-			n += g.Count * g.GPUsPerNode
-		}
+	for i := range c.Owners {
+		n += c.Owners[i].GPUs()
 	}
 	return n
 }

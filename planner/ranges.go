@@ -12,10 +12,7 @@ import (
 // (every GPU at TDP, every node powered) up to all of it, in steps of that 1%.
 func DefaultRange(b *scenarios.Built, kind string) Range {
 	farm := b.Cluster.Farm
-	gpus, gpn := 0, 8
-	for _, g := range farm.Nodes {
-		gpus += g.Count * g.GPUsPerNode
-	}
+	gpus, gpn := farm.GPUs(), 8
 	if len(farm.Nodes) > 0 {
 		gpn = farm.Nodes[0].GPUsPerNode
 	}

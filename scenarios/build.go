@@ -451,7 +451,7 @@ func (s *Scenario) farm(owners []gpuplan.Owner) (gpuplan.Farm, error) {
 	heldAll := 0
 	for _, o := range owners {
 		for _, g := range o.Nodes {
-			heldAll += g.Count * g.GPUsPerNode
+			heldAll += g.GPUs()
 			if o.Lab {
 				continue
 			}
@@ -460,7 +460,7 @@ func (s *Scenario) farm(owners []gpuplan.Owner) (gpuplan.Farm, error) {
 				shares = append(shares, share{typ: g.GPUType})
 				k = len(shares) - 1
 			}
-			shares[k].gpus += g.Count * g.GPUsPerNode
+			shares[k].gpus += g.GPUs()
 		}
 	}
 	held := 0

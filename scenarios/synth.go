@@ -247,11 +247,7 @@ const (
 
 // ownerGPUs is the number of GPUs an owner holds.
 func ownerGPUs(o gpuplan.Owner) int {
-	n := 0
-	for _, g := range o.Nodes {
-		n += g.Count * g.GPUsPerNode
-	}
-	return n
+	return o.GPUs()
 }
 
 // Generate draws a synthetic workload for the owners (their names and holdings) from cfg.

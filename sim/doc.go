@@ -10,8 +10,8 @@
 // head-of-line blocking), "easy" (the same pool with EASY backfilling), "quota" (guaranteed
 // per-owner quotas with borrowing and preemption) and "fairshare" (owners ordered by decayed usage
 // per share, with backfilling); see Quota and fair share. Inputs are validated once
-// and every problem is reported together (gpuplan.ErrInvalidCluster, ErrUnknownOwner, gpuplan.ErrInvalidWorkload,
-// ErrInvalidOptions); an unknown policy is ErrUnknownPolicy. The same inputs always give the same
+// and every problem is reported together (gpuplan.ErrInvalidCluster, ErrUnknownOwner,
+// gpuplan.ErrInvalidWorkload, ErrInvalidOptions); an unknown policy is ErrUnknownPolicy. The same inputs always give the same
 // Result, whatever GOMAXPROCS. Options.Progress is called every 16,384 jobs done (completed or
 // infeasible) and once at the end of each run.
 //
@@ -136,9 +136,8 @@
 //
 // # Analysis of results
 //
-// LargestFeasible is the largest job a policy's world can start, found by bisection over small
-// runs of the engine itself (power caps included). Everything else about finished runs (owner by
-// owner comparisons, farm-only and latent demand) is analysis and lives in package planner, which
+// Everything about finished runs (owner by owner comparisons, the largest job a world can start,
+// farm-only and latent demand) is analysis and lives in package planner, which runs the engine and
 // reads Result's per-job times, Result.Measures (which jobs a run measured), Quantiles (the
 // results' own quantile method) and BoundedSlowdownTauS.
 //
@@ -238,4 +237,11 @@
 // O(sizes log n) rather than a walk of the queue); shadow times found by walking the k earliest
 // estimated ends with a small frontier heap, over the completion events themselves when estimates
 // are exact; reservations reused while nothing changes; metrics by selection, not sorting.
+//
+// # Imports
+//
+// sim imports the standard library and the module's root package only, which holds what it
+// replays (gpuplan.Job, gpuplan.Workload) and what it replays them on (gpuplan.Cluster and its
+// parts) with their invariants; sim owns Options, Result and the policies. Its callers are
+// scenarios, planner and cmd/gpuplan; nothing that only reads traces or the event log needs it.
 package sim

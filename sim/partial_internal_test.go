@@ -49,10 +49,10 @@ func TestPartialPolicySuite(t *testing.T) {
 
 // partialGPUs counts the farm's GPUs and the Lab owners'.
 func partialGPUs(c *gpuplan.Cluster) int {
-	n := nodeGPUs(c.Farm.Nodes)
+	n := c.Farm.GPUs()
 	for _, o := range c.Owners {
 		if o.Lab {
-			n += nodeGPUs(o.Nodes)
+			n += o.GPUs()
 		}
 	}
 	return n

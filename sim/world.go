@@ -83,7 +83,7 @@ func buildWorld(c *gpuplan.Cluster, w *gpuplan.Workload, lk *lookup, farm bool, 
 		// Partial consolidation: Lab owners keep their pools. A farm without GPUs is left out when
 		// every owner keeps theirs, so that world is the fragmented one.
 		allLab := !slices.ContainsFunc(c.Owners, func(o gpuplan.Owner) bool { return !o.Lab })
-		if !allLab || nodeGPUs(c.Farm.Nodes) > 0 {
+		if !allLab || c.Farm.GPUs() > 0 {
 			wd.farmPool = addPool(c.Farm.Site, c.Farm.Nodes, farmPlace)
 			if c.Farm.IdleOffS > 0 {
 				if farmPlace != PlacementNodes {

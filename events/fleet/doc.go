@@ -57,4 +57,7 @@
 // batches them into a log). Through mock NVML and the collector's JSON encoding a batch costs
 // about 30 µs of CPU (8 GPUs; see BENCHMARKS.md), against 4 µs when this package wrote the
 // payloads itself, and every node publishes every interval, busy or not, as a collector does.
+//
+// The fleet takes the root package's gpuplan.Workload and a plain Schedule, so it never links the
+// simulator; it imports the root, events, the collectors and scenarios/traces.
 package fleet

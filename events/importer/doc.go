@@ -58,4 +58,7 @@
 // [Export] writes a time range of the log as JSON Lines, one [events.Event] envelope per line;
 // [ImportJSONL] appends such a file to a log, idempotently (ids are kept), skipping and counting
 // events of unknown kinds and newer envelope versions.
+//
+// Workloads are the root package's gpuplan.Workload: importer imports the root, events and
+// scenarios/traces, never the simulator, so a site can import and export its log without it.
 package importer

@@ -60,4 +60,7 @@
 // which GPU; Pools reports it as of a time as the rows of a pools CSV (traces.Pool). Replays
 // that project a time range should read the ownership kinds from the start of the log, since
 // assignments made before the range still hold in it.
+//
+// Jobs are the root package's gpuplan.Job and gpuplan.Workload: projection imports the root,
+// events and scenarios/traces (for pool rows), never the simulator.
 package projection

@@ -1,6 +1,9 @@
 // Package traces reads GPU workload files (gpuplan's canonical CSV and public cluster traces) into
 // gpuplan.Workload, reads and derives per-owner pools, and writes the canonical CSV.
 //
+// It imports only the module's root package, so the event log's importer and projections read
+// traces without linking the simulator.
+//
 // # Formats
 //
 // Every format may be gzip-compressed; compression is detected by the magic bytes, not the name.
@@ -30,10 +33,11 @@
 // # Limits
 //
 // Far beyond any real trace and far below where float64 sums of seconds lose precision, so that a
-// value past them is a unit mistake or a corrupt file rather than a job: submit times and durations
-// (and openb's times, genpw's running sum of intervals) at most gpuplan.MaxSeconds, 100 years; GPUs per job
-// at most gpuplan.MaxGPUs, 100,000; power_w at most gpuplan.MaxPowerW, 10,000 W per GPU; a line at most 1 MiB, so a
-// gzip member that inflates to one endless line is refused after 1 MiB, not read whole. A row past a
+// value past them is a unit mistake or a corrupt file rather than a job: submit times and
+// durations (and openb's times, genpw's running sum of intervals) at most gpuplan.MaxSeconds,
+// 100 years; GPUs per job at most gpuplan.MaxGPUs, 100,000; power_w at most gpuplan.MaxPowerW,
+// 10,000 W per GPU (the event log holds jobs to the same bounds); a line at most 1 MiB, so a gzip
+// member that inflates to one endless line is refused after 1 MiB, not read whole. A row past a
 // limit is a bad row (below).
 //
 // # Bad rows

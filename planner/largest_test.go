@@ -1,4 +1,4 @@
-package sim_test
+package planner_test
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gpuplan/gpuplan"
+	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
@@ -59,7 +60,7 @@ func TestLargestFeasible(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := sim.LargestFeasible(tc.c, tc.policy, sim.Options{Placement: tc.placement})
+			got, err := planner.LargestFeasible(tc.c, tc.policy, sim.Options{Placement: tc.placement})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,12 +69,12 @@ func TestLargestFeasible(t *testing.T) {
 			}
 		})
 	}
-	if _, err := sim.LargestFeasible(largeCluster(0, 0, gpuplan.CapNone), "lottery", sim.Options{}); !errors.Is(err, sim.ErrUnknownPolicy) {
+	if _, err := planner.LargestFeasible(largeCluster(0, 0, gpuplan.CapNone), "lottery", sim.Options{}); !errors.Is(err, sim.ErrUnknownPolicy) {
 		t.Errorf("unknown policy: err %v", err)
 	}
 	bad := largeCluster(0, 0, gpuplan.CapNone)
 	bad.Sites[0].PUE = 0.5
-	if _, err := sim.LargestFeasible(bad, "fragmented", sim.Options{}); !errors.Is(err, gpuplan.ErrInvalidCluster) {
+	if _, err := planner.LargestFeasible(bad, "fragmented", sim.Options{}); !errors.Is(err, gpuplan.ErrInvalidCluster) {
 		t.Errorf("invalid cluster: err %v", err)
 	}
 }
@@ -82,7 +83,7 @@ func TestLargestFeasible(t *testing.T) {
 func TestLargestFeasibleAgreesWithRun(t *testing.T) {
 	c := largeCluster(2850, 5980, gpuplan.CapQueue)
 	for _, policy := range []string{"fragmented", "fifo", "easy"} {
-		l, err := sim.LargestFeasible(c, policy, sim.Options{})
+		l, err := planner.LargestFeasible(c, policy, sim.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package sim
+package planner
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gpuplan/gpuplan"
+	"github.com/gpuplan/gpuplan/sim"
 )
 
 // LargestFeasible returns the most GPUs one job can ask for and still run in the world of policy
@@ -14,11 +15,11 @@ import (
 // GPU type's busy draw (no power_w of its own); the answer is the largest over the owners, since
 // a policy may give owners different worlds (private pools, quotas).
 //
-// It asks the engine itself rather than restating its rules: each owner's answer is found by
+// It asks the engine itself (sim.Run) rather than restating its rules: each owner's answer is found by
 // bisection, every step one small run with one job per owner still undecided, so about
 // log2(GPUs) runs of at most len(c.Owners) jobs. Bisection assumes that a job that fits also fits
 // with fewer GPUs, true of every world built from GPU counts and a power cap.
-func LargestFeasible(c *gpuplan.Cluster, policy string, opt Options) (int, error) {
+func LargestFeasible(c *gpuplan.Cluster, policy string, opt sim.Options) (int, error) {
 	if c == nil {
 		return 0, fmt.Errorf("%w: nil cluster", gpuplan.ErrInvalidCluster)
 	}
@@ -32,9 +33,9 @@ func LargestFeasible(c *gpuplan.Cluster, policy string, opt Options) (int, error
 		cc.Owners = []gpuplan.Owner{{Name: "probe"}}
 		c, owners = &cc, []string{"probe"}
 	}
-	bound := nodeGPUs(c.Farm.Nodes)
-	for _, o := range c.Owners {
-		bound += nodeGPUs(o.Nodes)
+	bound := c.Farm.GPUs()
+	for i := range c.Owners {
+		bound += c.Owners[i].GPUs()
 	}
 	// lo fits and hi does not (no world holds more GPUs than the whole fleet).
 	lo, hi := make([]int, len(owners)), make([]int, len(owners))
@@ -56,7 +57,7 @@ func LargestFeasible(c *gpuplan.Cluster, policy string, opt Options) (int, error
 		if len(probing) == 0 {
 			break
 		}
-		r, err := Run(c, w, policy, opt)
+		r, err := sim.Run(c, w, policy, opt)
 		if err != nil {
 			return 0, fmt.Errorf("largest feasible job under %s: %w", policy, err)
 		}
@@ -69,12 +70,4 @@ func LargestFeasible(c *gpuplan.Cluster, policy string, opt Options) (int, error
 		}
 	}
 	return slices.Max(lo), nil
-}
-
-func nodeGPUs(gs []gpuplan.NodeGroup) int {
-	n := 0
-	for _, g := range gs {
-		n += g.Count * g.GPUsPerNode
-	}
-	return n
 }
