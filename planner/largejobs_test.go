@@ -69,3 +69,98 @@ func TestLatent(t *testing.T) {
 		t.Errorf("nil workload: err %v", err)
 	}
 }
+
+// largeCluster: alice holds 2 GPUs (one node), bob 8 (two nodes of 4), both at the lab; the farm
+// has three nodes of 8. GPUs draw 70 W idle and 500 W busy (TDP 700, min limit 0.3), nodes nothing,
+// PUE 1, so a site's admission sum is 70 W per GPU it holds plus 430 W per GPU of the job (at full
+// limit) or min(500, 0.3 x 700) - 70 = 140 W (throttling to the floor).
+func largeCluster(labCapW, farmCapW float64, mode gpuplan.CapMode) *gpuplan.Cluster {
+	node := func(n, gpn int) []gpuplan.NodeGroup {
+		return []gpuplan.NodeGroup{{Count: n, GPUsPerNode: gpn, GPUType: "g"}}
+	}
+	site := func(name string, capW float64) gpuplan.Site {
+		s := gpuplan.Site{Name: name, PUE: 1, CapW: capW}
+		if capW > 0 {
+			s.CapMode = mode
+		}
+		return s
+	}
+	return &gpuplan.Cluster{
+		GPUTypes: []gpuplan.GPUType{{Name: "g", TDPW: 700, IdleW: 70, BusyW: 500, MinLimit: 0.3}},
+		Sites:    []gpuplan.Site{site("lab", labCapW), site("farm", farmCapW)},
+		Owners:   []gpuplan.Owner{{Name: "alice", Site: "lab", Nodes: node(1, 2)}, {Name: "bob", Site: "lab", Nodes: node(2, 4)}},
+		Farm:     gpuplan.Farm{Site: "farm", Nodes: node(3, 8)},
+	}
+}
+
+func TestLargestFeasible(t *testing.T) {
+	noOwners := largeCluster(0, 0, gpuplan.CapNone)
+	noOwners.Owners = nil
+	tests := []struct {
+		name      string
+		c         *gpuplan.Cluster
+		policy    string
+		placement sim.Placement
+		want      int
+	}{
+		{"fragmented: bob's pool", largeCluster(0, 0, gpuplan.CapNone), "fragmented", sim.PlacementDefault, 8},
+		{"farm, pool placement", largeCluster(0, 0, gpuplan.CapNone), "fifo", sim.PlacementPool, 24},
+		{"farm, node placement", largeCluster(0, 0, gpuplan.CapNone), "easy", sim.PlacementNodes, 24},
+		// Queue cap 24 x 70 + 10 x 430 = 5,980 W: ten GPUs fit, eleven (6,410 W) do not, on whole
+		// nodes as in one pool.
+		{"farm cap, queue, pool", largeCluster(0, 5980, gpuplan.CapQueue), "easy", sim.PlacementPool, 10},
+		{"farm cap, queue, nodes", largeCluster(0, 5980, gpuplan.CapQueue), "fifo", sim.PlacementNodes, 10},
+		// Throttling to the floor: 1,680 + 24 x 140 = 5,040 W fits, so the whole farm.
+		{"farm cap, throttle", largeCluster(0, 5980, gpuplan.CapThrottle), "easy", sim.PlacementPool, 24},
+		// Lab cap 10 x 70 + 5 x 430 = 2,850 W: bob's pool holds 8 but only 5 can draw at once.
+		{"lab cap, queue", largeCluster(2850, 0, gpuplan.CapQueue), "fragmented", sim.PlacementDefault, 5},
+		{"lab cap leaves the farm alone", largeCluster(2850, 0, gpuplan.CapQueue), "fifo", sim.PlacementDefault, 24},
+		{"no owners: fragmented is empty", noOwners, "fragmented", sim.PlacementDefault, 0},
+		{"no owners: the farm remains", noOwners, "easy", sim.PlacementDefault, 24},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := planner.LargestFeasible(tc.c, tc.policy, sim.Options{Placement: tc.placement})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("largest feasible %d, want %d", got, tc.want)
+			}
+		})
+	}
+	if _, err := planner.LargestFeasible(largeCluster(0, 0, gpuplan.CapNone), "lottery", sim.Options{}); !errors.Is(err, sim.ErrUnknownPolicy) {
+		t.Errorf("unknown policy: err %v", err)
+	}
+	bad := largeCluster(0, 0, gpuplan.CapNone)
+	bad.Sites[0].PUE = 0.5
+	if _, err := planner.LargestFeasible(bad, "fragmented", sim.Options{}); !errors.Is(err, gpuplan.ErrInvalidCluster) {
+		t.Errorf("invalid cluster: err %v", err)
+	}
+}
+
+// The answer agrees with a real run: a job of that size runs, one GPU more is infeasible.
+func TestLargestFeasibleAgreesWithRun(t *testing.T) {
+	c := largeCluster(2850, 5980, gpuplan.CapQueue)
+	for _, policy := range []string{"fragmented", "fifo", "easy"} {
+		l, err := planner.LargestFeasible(c, policy, sim.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &gpuplan.Workload{Owners: []string{"alice", "bob"}}
+		for o := range 2 {
+			for _, g := range []int{l, l + 1} {
+				w.Jobs = append(w.Jobs, gpuplan.Job{ID: "x", Owner: int32(o), Group: -1, GPUs: int32(g), Duration: 60})
+			}
+		}
+		r, err := sim.Run(c, w, policy, sim.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		someFit := !math.IsNaN(r.Start[0]) || !math.IsNaN(r.Start[2])
+		noneBigger := math.IsNaN(r.Start[1]) && math.IsNaN(r.Start[3])
+		if !someFit || !noneBigger {
+			t.Errorf("%s: largest %d, but starts %v", policy, l, r.Start)
+		}
+	}
+}
