@@ -71,6 +71,10 @@ func TestViolations(t *testing.T) {
 			[]string{m + "/events", m + "/sim"}, nonStd, []string{m + "/events"}},
 		{"std only: own subpackage by pattern", layering.Rule{Pattern: "sim/...", StdOnly: true},
 			[]string{m + "/sim/x", m + "/sim"}, nonStd, nil},
+		{"root: any module package", layering.Rule{Pattern: "", StdOnly: true},
+			[]string{"fmt", m + "/sim", m}, nonStd, []string{m + "/sim"}},
+		{"root: itself only", layering.Rule{Pattern: "", StdOnly: true},
+			[]string{"errors", m}, nonStd, nil},
 		{"clean", layering.Rule{Pattern: "collectors/...", Banned: []string{"planner"}},
 			[]string{"fmt", m + "/events"}, std, nil},
 	}
