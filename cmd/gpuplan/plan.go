@@ -69,6 +69,7 @@ With --workers nats, plan fails (exit 1) when no worker takes a run of a batch w
 'gpuplan worker --nats URL' on the machines that should run them, before or after the plan.`,
 		Example: `  gpuplan plan --scenario institute-3000 --sweep farm_share=0,0.25,0.5,0.75,1 --out plan/
   gpuplan plan --scenario small --sweep policy=fifo,easy --sweep load_growth=1,1.5 --reps 10 --out plan/
+  gpuplan plan --scenario site.yaml --out plan/        # the sweep: and reps: kept in site.yaml
   gpuplan plan --scenario institute-3000 --size gpus --out sizing/
   gpuplan plan --scenario institute-3000 --size power --budget-kw 1000 --target p95=24h --out power/
   gpuplan plan --scenario small --sweep farm_share=0,0.5,1 --workers nats --nats nats://host:4222 --creds planner.creds --out plan/`,
@@ -86,7 +87,7 @@ With --workers nats, plan fails (exit 1) when no worker takes a run of a batch w
 	fl.StringVar(&f.rng, "range", "", "sizing values LO:HI (GPUs for gpus and power, kW for cap; default from the scenario's farm)")
 	fl.Float64Var(&f.step, "step", 0, "sizing resolution (default: one farm node, or 1% of the farm's full draw for cap)")
 	fl.Float64Var(&f.budgetKW, "budget-kw", 0, "power budget for --size power, kW of facility power (default: the farm site's power_cap_kw)")
-	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point, at least 2: the scenario's seed and those after it (default: the scenario file's reps, else 5)")
+	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point, at least 2: the scenario's seed and those after it; not given: the scenario file's reps if it has them, else")
 	fl.StringVar(&f.seeds, "seeds", "", "seeds per point, comma separated, at least 2 (instead of --reps)")
 	fl.StringVar(&f.workers, "workers", "", "`N` runs at once on this machine (default: all cores), or nats: spread the runs over the 'gpuplan worker' processes connected to --nats; results do not depend on it")
 	fl.StringVar(&f.out, "out", "", "folder for results.json and the CSV tables (required)")
