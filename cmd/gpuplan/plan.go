@@ -39,7 +39,8 @@ type planFlags struct {
 	out      string
 	nats     natsFlags
 	// workerTimeout is how long a distributed plan waits for a worker to take a batch's first run.
-	workerTimeout time.Duration
+	workerTimeout    time.Duration
+	workerTimeoutSet bool
 }
 
 func newPlanCmd() *cobra.Command {
@@ -76,6 +77,7 @@ With --workers nats, plan fails (exit 1) when no worker takes a run of a batch w
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.repsSet = cmd.Flags().Changed("reps")
+			f.workerTimeoutSet = cmd.Flags().Changed("worker-timeout")
 			return runPlan(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
@@ -137,6 +139,9 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	}
 	if distributed && f.nats.url == "" {
 		return usagef("--workers nats needs --nats URL: the server the workers take runs from")
+	}
+	if f.workerTimeoutSet && !distributed {
+		return usagef("--worker-timeout goes with --workers nats")
 	}
 	s, err := scenarios.Lookup(f.scenario)
 	if err != nil {

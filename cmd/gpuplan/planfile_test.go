@@ -197,6 +197,10 @@ func TestPlanWithoutWorkers(t *testing.T) {
 		"--worker-timeout", "-1s", "--out", t.TempDir()); code != 2 || !strings.Contains(stderr, "--worker-timeout") {
 		t.Errorf("negative --worker-timeout: exit %d: %s", code, stderr)
 	}
+	if code, _, stderr := runCLI(t, "plan", "--scenario", "small", "--worker-timeout", "1s", "--out", t.TempDir()); code != 2 ||
+		!strings.Contains(stderr, "--worker-timeout goes with --workers nats") {
+		t.Errorf("--worker-timeout without --workers nats: exit %d: %s", code, stderr)
+	}
 }
 
 // TestPlanWorkerJoinsLate: a worker process started after the plan queued its runs takes them,
