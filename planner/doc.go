@@ -18,6 +18,13 @@
 // (Gained, Lost) decide first, then the change in mean wait beyond max(CompareOptions.MinWaitS,
 // RelTol x baseline mean wait), 60 s and 5% by default.
 //
+// # Sweeps
+//
+// ParseAxis reads a --sweep flag and FileSweep the sweep: key of a scenario file, both through
+// ParseValue, the one place that knows the sweep keys and their bounds; a file's bad entry is a
+// scenarios.FieldError at its line, a flag's an ErrBadParam (a ParamError). Sweep runs the cross
+// product on a Runner: the local Pool, or natsqueue's, which gives the same summaries.
+//
 // The arrows go one way: planner imports sim and scenarios and asks the engine only what the
 // engine alone knows (sim.Run, which LargestFeasible bisects over; Result.Measures, which
 // jobs a run measured; sim.Quantiles, the results' own quantile method); cmd/gpuplan imports

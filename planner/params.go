@@ -102,18 +102,36 @@ func ParseValue(key, raw string) (any, error) {
 		return raw, checkValue(key, raw)
 	}
 	if !slices.Contains(Keys(), key) {
-		return nil, fmt.Errorf("%w: unknown key %q (have %s)", ErrBadParam, key, strings.Join(Keys(), ", "))
+		return nil, &ParamError{Key: key, Unknown: true}
 	}
 	x, err := strconv.ParseFloat(raw, 64)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %q is not a number", ErrBadParam, key, raw)
+		return nil, &ParamError{Key: key, Msg: strconv.Quote(raw) + " is not a number"}
 	}
 	return x, checkValue(key, x)
 }
 
+// ParamError is a sweep key the planner does not know or a value out of its key's range; it
+// wraps ErrBadParam. Msg says what is wrong with the value without naming the key, so a scenario
+// file can name the key by its place instead.
+type ParamError struct {
+	Key     string
+	Unknown bool   // the key is not one of Keys()
+	Msg     string // e.g. "want a share in [0, 1], got 2"
+}
+
+func (e *ParamError) Error() string {
+	if e.Unknown {
+		return fmt.Sprintf("%v: unknown key %q (have %s)", ErrBadParam, e.Key, strings.Join(Keys(), ", "))
+	}
+	return fmt.Sprintf("%v: %s: %s", ErrBadParam, e.Key, e.Msg)
+}
+
+func (e *ParamError) Unwrap() error { return ErrBadParam }
+
 // checkValue checks a typed value against its key's range.
 func checkValue(key string, v any) error {
-	bad := func(want string) error { return fmt.Errorf("%w: %s: want %s, got %v", ErrBadParam, key, want, v) }
+	bad := func(want string) error { return &ParamError{Key: key, Msg: fmt.Sprintf("want %s, got %v", want, v)} }
 	switch key {
 	case KeyCapMode:
 		if s, ok := v.(string); !ok || (s != "queue" && s != "throttle") {
@@ -153,7 +171,7 @@ func checkValue(key string, v any) error {
 			return bad("a factor >= 1")
 		}
 	default:
-		return fmt.Errorf("%w: unknown key %q (have %s)", ErrBadParam, key, strings.Join(Keys(), ", "))
+		return &ParamError{Key: key, Unknown: true}
 	}
 	return nil
 }

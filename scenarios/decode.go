@@ -221,6 +221,7 @@ func (d *decoder) keys(n *yaml.Node, path string, names []string, f func(key str
 			continue
 		}
 		seen[k.Value] = true
+		d.p.pos[kpath] = k.Line // the value's own line replaces it where the value records one
 		if names != nil && !contains(names, k.Value) {
 			d.p.at(k.Line, kpath, "unknown key%s", suggest(k.Value, path, names))
 			continue

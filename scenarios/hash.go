@@ -15,6 +15,9 @@ import (
 // sha256 of that file's contents, so moving a scenario and its files keeps the hash.
 func (s *Scenario) hash(digests map[string]string) (string, error) {
 	c := s.Clone()
+	// The study is not the world: a sweep or reps changes no run, and a plan's results cite the
+	// same hash whether its sweep came from the file or from --sweep.
+	c.Sweep, c.Reps = nil, 0
 	if t := c.Workload.Trace; t != nil && digests[t.File] != "" {
 		t.File = "sha256:" + digests[t.File]
 	}

@@ -93,6 +93,7 @@ func (s *Scenario) Clone() *Scenario {
 		c.FarmShare = new(*f)
 	}
 	c.LabOwners = slices.Clone(s.LabOwners)
+	c.Sweep = s.Sweep.clone()
 	if q := s.Quota; q != nil {
 		q2 := *q
 		q2.Quotas = maps.Clone(q.Quotas)

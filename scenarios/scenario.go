@@ -43,6 +43,12 @@ type Scenario struct {
 	EstimateFactor float64    `yaml:"estimate_factor"` // EASY runtime over-estimate, >= 1; 0 means 1
 	Prices         PricesSpec `yaml:"prices"`
 
+	// Sweep and Reps are the what-if study `gpuplan plan` runs when its flags give none: the
+	// swept keys and the seeds per point (Seed, Seed+1, ...; 0: the planner's default). They
+	// change no run, so they are left out of the hash.
+	Sweep Sweep `yaml:"sweep,omitempty"`
+	Reps  int   `yaml:"reps,omitempty"`
+
 	file string // for messages and relative paths; "" for a scenario built in code
 	pos  map[string]int
 	// given replaces reading workload.trace.file: the jobs came from elsewhere (the event log).

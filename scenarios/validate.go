@@ -81,6 +81,7 @@ func (s *Scenario) validate(p *problems) {
 	c.atLeast("prices.krw_per_kwh", s.Prices.KRWPerKWh, 0)
 	c.atLeast("prices.kg_co2_per_kwh", s.Prices.KgCO2PerKWh, 0)
 	c.atLeast("prices.krw_per_kw_month", s.Prices.KRWPerKWMonth, 0)
+	s.validateSweep(c)
 	s.validateBounds(c)
 }
 

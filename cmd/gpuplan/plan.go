@@ -19,6 +19,7 @@ import (
 
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/planner"
+	"github.com/gpuplan/gpuplan/planner/natsqueue"
 	"github.com/gpuplan/gpuplan/scenarios"
 )
 
@@ -32,10 +33,14 @@ type planFlags struct {
 	step     float64
 	budgetKW float64
 	reps     int
+	repsSet  bool // --reps given: it replaces the scenario file's reps
 	seeds    string
 	workers  string
 	out      string
 	nats     natsFlags
+	// workerTimeout is how long a distributed plan waits for a worker to take a batch's first run.
+	workerTimeout    time.Duration
+	workerTimeoutSet bool
 }
 
 func newPlanCmd() *cobra.Command {
@@ -52,29 +57,43 @@ wait on the same demand). Writes DIR/results.json, DIR/points.csv and, with --si
 
 Sweep keys: ` + strings.Join(planner.Keys(), ", ") + `.
 load_growth multiplies every owner's demand (a trace: arrivals compressed in time);
-power_cap_kw without a cap mode throttles.`,
+power_cap_kw without a cap mode throttles.
+
+A scenario file may keep its study beside it: a sweep: mapping ({farm_share: [0, 0.5, 1]}, the
+same keys and values as --sweep, the first key outermost) and reps: (seeds per point). Without
+--sweep, plan runs the file's sweep; any --sweep replaces the whole of it, and --sweep none runs
+the scenario as it is. --reps or --seeds replace the file's reps. A bad entry in the file is bad
+input (exit 1, naming file:line:field); a bad --sweep is a command-line mistake (exit 2).
+
+With --workers nats, plan fails (exit 1) when no worker takes a run of a batch within
+--worker-timeout, and no run of any other plan on the queue finishes meanwhile either: start
+'gpuplan worker --nats URL' on the machines that should run them, before or after the plan.`,
 		Example: `  gpuplan plan --scenario institute-3000 --sweep farm_share=0,0.25,0.5,0.75,1 --out plan/
   gpuplan plan --scenario small --sweep policy=fifo,easy --sweep load_growth=1,1.5 --reps 10 --out plan/
+  gpuplan plan --scenario site.yaml --out plan/        # the sweep: and reps: kept in site.yaml
   gpuplan plan --scenario institute-3000 --size gpus --out sizing/
   gpuplan plan --scenario institute-3000 --size power --budget-kw 1000 --target p95=24h --out power/
   gpuplan plan --scenario small --sweep farm_share=0,0.5,1 --workers nats --nats nats://host:4222 --creds planner.creds --out plan/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.repsSet = cmd.Flags().Changed("reps")
+			f.workerTimeoutSet = cmd.Flags().Changed("worker-timeout")
 			return runPlan(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.scenario, "scenario", "", "built-in scenario name or scenario YAML file (required)")
-	fl.StringArrayVar(&f.sweeps, "sweep", nil, "KEY=V1,V2,...: values of one key; repeat for a cross product")
+	fl.StringArrayVar(&f.sweeps, "sweep", nil, "KEY=V1,V2,...: values of one key; repeat for a cross product; replaces the scenario file's sweep (none: no sweep)")
 	fl.StringVar(&f.size, "size", "", "sizing search: gpus, power or cap")
 	fl.StringVar(&f.target, "target", "", "sizing target p95=DURATION, e.g. p95=24h (default: the fragmented p95 wait of the same demand)")
 	fl.StringVar(&f.rng, "range", "", "sizing values LO:HI (GPUs for gpus and power, kW for cap; default from the scenario's farm)")
 	fl.Float64Var(&f.step, "step", 0, "sizing resolution (default: one farm node, or 1% of the farm's full draw for cap)")
 	fl.Float64Var(&f.budgetKW, "budget-kw", 0, "power budget for --size power, kW of facility power (default: the farm site's power_cap_kw)")
-	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point, at least 2: the scenario's seed and those after it")
+	fl.IntVar(&f.reps, "reps", planner.DefaultReps, "seeds per point, at least 2: the scenario's seed and those after it; not given: the scenario file's reps if it has them, else")
 	fl.StringVar(&f.seeds, "seeds", "", "seeds per point, comma separated, at least 2 (instead of --reps)")
 	fl.StringVar(&f.workers, "workers", "", "`N` runs at once on this machine (default: all cores), or nats: spread the runs over the 'gpuplan worker' processes connected to --nats; results do not depend on it")
 	fl.StringVar(&f.out, "out", "", "folder for results.json and the CSV tables (required)")
+	fl.DurationVar(&f.workerTimeout, "worker-timeout", natsqueue.DefaultWorkerTimeout, "with --workers nats: fail when no worker takes a run for this long (0: wait forever)")
 	addNATSFlags(fl, &f.nats)
 	return cmd
 }
@@ -108,6 +127,9 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.workerTimeout < 0 {
+		return usagef("--worker-timeout: want a duration >= 0 (0: wait forever), got %s", f.workerTimeout)
+	}
 	if f.nats.url == "" && f.nats.creds != "" {
 		return usagef("--creds needs --nats")
 	}
@@ -118,11 +140,20 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	if distributed && f.nats.url == "" {
 		return usagef("--workers nats needs --nats URL: the server the workers take runs from")
 	}
+	if f.workerTimeoutSet && !distributed {
+		return usagef("--worker-timeout goes with --workers nats")
+	}
 	s, err := scenarios.Lookup(f.scenario)
 	if err != nil {
 		return err
 	}
-	seeds, err := planSeeds(f, s.Seed)
+	if len(f.sweeps) == 0 && len(s.Sweep) > 0 {
+		if axes, err = planner.FileSweep(s); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "gpuplan: plan %s: the sweep of %s (--sweep replaces it)\n", s.Name, s.File())
+	}
+	seeds, err := planSeeds(f, s.Seed, s.Reps)
 	if err != nil {
 		return err
 	}
@@ -150,7 +181,8 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	progress, swept := bar.steps(), 0
 	opt := planner.Options{Seeds: seeds, Workers: localWorkers, Context: ctx}
 	if distributed {
-		closeQueue, err := useWorkers(ctx, stderr, f, s, base.Hash, &opt)
+		waiting := bar.describer("plan "+base.Name, "plan "+base.Name+": waiting for a worker")
+		closeQueue, err := useWorkers(ctx, stderr, f, s, base.Hash, &opt, waiting)
 		if err != nil {
 			bar.finish()
 			return err
@@ -205,8 +237,16 @@ func runPlan(ctx context.Context, stdout, stderr io.Writer, f planFlags) error {
 	return nil
 }
 
+// parseSweeps reads the --sweep flags; --sweep none alone gives no axes (the scenario as it is,
+// instead of its file's sweep).
 func parseSweeps(sweeps []string) ([]planner.Axis, error) {
 	axes := []planner.Axis{}
+	if slices.Contains(sweeps, "none") {
+		if len(sweeps) > 1 {
+			return nil, usagef("--sweep none runs no sweep: give it alone")
+		}
+		return axes, nil
+	}
 	for _, sw := range sweeps {
 		a, err := planner.ParseAxis(sw)
 		if err != nil {
@@ -220,9 +260,13 @@ func parseSweeps(sweeps []string) ([]planner.Axis, error) {
 	return axes, nil
 }
 
-// planSeeds is --seeds, or --reps seeds counting up from the scenario's.
-func planSeeds(f planFlags, first uint64) ([]uint64, error) {
+// planSeeds is --seeds, or --reps seeds counting up from the scenario's; without either flag, the
+// scenario file's reps (fileReps, 0 when it has none) stand in for --reps.
+func planSeeds(f planFlags, first uint64, fileReps int) ([]uint64, error) {
 	// Two runs at least: every number of a plan carries its interval, and one run has none.
+	if f.seeds == "" && !f.repsSet && fileReps > 0 {
+		return planner.Seeds(first, fileReps), nil // scenarios.Validate checked it
+	}
 	if f.seeds == "" {
 		if f.reps < 2 {
 			return nil, usagef("--reps: want at least 2 (a confidence interval needs two runs), got %d", f.reps)

@@ -68,6 +68,22 @@ func (p *progress) steps() func(done, total int) {
 	}
 }
 
+// describer returns a func that shows what while false and other while true (nil without a bar).
+func (p *progress) describer(what, other string) func(bool) {
+	if p.bar == nil {
+		return nil
+	}
+	return func(on bool) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if on {
+			p.bar.Describe(other)
+		} else {
+			p.bar.Describe(what)
+		}
+	}
+}
+
 func (p *progress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()

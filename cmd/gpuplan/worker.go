@@ -31,7 +31,9 @@ func newWorkerCmd() *cobra.Command {
 		Long: `worker takes the runs of distributed plans (one point of a sweep with one seed each) from the
 work queue on the NATS server at --nats, one at a time, runs them and publishes their results.
 Start one worker per core on as many machines as you like; 'gpuplan plan --workers nats' spreads
-its runs over whichever are connected and writes the same results.json as a local plan.
+its runs over whichever are connected and writes the same results.json as a local plan. Workers
+may start before or after the plan; a plan that no worker serves gives up after its
+--worker-timeout (default 2 min).
 
 A worker rebuilds the scenario from the task (a built-in's name, or a file's YAML text) and
 refuses a task whose scenario builds to another hash than the planner's (another gpuplan

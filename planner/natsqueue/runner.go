@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	natsjs "github.com/nats-io/nats.go/jetstream"
@@ -23,6 +24,10 @@ var _ planner.Runner = (*Runner)(nil)
 // workers' results. Each Run is one batch with a fresh random id, so batches of different plans
 // (or of one plan's sweep and sizing) never mix.
 type Runner struct {
+	// Waiting, when set, is told true when a batch has waited a poll without any worker taking
+	// a run, and false when one takes a run (a progress bar shows it). Calls never overlap.
+	Waiting func(waiting bool)
+
 	js       natsjs.JetStream
 	opt      Options
 	scenario Scenario
@@ -49,9 +54,10 @@ func NewRunner(ctx context.Context, nc *nats.Conn, scenario Scenario, opt Option
 	return r, nil
 }
 
-// Run implements planner.Runner: it waits until every task has a result, the context ends, or a
-// worker reports a failure. Results are taken by task index, the first of each; a later copy (a
-// task redelivered after its worker was presumed dead) is dropped.
+// Run implements planner.Runner: it waits until every task has a result, the context ends, a
+// worker reports a failure, or no worker takes a run within Options.WorkerTimeout
+// (ErrNoWorkers). Results are taken by task index, the first of each; a later copy (a task
+// redelivered after its worker was presumed dead) is dropped.
 func (r *Runner) Run(ctx context.Context, tasks []planner.Task, tick func()) ([]planner.Metrics, error) {
 	if len(tasks) == 0 {
 		return nil, nil
@@ -64,8 +70,9 @@ func (r *Runner) Run(ctx context.Context, tasks []planner.Task, tick func()) ([]
 	defer cancel()
 
 	// Subscribe before publishing, so no result can come before the consumer.
+	taken := takenSubject(wq, batch)
 	cons, err := r.js.OrderedConsumer(ctx, wq.ResultStream, natsjs.OrderedConsumerConfig{
-		FilterSubjects: []string{wq.ResultPrefix + "." + batch + ".*"},
+		FilterSubjects: []string{wq.ResultPrefix + "." + batch + ".*", taken},
 	})
 	if err != nil {
 		return nil, r.denied.explain(fmt.Errorf("natsqueue: results of batch %s: %w", batch, err))
@@ -73,16 +80,33 @@ func (r *Runner) Run(ctx context.Context, tasks []planner.Task, tick func()) ([]
 	if err := r.publish(ctx, wq, batch, tasks); err != nil {
 		return nil, err
 	}
+	wctx, gaveUp := context.WithCancelCause(ctx)
+	started := make(chan struct{})
+	waited := make(chan struct{})
+	go func() {
+		defer close(waited)
+		r.await(wctx, gaveUp, started, wq, batch, len(tasks))
+	}()
+	defer func() { <-waited }() // Waiting is never called after Run returns
+	defer gaveUp(nil)
+	markStarted := sync.OnceFunc(func() { close(started) })
 
 	out := make([]planner.Metrics, len(tasks))
 	left := len(tasks)
 	for left > 0 {
-		msg, err := cons.Next(natsjs.FetchContext(ctx))
+		msg, err := cons.Next(natsjs.FetchContext(wctx))
 		if err != nil {
+			if cause := context.Cause(wctx); errors.Is(cause, ErrNoWorkers) && ctx.Err() == nil {
+				return nil, cause
+			}
 			if ctx.Err() != nil {
 				return nil, r.denied.explain(fmt.Errorf("natsqueue: batch %s: %d of %d runs done: %w", batch, len(tasks)-left, len(tasks), ctx.Err()))
 			}
 			return nil, r.denied.explain(fmt.Errorf("natsqueue: batch %s: %w", batch, err))
+		}
+		markStarted()
+		if msg.Subject() == taken {
+			continue
 		}
 		res, m, err := decodeResult(msg.Data())
 		if err != nil {
@@ -104,6 +128,58 @@ func (r *Runner) Run(ctx context.Context, tasks []planner.Task, tick func()) ([]
 		}
 	}
 	return out, nil
+}
+
+// await gives up on the batch (gaveUp with ErrNoWorkers) when no worker has taken one of its
+// runs for WorkerTimeout, counting again whenever a run of any batch leaves the task stream
+// (a worker finished it: workers are alive, busy ahead of this batch). It returns once a run
+// is taken (started closed) or ctx ends. It polls the task stream's info, which the planner
+// role may read.
+func (r *Runner) await(ctx context.Context, gaveUp context.CancelCauseFunc, started <-chan struct{}, wq jetstream.WorkQueue, batch string, n int) {
+	timeout := r.opt.WorkerTimeout
+	if timeout < 0 {
+		return
+	}
+	poll := min(time.Second, max(timeout/4, 10*time.Millisecond))
+	tk := time.NewTicker(poll)
+	defer tk.Stop()
+	deadline := time.Now().Add(timeout)
+	removed, others := int64(-1), 0
+	waiting := false
+	tell := func(w bool) {
+		if r.Waiting != nil && w != waiting {
+			r.Waiting(w)
+		}
+		waiting = w
+	}
+	defer tell(false)
+	for {
+		select {
+		case <-started:
+			return
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+		}
+		if st, err := r.js.Stream(ctx, wq.TaskStream); err == nil {
+			// Tasks leave a work-queue stream when acknowledged (done), so the stream's last
+			// sequence less its messages counts every task ever finished, by anyone.
+			state := st.CachedInfo().State
+			if gone := int64(state.LastSeq) - int64(state.Msgs); gone != removed {
+				if removed >= 0 {
+					deadline = time.Now().Add(timeout)
+				}
+				removed = gone
+			}
+			others = max(0, int(state.Msgs)-n)
+		}
+		if time.Now().After(deadline) {
+			gaveUp(fmt.Errorf("%w of batch %s in %s: stream %s holds its runs (subject %s.%s; %d of this plan, %d of other plans) and no run finished meanwhile",
+				ErrNoWorkers, batch, timeout, wq.TaskStream, wq.TaskPrefix, batch, n, others))
+			return
+		}
+		tell(true)
+	}
 }
 
 // publish puts the batch's tasks on the queue and waits until the server has stored them all.

@@ -16,6 +16,9 @@ import (
 const (
 	DefaultAckWait = time.Minute
 	DefaultMaxAge  = 24 * time.Hour
+	// DefaultWorkerTimeout is how long a batch waits for a worker by default: long enough to
+	// start workers by hand after the plan, short enough that a plan nobody serves says so.
+	DefaultWorkerTimeout = 2 * time.Minute
 	// ConsumerName is the durable consumer every worker pulls from: one queue, shared.
 	ConsumerName = "gpuplan-workers"
 )
@@ -28,6 +31,9 @@ var (
 	ErrBadMessage = errors.New("natsqueue: bad message")
 	// ErrScenario: the scenario a task names cannot be rebuilt here, or rebuilds to another hash.
 	ErrScenario = errors.New("natsqueue: scenario mismatch")
+	// ErrNoWorkers: no worker took a run of the batch within Options.WorkerTimeout, and no run
+	// of any other batch on the queue finished meanwhile.
+	ErrNoWorkers = errors.New("natsqueue: no worker took a run")
 )
 
 // Options configure the queue. The zero value means the defaults.
@@ -42,6 +48,12 @@ type Options struct {
 	AckWait time.Duration
 	// MaxAge drops tasks and results nobody collected (a planner that died); 0 means 24 h.
 	MaxAge time.Duration
+	// WorkerTimeout is how long Runner.Run waits for a worker to take the first run of a batch
+	// before it fails with ErrNoWorkers; a run of another batch finishing meanwhile (workers are
+	// alive, busy with a plan ahead of this one) starts the wait again. Once a worker has taken
+	// a run, the batch waits as long as it takes (a dead worker's run goes to the next after
+	// AckWait). 0 means DefaultWorkerTimeout; below 0, wait forever. Workers ignore it.
+	WorkerTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -50,6 +62,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = DefaultMaxAge
+	}
+	if o.WorkerTimeout == 0 {
+		o.WorkerTimeout = DefaultWorkerTimeout
 	}
 	return o
 }

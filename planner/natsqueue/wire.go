@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/gpuplan/gpuplan/events/jetstream"
 	"github.com/gpuplan/gpuplan/planner"
 )
 
@@ -48,6 +49,15 @@ type result struct {
 	Metrics map[string]string `json:"metrics,omitempty"`
 	Error   string            `json:"error,omitempty"`
 	Worker  string            `json:"worker,omitempty"`
+}
+
+// takenSubject is where workers mark that a batch's runs are being taken: the first worker to
+// take a run of the batch stores one message there (the result stream keeps one per subject),
+// so the planner knows its runs have a taker however long they run. "taken" is no batch id
+// (those are hex), so it never meets a result's subject, nor the filter of a planner that
+// predates it.
+func takenSubject(wq jetstream.WorkQueue, batch string) string {
+	return wq.ResultPrefix + ".taken." + batch
 }
 
 // id is a result's key: the batch, the task's index and its seed. Whoever computes a task, and

@@ -37,6 +37,8 @@ type Worker struct {
 	// all carry the same one.
 	key  string
 	base *scenarios.Scenario
+	// marked is the last batch this worker marked taken (see takenSubject).
+	marked string
 }
 
 // NewWorker connects a worker to the shared consumer of the task stream, creating the consumer
@@ -108,6 +110,7 @@ func (w *Worker) handle(ctx context.Context, msg natsjs.Msg) error {
 		return nil
 	}
 	res := result{Batch: t.Batch, Index: t.Index, Seed: t.Seed, Worker: w.Name}
+	w.markTaken(ctx, t.Batch)
 	w.logf("run %s.%d seed %d", t.Batch, t.Index, t.Seed)
 	stop := w.heartbeat(msg)
 	if w.Hold > 0 {
@@ -141,6 +144,27 @@ func (w *Worker) handle(ctx context.Context, msg natsjs.Msg) error {
 	w.logf("done %s.%d seed %d", t.Batch, t.Index, t.Seed)
 	return nil
 }
+
+// markTaken tells the batch's planner that its runs have a taker (see takenSubject), once per
+// batch per worker: the planner stops counting its worker timeout. Only the first worker's mark
+// is stored. A mark that fails costs nothing but that signal, so it is logged, not returned.
+func (w *Worker) markTaken(ctx context.Context, batch string) {
+	if w.marked == batch {
+		return
+	}
+	w.marked = batch
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	pctx, stop := w.denied.until(mctx)
+	defer stop()
+	wq := jetstream.WorkQueueOf(w.opt.Log)
+	if _, err := w.js.Publish(pctx, takenSubject(wq, batch), []byte(w.Name)); err != nil && !stored(err) {
+		w.logf("mark batch %s taken: %v", batch, err)
+	}
+}
+
+// markTimeout bounds the mark: the run waits for it.
+const markTimeout = 5 * time.Second
 
 // storeTimeout bounds how long a worker tries to store a result (the connection reconnects
 // meanwhile); after it the task is left unacknowledged and goes to another worker.
