@@ -129,10 +129,9 @@ func (e *engine) result(name string, w *gpuplan.Workload, a, b float64) *Result 
 			row.P95WaitS = quantiles(waits[off[i]:off[i+1]], 0.95)[0]
 			bslds = append(bslds, row.MeanBoundedSlowdown)
 		}
-		e.led.fillOwner(i, &row)
 		r.Owners[i] = row
 	}
-	e.led.fill(r)
+	e.led.fill(r, a, b, e.mTo, func(k int32) bool { return measured(e.jobs[e.in(k)].Submit) })
 	if c := jc.Completed; c > 0 {
 		r.WaitCDFS = percentiles(waits)
 		q := r.WaitCDFS
