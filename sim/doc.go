@@ -100,7 +100,10 @@
 // running GPUs over the window / (GPUs*window): boot time excluded, throttled jobs counted for
 // their longer run, preempted runs for the time they ran. Result.GPUHours is work delivered in the
 // window: gpus*duration of each completed job, times the share of its run inside the window (all
-// of it for the whole run). KWhPerGPUHour and KRWPerGPUHour divide facility energy and cost by it.
+// of it for the whole run); a job preempted across the window's edges delivers, instead, the work
+// each of its runs kept (saved at a checkpoint, and the last run's work after its restart
+// overhead) where that run did it, laid on the run's real span in proportion to work, so that at
+// full speed delivered plus lost GPU time is the GPU time allocated in any window. KWhPerGPUHour and KRWPerGPUHour divide facility energy and cost by it.
 // Bounded slowdown is max(1, (wait+run)/max(run, 10 s)) with run = end - start. Energy and peak
 // power cover the window. CapTimeShare is the share of the window during which some capped site
 // was constrained by its cap: throttled below f = 1, or refused a start for power in its last

@@ -67,6 +67,24 @@ func (l *loss) within(a, b float64) float64 {
 	return l.gpuS * min(in/(hr+tr), 1)
 }
 
+// keptWithin is the work (s at full speed) that l's run kept at its checkpoint, between its
+// overhead and its lost tail, inside [a, b], mapped onto the run's real span as within does.
+func (l *loss) keptWithin(a, b float64) float64 {
+	kept := l.work - l.head - l.tail
+	if !(kept > 0 && l.t > l.s) {
+		return 0
+	}
+	perWork := (l.t - l.s) / l.work
+	from, to := l.s+l.head*perWork, l.t-l.tail*perWork
+	if from >= a && to <= b {
+		return kept
+	}
+	if !(to > from) {
+		return 0
+	}
+	return kept * overlap(from, to, a, b) / (to - from)
+}
+
 // overlap is the length of [x, y] within [a, b].
 func overlap(x, y, a, b float64) float64 { return max(min(y, b)-max(x, a), 0) }
 

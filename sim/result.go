@@ -73,7 +73,7 @@ type Result struct {
 	// MakespanS is this policy's own span, from the first submit to its last completion.
 	WindowS   float64 `json:"window_s"`
 	MakespanS float64 `json:"makespan_s"`
-	// GPUHours is the work delivered in the window.
+	// GPUHours is the work delivered in the window (a preempted job's where each run did it).
 	GPUHours       float64 `json:"gpu_hours"`
 	EnergyKWh      Energy  `json:"energy_kwh"`
 	PeakPowerKW    float64 `json:"peak_power_kw"`

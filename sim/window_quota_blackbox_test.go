@@ -18,6 +18,7 @@ type quotaWindowCase struct {
 	preemptions map[string]int
 	lostGPUS    map[string]float64 // GPU-seconds
 	violations  map[string]int
+	workGPUS    float64 // GPU-seconds of work delivered in the window (Result.GPUHours)
 }
 
 // TestQuotaWindowHandSchedules: preemption figures over steady-state windows, on two schedules
@@ -33,6 +34,11 @@ type quotaWindowCase struct {
 //   - at 100 (j3, 10 s): 27 s done: overhead [73, 78], 22 useful, saved 50 (20 more), tail
 //     [98, 100]: 4*(5+2) = 28 GPU-s. j3 runs [100, 110]; j0 needs 5 + 50 = 55 s: [110, 165],
 //     whose overhead [110, 115] is lost too: 20 GPU-s.
+//
+// Work is delivered where it is done: j0's runs keep [0, 20], [50, 60] and [78, 98] (checkpointed,
+// 4 GPU-s per second) and its last run delivers [115, 165]; j1, j2 and j3 deliver 2 GPU-s per
+// second of their runs. Every second a GPU runs is delivered or lost, so in every window
+// delivered + lost is the GPU time allocated (utilization*GPUs*window).
 //
 // The whole run loses 100 GPU-s in 3 preemptions. A window counts the preemptions that happen in
 // [from, to) and the lost GPU-seconds inside [from, to]: every lost span above is at full speed,
@@ -61,25 +67,25 @@ func TestQuotaWindowHandSchedules(t *testing.T) {
 			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{CheckpointS: 10, RestartOverheadS: 5}},
 			start: []float64{110, 25, 63, 100}, end: []float64{165, 45, 73, 110},
 			windows: []quotaWindowCase{
-				{name: "whole run", preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 100}},
+				{name: "whole run", preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 100}, workGPUS: 480},
 				// Everything: a window past the end equals the whole run.
-				{name: "0..1000", measure: sim.Measure{ToS: 1000}, preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 100}},
+				{name: "0..1000", measure: sim.Measure{ToS: 1000}, preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 100}, workGPUS: 480},
 				// Only the preemption at 63: its overhead and tail (32), the third run's overhead
 				// (20) and [98, 99] of its tail (4).
-				{name: "30..99", measure: sim.Measure{FromS: 30, ToS: 99}, preemptions: map[string]int{"a": 1}, lostGPUS: map[string]float64{"a": 56}},
+				{name: "30..99", measure: sim.Measure{FromS: 30, ToS: 99}, preemptions: map[string]int{"a": 1}, lostGPUS: map[string]float64{"a": 56}, workGPUS: 170},
 				// All three preemptions; [22, 25] of the first tail (12), 32, 28, and [110, 112]
 				// of the last overhead (8).
-				{name: "22..112", measure: sim.Measure{FromS: 22, ToS: 112}, preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 80}},
+				{name: "22..112", measure: sim.Measure{FromS: 22, ToS: 112}, preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 80}, workGPUS: 200},
 				// Preemptions at 63 and 100, not 110's overhead: 32 + 28.
-				{name: "26..110", measure: sim.Measure{FromS: 26, ToS: 110}, preemptions: map[string]int{"a": 2}, lostGPUS: map[string]float64{"a": 60}},
+				{name: "26..110", measure: sim.Measure{FromS: 26, ToS: 110}, preemptions: map[string]int{"a": 2}, lostGPUS: map[string]float64{"a": 60}, workGPUS: 198},
 				// The window ends at the first preemption: it is not counted, its lost tail is.
-				{name: "0..25", measure: sim.Measure{ToS: 25}, lostGPUS: map[string]float64{"a": 20}},
+				{name: "0..25", measure: sim.Measure{ToS: 25}, lostGPUS: map[string]float64{"a": 20}, workGPUS: 80},
 				// The window starts at it: counted, while its tail lies before the window.
-				{name: "25..end", measure: sim.Measure{FromS: 25}, preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 80}},
+				{name: "25..end", measure: sim.Measure{FromS: 25}, preemptions: map[string]int{"a": 3}, lostGPUS: map[string]float64{"a": 80}, workGPUS: 400},
 				// Drain only: the last restart's overhead.
-				{name: "101..end", measure: sim.Measure{FromS: 101}, lostGPUS: map[string]float64{"a": 20}},
+				{name: "101..end", measure: sim.Measure{FromS: 101}, lostGPUS: map[string]float64{"a": 20}, workGPUS: 218},
 				// Between losses: nothing.
-				{name: "79..97", measure: sim.Measure{FromS: 79, ToS: 97}},
+				{name: "79..97", measure: sim.Measure{FromS: 79, ToS: 97}, workGPUS: 72},
 			},
 		},
 		{
@@ -88,12 +94,12 @@ func TestQuotaWindowHandSchedules(t *testing.T) {
 			opt:   sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{Quotas: map[string]int{"a": 4, "b": 4}}},
 			start: []float64{0, 100, 200, 210}, end: []float64{100, 200, 210, 220},
 			windows: []quotaWindowCase{
-				{name: "whole run", violations: map[string]int{"a": 1, "b": 1}},
+				{name: "whole run", violations: map[string]int{"a": 1, "b": 1}, workGPUS: 880},
 				// j1's violation happens at 100, but j1 was submitted at 10: it is this window's.
-				{name: "0..100", measure: sim.Measure{ToS: 100}, violations: map[string]int{"b": 1}},
-				{name: "100..end", measure: sim.Measure{FromS: 100}, violations: map[string]int{"a": 1}},
-				{name: "11..125", measure: sim.Measure{FromS: 11, ToS: 125}, violations: map[string]int{"a": 1}},
-				{name: "125..end", measure: sim.Measure{FromS: 125}},
+				{name: "0..100", measure: sim.Measure{ToS: 100}, violations: map[string]int{"b": 1}, workGPUS: 400},
+				{name: "100..end", measure: sim.Measure{FromS: 100}, violations: map[string]int{"a": 1}, workGPUS: 480},
+				{name: "11..125", measure: sim.Measure{FromS: 11, ToS: 125}, violations: map[string]int{"a": 1}, workGPUS: 456},
+				{name: "125..end", measure: sim.Measure{FromS: 125}, workGPUS: 380},
 			},
 		},
 	}
@@ -132,6 +138,12 @@ func TestQuotaWindowHandSchedules(t *testing.T) {
 				if r.GuaranteeViolations != viol {
 					t.Errorf("violations %d, want %d", r.GuaranteeViolations, viol)
 				}
+				if !near(r.GPUHours, wc.workGPUS/3600, tol) {
+					t.Errorf("delivered %v GPU-h, want %v", r.GPUHours, wc.workGPUS/3600)
+				}
+				if ran := r.Utilization * float64(r.GPUs) * r.WindowS / 3600; !near(r.GPUHours+r.LostGPUHours, ran, tol) {
+					t.Errorf("delivered %v + lost %v GPU-h, but %v GPU-h allocated", r.GPUHours, r.LostGPUHours, ran)
+				}
 			})
 		}
 	}
@@ -164,7 +176,9 @@ func figuresOf(r *sim.Result) quotaFigures {
 //   - two adjacent windows [0, m) and [m, end) add up to the whole run: preemptions and violations
 //     exactly (each event, each measured job, is in exactly one), lost GPU-hours within 1e-9
 //     relative (an integral split at m);
-//   - lost GPU time in a window never exceeds the GPU time allocated in it.
+//   - so do delivered GPU-hours (within 1e-9 relative);
+//   - delivered plus lost GPU time is the GPU time allocated in every window at full speed (within
+//     1e-9 relative), and at most that under the throttling cap (work runs slower than time).
 func TestQuotaWindowInvariants(t *testing.T) {
 	names := []string{"a", "b", "c"}
 	owners := []ownerSpec{{"a", 1, 4}, {"b", 1, 6}, {"c", 1, 6}}
@@ -229,10 +243,13 @@ func TestQuotaWindowInvariants(t *testing.T) {
 							t.Errorf("split at %g, owner %s: halves do not add up to the whole run", m, name)
 						}
 					}
-					for _, r := range []*sim.Result{r1, r2} {
+					if !near(r1.GPUHours+r2.GPUHours, whole.GPUHours, relTol) {
+						t.Errorf("split at %g: %v + %v GPU-h delivered, whole run %v", m, r1.GPUHours, r2.GPUHours, whole.GPUHours)
+					}
+					for _, r := range []*sim.Result{whole, r1, r2} {
 						ran := r.Utilization * float64(r.GPUs) * r.WindowS / 3600
-						if r.LostGPUHours > ran*(1+relTol) {
-							t.Errorf("window %+v: %v GPU-h lost, more than the %v allocated", r.Window, r.LostGPUHours, ran)
+						if got := r.GPUHours + r.LostGPUHours; !capped && !near(got, ran, relTol) || got > ran*(1+relTol) {
+							t.Errorf("window %+v: %v GPU-h delivered + %v lost against %v allocated", r.Window, r.GPUHours, r.LostGPUHours, ran)
 						}
 					}
 				}
