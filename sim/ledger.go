@@ -33,9 +33,22 @@ type ownerLedger struct {
 
 	// Metrics of preemption and guarantees, reported by policies that preempt: each loss and
 	// each violation as it happened, in that order, so that a result counts those of its window
-	// (fill).
-	losses []loss
+	// (fill). Losses are kept in fixed chunks, so that tens of thousands of them are never copied.
+	losses lossLog
 	viols  []int32 // the job of each guarantee violation
+}
+
+// lossLog holds losses in the order they happened.
+type lossLog struct{ chunks [][]loss }
+
+const lossChunk = 4096
+
+func (g *lossLog) add(x loss) {
+	if k := len(g.chunks); k == 0 || len(g.chunks[k-1]) == lossChunk {
+		g.chunks = append(g.chunks, make([]loss, 0, lossChunk))
+	}
+	c := &g.chunks[len(g.chunks)-1]
+	*c = append(*c, x)
 }
 
 // loss is GPU time that delivered no kept work in one run of job k, which ran over [s, t] in real
@@ -184,7 +197,7 @@ func (l *ownerLedger) finished(k, g int32, ovh, s, t, work float64) {
 		return
 	}
 	if ovh > 0 {
-		l.losses = append(l.losses, loss{s: s, t: t, work: work, head: ovh, gpuS: float64(g) * ovh, k: k})
+		l.losses.add(loss{s: s, t: t, work: work, head: ovh, gpuS: float64(g) * ovh, k: k})
 	}
 	l.unlinkRun(l.owner[k], k)
 }
@@ -192,7 +205,7 @@ func (l *ownerLedger) finished(k, g int32, ovh, s, t, work float64) {
 // preempted notes that running job k was stopped, with what its run lost (x.pre set).
 func (l *ownerLedger) preempted(k int32, x loss) {
 	x.k, x.pre = k, true
-	l.losses = append(l.losses, x)
+	l.losses.add(x)
 	l.unlinkRun(l.owner[k], k)
 }
 
@@ -264,16 +277,18 @@ func (l *ownerLedger) fill(r *Result, a, b, to float64, measured func(k int32) b
 	pre, viol := make([]int, no), make([]int, no)
 	lost := make([]float64, no)
 	var lostS float64
-	for i := range l.losses {
-		x := &l.losses[i]
-		o := l.owner[x.k]
-		if x.pre && x.t >= a && x.t < to {
-			pre[o]++
-			r.Preemptions++
+	for _, c := range l.losses.chunks {
+		for i := range c {
+			x := &c[i]
+			o := l.owner[x.k]
+			if x.pre && x.t >= a && x.t < to {
+				pre[o]++
+				r.Preemptions++
+			}
+			g := x.within(a, b)
+			lost[o] += g
+			lostS += g
 		}
-		g := x.within(a, b)
-		lost[o] += g
-		lostS += g
 	}
 	for _, k := range l.viols {
 		if measured(k) {

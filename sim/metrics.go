@@ -192,18 +192,20 @@ type splitWork struct {
 // whole work, however many runs it took.
 func (e *engine) splitWork(a, b float64) map[int32]splitWork {
 	m := map[int32]splitWork{}
-	for i := range e.led.losses {
-		x := &e.led.losses[i]
-		if !x.pre {
-			continue
+	for _, c := range e.led.losses.chunks {
+		for i := range c {
+			x := &c[i]
+			if !x.pre {
+				continue
+			}
+			in := e.in(x.k)
+			sw, ok := m[in]
+			if !ok { // losses are in time order: this is the job's first run
+				sw = splitWork{first: x.s, k: x.k}
+			}
+			sw.kept += float64(e.j[x.k].gpus) * x.keptWithin(a, b)
+			m[in] = sw
 		}
-		in := e.in(x.k)
-		sw, ok := m[in]
-		if !ok { // losses are in time order: this is the job's first run
-			sw = splitWork{first: x.s, k: x.k}
-		}
-		sw.kept += float64(e.j[x.k].gpus) * x.keptWithin(a, b)
-		m[in] = sw
 	}
 	return m
 }
