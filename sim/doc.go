@@ -103,7 +103,8 @@
 // of it for the whole run); a job preempted across the window's edges delivers, instead, the work
 // each of its runs kept (saved at a checkpoint, and the last run's work after its restart
 // overhead) where that run did it, laid on the run's real span in proportion to work, so that at
-// full speed delivered plus lost GPU time is the GPU time allocated in any window. KWhPerGPUHour and KRWPerGPUHour divide facility energy and cost by it.
+// full speed delivered plus lost GPU time is the GPU time allocated in any window. KWhPerGPUHour
+// and KRWPerGPUHour divide facility energy and cost by it.
 // Bounded slowdown is max(1, (wait+run)/max(run, 10 s)) with run = end - start. Energy and peak
 // power cover the window. CapTimeShare is the share of the window during which some capped site
 // was constrained by its cap: throttled below f = 1, or refused a start for power in its last
@@ -147,9 +148,8 @@
 // victim of a window, a job that borrowed GPUs before it while the farm was emptier, and count
 // preemptions in the drain. GuaranteeViolations counts the violations of the measured jobs,
 // wherever they start: a violation is a job's wait beyond the grace, and waits are the measured
-// jobs'. Run with the same
-// Measure.ToS, separate runs are measured over the same window; otherwise compare worlds through
-// RunAll.
+// jobs'. Run with the same Measure.ToS, separate runs are measured over the same window;
+// otherwise compare worlds through RunAll.
 //
 // # Analysis of results
 //
