@@ -100,15 +100,21 @@
 // running GPUs over the window / (GPUs*window): boot time excluded, throttled jobs counted for
 // their longer run, preempted runs for the time they ran. Result.GPUHours is work delivered in the
 // window: gpus*duration of each completed job, times the share of its run inside the window (all
-// of it for the whole run). KWhPerGPUHour and KRWPerGPUHour divide facility energy and cost by it.
+// of it for the whole run); a job preempted across the window's edges delivers, instead, the work
+// each of its runs kept (saved at a checkpoint, and the last run's work after its restart
+// overhead) where that run did it, laid on the run's real span in proportion to work, so that at
+// full speed delivered plus lost GPU time is the GPU time allocated in any window. KWhPerGPUHour
+// and KRWPerGPUHour divide facility energy and cost by it.
 // Bounded slowdown is max(1, (wait+run)/max(run, 10 s)) with run = end - start. Energy and peak
 // power cover the window. CapTimeShare is the share of the window during which some capped site
 // was constrained by its cap: throttled below f = 1, or refused a start for power in its last
 // pass. Waits, slowdowns, job counts and owner rows are over the measured jobs (all jobs, or those
 // submitted in a steady-state window, completed whenever): jobs counts every one, infeasible ones
 // included; waits and slowdowns are over completed jobs; WaitCDFS holds their percentiles 0..100.
-// Jain's index is over owners with completed measured jobs. Preemptions, lost GPU-hours and
-// guarantee violations count the whole run. The timeline samples t_i = from + i*window/(points-1)
+// Jain's index is over owners with completed measured jobs. Under quota, Preemptions counts the
+// preemptions that happen in the window, LostGPUHours the GPU time lost inside it, and
+// GuaranteeViolations the measured jobs' violations, in the totals and the owner rows alike (the
+// rows sum to the totals). The timeline samples t_i = from + i*window/(points-1)
 // and shows the state after everything at t_i happened: GPUs running (booting ones excluded), jobs
 // waiting in queues, facility power of all sites, and the lowest throttle fraction of the
 // throttled sites (1 if none). The demand charge counts window/30.44 days as months. Cost with no
@@ -130,9 +136,20 @@
 // that demand runs, and both weigh on a short trace's averages. In a steady-state window waits
 // and slowdowns are over the jobs submitted in it (completed whenever, even after it), and
 // utilization, energy, peak power and time at the cap are integrals over it; cost and emissions
-// follow from that energy, and the demand charge counts the window's months. Run with the same
-// Measure.ToS, separate runs are measured over the same window; otherwise compare worlds through
-// RunAll.
+// follow from that energy, and the demand charge counts the window's months. The quota policy's
+// figures follow the same two rules. LostGPUHours is an integral over the window: a run's lost
+// work (its restart overhead at its start and, when preempted, its work since the last checkpoint
+// at its end) is laid on the run's real span in proportion to work, as delivered work is, and
+// clipped to the window. Preemptions counts those that happen at a time in [from, to) (to open
+// when the window ends with the run): the span of the measured submits, so that two adjacent
+// windows add up to the run, and the span of LostGPUHours, so that lost GPU-hours per preemption
+// compare like with like. A preemption is something the farm does while it runs, like drawing
+// power; counting the preemptions of the measured jobs instead would leave out the typical
+// victim of a window, a job that borrowed GPUs before it while the farm was emptier, and count
+// preemptions in the drain. GuaranteeViolations counts the violations of the measured jobs,
+// wherever they start: a violation is a job's wait beyond the grace, and waits are the measured
+// jobs'. Run with the same Measure.ToS, separate runs are measured over the same window;
+// otherwise compare worlds through RunAll.
 //
 // # Analysis of results
 //
@@ -178,7 +195,8 @@
 // overhead, the rest useful; the job keeps its useful work up to the last multiple of
 // Options.Quota.CheckpointS (none when 0: it starts over) and restarts with overhead + the rest.
 // Result.LostGPUHours is GPU time that delivered no kept work: gpus*(p - work newly saved) per
-// preemption plus gpus*overhead of each restart; delivered GPUHours plus LostGPUHours is what the
+// preemption plus gpus*overhead of each restart (over the whole run; a steady-state window counts
+// the part inside it, see Measurement window); delivered GPUHours plus LostGPUHours is what the
 // GPUs ran. A preempted job's Start and End are those of its last run (its wait counts the lost
 // time), utilization counts the preempted runs' allocated time too, and the timeline shows the
 // last run only (a preempted job counts as queued from its submit to its last start). A job's guarantee clock starts at the first pass that finds it in quota; if it

@@ -31,14 +31,75 @@ type ownerLedger struct {
 	prevRun, nextRun []int32
 	tail             []int32
 
-	// Metrics of preemption and guarantees, reported by policies that preempt.
-	pre   []int32   // preemptions suffered
-	lost  []float64 // GPU-seconds lost
-	viol  []int32   // guarantee violations
-	preN  int
-	lostS float64 // GPU-seconds lost, all owners
-	violN int
+	// Metrics of preemption and guarantees, reported by policies that preempt: each loss and
+	// each violation as it happened, in that order, so that a result counts those of its window
+	// (fill). Losses are kept in fixed chunks, so that tens of thousands of them are never copied.
+	losses lossLog
+	viols  []int32 // the job of each guarantee violation
 }
+
+// lossLog holds losses in the order they happened.
+type lossLog struct{ chunks [][]loss }
+
+const lossChunk = 4096
+
+func (g *lossLog) add(x loss) {
+	if k := len(g.chunks); k == 0 || len(g.chunks[k-1]) == lossChunk {
+		g.chunks = append(g.chunks, make([]loss, 0, lossChunk))
+	}
+	c := &g.chunks[len(g.chunks)-1]
+	*c = append(*c, x)
+}
+
+// loss is GPU time that delivered no kept work in one run of job k, which ran over [s, t] in real
+// time and did work seconds of work at full speed (its site's work clock): the run's first head
+// seconds of work were restart overhead and, when it was preempted at t (pre), its last tail
+// seconds were lost since its last checkpoint. gpuS is the GPU-seconds lost, gpus*(head+tail) as
+// the engine reckoned them when the run ended.
+type loss struct {
+	s, t, work float64
+	head, tail float64
+	gpuS       float64
+	k          int32
+	pre        bool
+}
+
+// within is the part of l's GPU-seconds that lies in [a, b]: the head and tail mapped onto the
+// run's real span in proportion to work, as delivered work is (Result.GPUHours), so a throttled
+// run's lost seconds are spread evenly over it.
+func (l *loss) within(a, b float64) float64 {
+	if l.s >= a && l.t <= b {
+		return l.gpuS
+	}
+	if !(l.gpuS > 0 && l.work > 0 && l.t > l.s) {
+		return 0
+	}
+	perWork := (l.t - l.s) / l.work // real seconds per second of work
+	hr, tr := l.head*perWork, l.tail*perWork
+	in := overlap(l.s, l.s+hr, a, b) + overlap(l.t-tr, l.t, a, b)
+	return l.gpuS * min(in/(hr+tr), 1)
+}
+
+// keptWithin is the work (s at full speed) that l's run kept at its checkpoint, between its
+// overhead and its lost tail, inside [a, b], mapped onto the run's real span as within does.
+func (l *loss) keptWithin(a, b float64) float64 {
+	kept := l.work - l.head - l.tail
+	if !(kept > 0 && l.t > l.s) {
+		return 0
+	}
+	perWork := (l.t - l.s) / l.work
+	from, to := l.s+l.head*perWork, l.t-l.tail*perWork
+	if from >= a && to <= b {
+		return kept
+	}
+	if !(to > from) {
+		return 0
+	}
+	return kept * overlap(from, to, a, b) / (to - from)
+}
+
+// overlap is the length of [x, y] within [a, b].
+func overlap(x, y, a, b float64) float64 { return max(min(y, b)-max(x, a), 0) }
 
 // ledgerNeeds says which parts of the ledger a policy reads; the registry declares it.
 type ledgerNeeds uint8
@@ -53,8 +114,7 @@ const (
 // holds in the Cluster. owner maps engine jobs to Workload owners.
 func newLedger(c *gpuplan.Cluster, w *gpuplan.Workload, opt Options, needs ledgerNeeds, owner []int32) *ownerLedger {
 	no := len(w.Owners)
-	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no),
-		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no)}
+	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no)}
 	if needs&ledgerUsage != 0 {
 		l.usage, l.uAt = make([]float64, no), make([]float64, no)
 	}
@@ -130,35 +190,28 @@ func (l *ownerLedger) began(k int32) {
 	}
 }
 
-// finished notes that running job k of g GPUs completed; ovh is the restart overhead of its last
-// run, GPU time that delivered no work.
-func (l *ownerLedger) finished(k, g int32, ovh float64) {
+// finished notes that running job k of g GPUs completed at t, its last run having begun at s
+// with work seconds of work, of which ovh were restart overhead: GPU time that delivered nothing.
+func (l *ownerLedger) finished(k, g int32, ovh, s, t, work float64) {
 	if l == nil || l.tail == nil {
 		return
 	}
-	o := l.owner[k]
 	if ovh > 0 {
-		lost := float64(g) * ovh
-		l.lostS += lost
-		l.lost[o] += lost
+		l.losses.add(loss{s: s, t: t, work: work, head: ovh, gpuS: float64(g) * ovh, k: k})
 	}
-	l.unlinkRun(o, k)
+	l.unlinkRun(l.owner[k], k)
 }
 
-// preempted notes that running job k was stopped, losing lost GPU-seconds of work.
-func (l *ownerLedger) preempted(k int32, lost float64) {
-	o := l.owner[k]
-	l.preN++
-	l.pre[o]++
-	l.lostS += lost
-	l.lost[o] += lost
-	l.unlinkRun(o, k)
+// preempted notes that running job k was stopped, with what its run lost (x.pre set).
+func (l *ownerLedger) preempted(k int32, x loss) {
+	x.k, x.pre = k, true
+	l.losses.add(x)
+	l.unlinkRun(l.owner[k], k)
 }
 
 // violation notes that job k started later than its guarantee allows.
 func (l *ownerLedger) violation(k int32) {
-	l.violN++
-	l.viol[l.owner[k]]++
+	l.viols = append(l.viols, k)
 }
 
 // linkRun appends job k, just begun, to its owner's running list.
@@ -211,21 +264,42 @@ func (l *ownerLedger) usageAt(o int32, t float64) float64 {
 	return l.usage[o]*math.Exp(x) - float64(l.held[o])*math.Expm1(x)/l.lambda
 }
 
-// fillOwner adds owner i's quota and preemption figures to row, for policies that preempt.
-func (l *ownerLedger) fillOwner(i int, row *OwnerResult) {
+// fill adds the quota, preemption and guarantee figures of the window to r and its owner rows,
+// for policies that preempt: preemptions that happened in [a, to), the GPU time lost inside
+// [a, b] (loss.within), and the violations of the measured jobs. The losses are summed in the
+// order they happened, so that over the whole run every loss counts whole and the sums are those
+// of a running total.
+func (l *ownerLedger) fill(r *Result, a, b, to float64, measured func(k int32) bool) {
 	if l == nil || l.tail == nil {
 		return
 	}
-	row.QuotaGPUs = int(l.quota[i])
-	row.Preemptions = int(l.pre[i])
-	row.LostGPUHours = l.lost[i] / 3600
-	row.GuaranteeViolations = int(l.viol[i])
-}
-
-// fill adds the run's preemption and guarantee totals to r, for policies that preempt.
-func (l *ownerLedger) fill(r *Result) {
-	if l == nil || l.tail == nil {
-		return
+	no := len(l.quota)
+	pre, viol := make([]int, no), make([]int, no)
+	lost := make([]float64, no)
+	var lostS float64
+	for _, c := range l.losses.chunks {
+		for i := range c {
+			x := &c[i]
+			o := l.owner[x.k]
+			if x.pre && x.t >= a && x.t < to {
+				pre[o]++
+				r.Preemptions++
+			}
+			g := x.within(a, b)
+			lost[o] += g
+			lostS += g
+		}
 	}
-	r.Preemptions, r.LostGPUHours, r.GuaranteeViolations = l.preN, l.lostS/3600, l.violN
+	for _, k := range l.viols {
+		if measured(k) {
+			viol[l.owner[k]]++
+			r.GuaranteeViolations++
+		}
+	}
+	r.LostGPUHours = lostS / 3600
+	for i := range r.Owners {
+		row := &r.Owners[i]
+		row.QuotaGPUs = int(l.quota[i])
+		row.Preemptions, row.LostGPUHours, row.GuaranteeViolations = pre[i], lost[i]/3600, viol[i]
+	}
 }

@@ -310,7 +310,7 @@ func (e *engine) complete(k int32) {
 	}
 	e.release(pl, k)
 	if e.pre != nil {
-		e.led.finished(k, e.j[k].gpus, e.pre[k].ovh) // the last run's restart overhead delivered no work
+		e.led.finished(k, e.j[k].gpus, e.pre[k].ovh, e.start[e.in(k)], e.now, e.j[k].dur) // the last run's restart overhead delivered no work
 		e.trimEst(pl)
 	} else if pl.est != nil {
 		pl.est.trim(e.done)

@@ -83,6 +83,10 @@ func (e *engine) result(name string, w *gpuplan.Workload, a, b float64) *Result 
 	fill := append([]int(nil), off[:no]...)
 	waits := make([]float64, jc.Completed)
 	var sumWait, sumBsld, work, maxWait float64
+	var split map[int32]splitWork
+	if !all && e.pre != nil {
+		split = e.splitWork(a, b)
+	}
 	for i := range w.Jobs {
 		st := r.Start[i]
 		if math.IsNaN(st) {
@@ -92,9 +96,17 @@ func (e *engine) result(name string, w *gpuplan.Workload, a, b float64) *Result 
 		g := float64(jb.GPUs)
 		en := r.End[i]
 		run := en - st
-		// Work delivered inside [a, b]: the job's work in proportion to the part of its run there.
+		// Work delivered inside [a, b]: the job's work in proportion to the part of its run there;
+		// for a job preempted across the window's edges, the work each of its runs kept, each
+		// where it was done (splitWork).
 		jw := g * jb.Duration
-		if st < a || en > b {
+		sw, ok := splitWork{}, false
+		if split != nil && (jb.Submit < a || en > b) { // else every run of it lies in [a, b]
+			sw, ok = split[int32(i)]
+		}
+		if ok && (sw.first < a || en > b) {
+			jw = sw.kept + e.lastRunWork(sw.k, st, en, a, b)
+		} else if st < a || en > b {
 			if ov := min(en, b) - max(st, a); ov > 0 && run > 0 {
 				jw *= ov / run
 			} else {
@@ -129,10 +141,9 @@ func (e *engine) result(name string, w *gpuplan.Workload, a, b float64) *Result 
 			row.P95WaitS = quantiles(waits[off[i]:off[i+1]], 0.95)[0]
 			bslds = append(bslds, row.MeanBoundedSlowdown)
 		}
-		e.led.fillOwner(i, &row)
 		r.Owners[i] = row
 	}
-	e.led.fill(r)
+	e.led.fill(r, a, b, e.mTo, func(k int32) bool { return measured(e.jobs[e.in(k)].Submit) })
 	if c := jc.Completed; c > 0 {
 		r.WaitCDFS = percentiles(waits)
 		q := r.WaitCDFS
@@ -166,6 +177,54 @@ func (e *engine) result(name string, w *gpuplan.Workload, a, b float64) *Result 
 	}
 	r.Timeline = e.timeline(a, b)
 	return r
+}
+
+// splitWork is what a preempted job delivered before its last run: when its first run began, and
+// the GPU-seconds of work its preempted runs kept (saved at a checkpoint) inside the window. k is
+// its engine job.
+type splitWork struct {
+	first, kept float64
+	k           int32
+}
+
+// splitWork gathers, by Workload job, what the preempted jobs' earlier runs delivered inside
+// [a, b]. Over the whole run it is not needed: every run lies inside, and a job delivers its
+// whole work, however many runs it took.
+func (e *engine) splitWork(a, b float64) map[int32]splitWork {
+	m := map[int32]splitWork{}
+	for _, c := range e.led.losses.chunks {
+		for i := range c {
+			x := &c[i]
+			if !x.pre {
+				continue
+			}
+			in := e.in(x.k)
+			sw, ok := m[in]
+			if !ok { // losses are in time order: this is the job's first run
+				sw = splitWork{first: x.s, k: x.k}
+			}
+			sw.kept += float64(e.j[x.k].gpus) * x.keptWithin(a, b)
+			m[in] = sw
+		}
+	}
+	return m
+}
+
+// lastRunWork is the work job k's last run, [st, en], delivered inside [a, b]: the run's work
+// after its restart overhead, spread over the real time it took, as loss.within spreads the
+// overhead.
+func (e *engine) lastRunWork(k int32, st, en, a, b float64) float64 {
+	d, ovh := e.j[k].dur, e.pre[k].ovh
+	u := d - ovh // useful work of the last run, s
+	if !(u > 0 && en > st) {
+		return 0
+	}
+	from := st + (en-st)*(ovh/d) // the overhead ends
+	g := float64(e.j[k].gpus)
+	if from >= a && en <= b {
+		return g * u
+	}
+	return g * u * overlap(from, en, a, b) / (en - from)
 }
 
 // timeline samples the run at evenly spaced instants over the window, each showing the state after

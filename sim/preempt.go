@@ -76,7 +76,9 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 	}
 	dur := e.jobs[e.in(k)].Duration
 	saved = min(saved, dur)
-	lost := float64(j.gpus) * (prog - (saved - r.saved))
+	head := min(r.ovh, prog) // restart overhead done, lost; then work kept, then work lost
+	x := loss{s: e.start[e.in(k)], t: e.now, work: prog, head: head, tail: max(prog-head-(saved-r.saved), 0),
+		gpuS: float64(j.gpus) * (prog - (saved - r.saved))}
 	r.saved, r.ovh = saved, e.opt.Quota.RestartOverheadS
 	r.gen++
 	r.n++
@@ -94,7 +96,7 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 		}
 	}
 	e.release(pl, k)
-	e.led.preempted(k, lost)
+	e.led.preempted(k, x)
 	j.dur = r.ovh + (dur - saved)
 	j.state = jobWaiting
 	e.trimEst(pl)

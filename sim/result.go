@@ -35,7 +35,8 @@ type OwnerResult struct {
 	MeanBoundedSlowdown float64 `json:"mean_bounded_slowdown"`
 	GPUHours            float64 `json:"gpu_hours"`
 	// Quota policy only: the owner's guarantee, their jobs preempted (counting each
-	// preemption), GPU-hours they lost, and jobs that waited in quota longer than the grace time.
+	// preemption), GPU-hours they lost, and jobs that waited in quota longer than the grace time,
+	// over the window as Result's totals are.
 	QuotaGPUs           int     `json:"quota_gpus,omitempty"`
 	Preemptions         int     `json:"preemptions,omitempty"`
 	LostGPUHours        float64 `json:"lost_gpu_hours,omitempty"`
@@ -72,7 +73,7 @@ type Result struct {
 	// MakespanS is this policy's own span, from the first submit to its last completion.
 	WindowS   float64 `json:"window_s"`
 	MakespanS float64 `json:"makespan_s"`
-	// GPUHours is the work delivered in the window.
+	// GPUHours is the work delivered in the window (a preempted job's where each run did it).
 	GPUHours       float64 `json:"gpu_hours"`
 	EnergyKWh      Energy  `json:"energy_kwh"`
 	PeakPowerKW    float64 `json:"peak_power_kw"`
@@ -89,9 +90,10 @@ type Result struct {
 	// default interpolation); nil when no measured job completed.
 	WaitCDFS     []float64 `json:"wait_cdf_s"`
 	JainSlowdown float64   `json:"jain_slowdown"`
-	// Preemptions counts jobs stopped to give GPUs back to an owner within quota; LostGPUHours is
-	// GPU time that delivered no kept work (runs cut short since their last checkpoint, and
-	// restart overheads); GuaranteeViolations counts in-quota jobs that waited beyond the grace.
+	// Preemptions counts jobs stopped to give GPUs back to an owner within quota, at a time in the
+	// window; LostGPUHours is GPU time in the window that delivered no kept work (runs cut short
+	// since their last checkpoint, and restart overheads); GuaranteeViolations counts measured
+	// in-quota jobs that waited beyond the grace (doc.go, "Measurement window").
 	Preemptions         int           `json:"preemptions,omitempty"`
 	LostGPUHours        float64       `json:"lost_gpu_hours,omitempty"`
 	GuaranteeViolations int           `json:"guarantee_violations,omitempty"`
