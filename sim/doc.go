@@ -3,7 +3,8 @@
 //
 // # Running
 //
-// Run replays one Workload on one Cluster under one policy; RunAll runs several policies at once
+// Run replays one gpuplan.Workload on one gpuplan.Cluster (the domain types of the module's root
+// package) under one policy; RunAll runs several policies at once
 // (one goroutine each, at most GOMAXPROCS) and returns their results in the order asked. Policies
 // lists the names: "fragmented" (every owner's GPUs are a private first-come-first-served pool at
 // the owner's site), "fifo" (one pool of all farm nodes, strict first-come-first-served with
