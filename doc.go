@@ -5,10 +5,10 @@
 // # What belongs here
 //
 // One rule picks the set: a type is in this package when two packages that do not run the
-// simulator need it. The workload readers (scenarios/traces), the event log's projections
-// (events/projection) and the test and benchmark builders (internal/simtest, internal/benchload)
-// name jobs, workloads and clusters without simulating anything, so those types live here and
-// those packages never link the engine. What only the simulator's callers read (sim.Result,
+// simulator need it. The workload readers (scenarios/traces), the event log's importer,
+// projections and synthetic fleet (events/...) and the test and benchmark builders
+// (internal/simtest, internal/benchload) name jobs, workloads, pools and clusters without
+// simulating anything, so those types live here and those packages never link the engine. What only the simulator's callers read (sim.Result,
 // sim.Options, the policies) stays in sim; what only the planner reads stays in planner.
 //
 // This package imports only the standard library, and every other package of the module may

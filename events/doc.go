@@ -50,8 +50,8 @@
 // the scenarios or the planner (sim, scenarios, planner and their subpackages), so that a collector
 // or an importer publishing to the log links no engine; it uses the module's root package only for
 // the job bounds. Bridges from the log to the domain (events/importer, events/projection,
-// events/fleet) sit beside the core and use the root package's jobs and workloads; they may read
-// trace files (scenarios/traces) but never import sim or planner either. These rules, with "the
+// events/fleet) sit beside the core and use the root package's jobs, workloads and pools; the
+// importer reads trace files (scenarios/traces), and none of them imports sim or planner. These rules, with "the
 // root imports only the standard library", "sim imports only the standard library and the root"
 // and "collectors import no simulator, scenario, planner or projection package", are checked with
 // go list -deps by internal/ci/layering.

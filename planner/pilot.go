@@ -6,22 +6,21 @@ import (
 
 	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 // PilotSlice takes the seed case's first owners researchers and their jobs submitted within
 // horizonS seconds of the start, with their pools: the part of a case a pilot sends through the
 // event log.
-func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*gpuplan.Workload, []traces.Pool) {
+func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*gpuplan.Workload, []gpuplan.Pool) {
 	n := min(owners, len(seed.Cluster.Owners))
-	var pools []traces.Pool
+	var pools []gpuplan.Pool
 	keep := map[string]int32{}
 	w := &gpuplan.Workload{}
 	for _, o := range seed.Cluster.Owners[:n] {
 		keep[o.Name] = int32(len(w.Owners))
 		w.Owners = append(w.Owners, o.Name)
 		for _, g := range o.Nodes {
-			pools = append(pools, traces.Pool{Owner: o.Name, GPUs: g.GPUs(),
+			pools = append(pools, gpuplan.Pool{Owner: o.Name, GPUs: g.GPUs(),
 				GPUsPerNode: g.GPUsPerNode, GPUType: g.GPUType, Site: o.Site})
 		}
 	}
@@ -40,7 +39,7 @@ func PilotSlice(seed *scenarios.Built, owners int, horizonS float64) (*gpuplan.W
 // events hold them (GPU types named as collectors report them, "NVIDIA rtx4090"), the seed case's
 // seed, prices and policies, and the farm's power cap scaled by the slice's share of the seed
 // case's GPUs (slice: the pools PilotSlice gave), so a capped farm stays as tight per GPU.
-func PilotScenario(seed *scenarios.Built, slice []traces.Pool, projected *gpuplan.Workload, held []traces.Pool) (*scenarios.Built, error) {
+func PilotScenario(seed *scenarios.Built, slice []gpuplan.Pool, projected *gpuplan.Workload, held []gpuplan.Pool) (*scenarios.Built, error) {
 	capKW := 0.0
 	for _, s := range seed.Cluster.Sites {
 		if s.Name == seed.Cluster.Farm.Site {
@@ -54,7 +53,7 @@ func PilotScenario(seed *scenarios.Built, slice []traces.Pool, projected *gpupla
 
 // catalogTypes turns the product names collectors report ("NVIDIA rtx4090") back into the GPU
 // type names of the scenario catalogue.
-func catalogTypes(pools []traces.Pool) []traces.Pool {
+func catalogTypes(pools []gpuplan.Pool) []gpuplan.Pool {
 	out := slices.Clone(pools)
 	for i := range out {
 		out[i].GPUType = strings.TrimPrefix(out[i].GPUType, "NVIDIA ")
@@ -62,7 +61,7 @@ func catalogTypes(pools []traces.Pool) []traces.Pool {
 	return out
 }
 
-func poolGPUs(pools []traces.Pool) (n int) {
+func poolGPUs(pools []gpuplan.Pool) (n int) {
 	for _, p := range pools {
 		n += p.GPUs
 	}

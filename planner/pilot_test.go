@@ -7,7 +7,6 @@ import (
 	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/planner"
 	"github.com/gpuplan/gpuplan/scenarios"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 func TestPilotSlice(t *testing.T) {
@@ -52,7 +51,7 @@ func TestPilotScenarioScalesCap(t *testing.T) {
 	const tolW = 1e-9
 	seed := twoOwnersBuilt(t, scenarios.FileOptions{FarmCapKW: 10})
 	w, slice := planner.PilotSlice(seed, 1, 86400)
-	held := []traces.Pool{{Owner: "alice", GPUs: 2, GPUsPerNode: 2, GPUType: "NVIDIA " + slice[0].GPUType, Site: slice[0].Site}}
+	held := []gpuplan.Pool{{Owner: "alice", GPUs: 2, GPUsPerNode: 2, GPUType: "NVIDIA " + slice[0].GPUType, Site: slice[0].Site}}
 	b, err := planner.PilotScenario(seed, slice, w, held)
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ type FileOptions struct {
 	// Pools, when not nil, are the pools in memory (read from the event log, say), instead of a
 	// pools CSV: the pools path must then be "". They are checked as a pools CSV is, and the
 	// scenario's hash covers them in their CSV form (traces.WritePools), as it covers a file.
-	Pools []traces.Pool
+	Pools []gpuplan.Pool
 }
 
 const (
@@ -176,7 +176,7 @@ func workloadDigest(w *gpuplan.Workload) (string, error) {
 }
 
 // readPools reads the scenario's pools: those given in memory, else the file at path.
-func (s *Scenario) readPools(path string) ([]traces.Pool, error) {
+func (s *Scenario) readPools(path string) ([]gpuplan.Pool, error) {
 	if s.givenPools != nil {
 		return traces.ReadPools(bytes.NewReader(s.givenPools), path)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
@@ -92,9 +93,9 @@ func TestFromWorkloadPoolsInMemory(t *testing.T) {
 	cases := []struct {
 		name  string
 		path  string
-		pools []traces.Pool
+		pools []gpuplan.Pool
 	}{
-		{"not a whole number of nodes", "", []traces.Pool{{Owner: "alice", GPUs: 3, GPUsPerNode: 2}}},
+		{"not a whole number of nodes", "", []gpuplan.Pool{{Owner: "alice", GPUs: 3, GPUsPerNode: 2}}},
 		{"both in memory and a file", file, pools},
 	}
 	for _, c := range cases {

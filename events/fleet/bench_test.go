@@ -9,16 +9,15 @@ import (
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 // benchFleet is a small lab fleet: 16 owners with one 8-GPU node each (128 GPUs), three weeks
 // of jobs at roughly 60 % load.
 func benchFleet(b *testing.B, opt fleet.Options) (*fleet.Fleet, *gpuplan.Workload) {
-	var pools []traces.Pool
+	var pools []gpuplan.Pool
 	owners := []string{"o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16"}
 	for _, o := range owners {
-		pools = append(pools, traces.Pool{Owner: o, GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab"})
+		pools = append(pools, gpuplan.Pool{Owner: o, GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab"})
 	}
 	opt.Seed = 1
 	f, err := fleet.New(pools, opt)

@@ -3,7 +3,7 @@
 //
 // # Fleet
 //
-// New builds nodes from owners' pools (traces.Pool rows, as a pools CSV gives them): each row's
+// New builds nodes from owners' pools (gpuplan.Pool rows, as a pools CSV gives them): each row's
 // GPUs become nodes of its gpus_per_node GPUs (a smaller node for any remainder; no
 // gpus_per_node means one node, as scenarios reads a pools file), numbered node-001, node-002,
 // ... in row order, held by the row's owner at the row's site. A node has at most
@@ -58,6 +58,7 @@
 // about 30 µs of CPU (8 GPUs; see BENCHMARKS.md), against 4 µs when this package wrote the
 // payloads itself, and every node publishes every interval, busy or not, as a collector does.
 //
-// The fleet takes the root package's gpuplan.Workload and a plain Schedule, so it never links the
-// simulator; it imports the root, events, the collectors and scenarios/traces.
+// The fleet takes the root package's gpuplan.Pool rows and gpuplan.Workload and a plain
+// Schedule, so it never links the simulator or the scenarios; it imports the root, events and the
+// collectors.
 package fleet

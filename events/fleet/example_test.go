@@ -9,7 +9,6 @@ import (
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 // Two owners' GPUs publish what they run into a log; a projection of the log gives the jobs
@@ -18,7 +17,7 @@ import (
 // process ends (kim's at 5400 s, batch 89): 94 batches a node, plus an inventory and an
 // ownership event per node.
 func Example() {
-	pools := []traces.Pool{
+	pools := []gpuplan.Pool{
 		{Owner: "kim", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
 		{Owner: "lee", GPUs: 4, GPUsPerNode: 4, GPUType: "A100", Site: "lab-2"},
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/collectors/fakenode"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 // Defaults of Options.
@@ -107,7 +106,7 @@ type Fleet struct {
 }
 
 // New builds the fleet of pools (see the package doc).
-func New(pools []traces.Pool, opt Options) (*Fleet, error) {
+func New(pools []gpuplan.Pool, opt Options) (*Fleet, error) {
 	opt = opt.withDefaults()
 	if err := opt.check(); err != nil {
 		return nil, err

@@ -12,12 +12,11 @@ import (
 	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events/fleet"
 	"github.com/gpuplan/gpuplan/events/projection"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 	"github.com/gpuplan/gpuplan/sim"
 )
 
-func randomPools() []traces.Pool {
-	return []traces.Pool{
+func randomPools() []gpuplan.Pool {
+	return []gpuplan.Pool{
 		{Owner: "alice", GPUs: 16, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
 		{Owner: "bob", GPUs: 8, GPUsPerNode: 4, GPUType: "H100", Site: "lab-1"},
 		{Owner: "carol", GPUs: 4, GPUsPerNode: 4, GPUType: "A100", Site: "lab-2"},

@@ -12,7 +12,6 @@ import (
 	"github.com/gpuplan/gpuplan/collectors"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/fleet"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 func job(w *gpuplan.Workload, owner string, submit float64, gpus int32, dur float64) {
@@ -45,7 +44,7 @@ func sameTimes(a, b []float64) bool {
 //	j6 carol: no pool, infeasible
 //	j7 alice 8 GPUs at 30 for 60: larger than a node, waits for all 8: 600..660, split
 func TestFIFO(t *testing.T) {
-	pools := []traces.Pool{{Owner: "alice", GPUs: 8, GPUsPerNode: 4}, {Owner: "bob", GPUs: 2}}
+	pools := []gpuplan.Pool{{Owner: "alice", GPUs: 8, GPUsPerNode: 4}, {Owner: "bob", GPUs: 2}}
 	w := &gpuplan.Workload{}
 	job(w, "alice", 0, 4, 600)
 	job(w, "alice", 0, 2, 300)
@@ -89,7 +88,7 @@ func TestFIFO(t *testing.T) {
 }
 
 func TestFollowSchedule(t *testing.T) {
-	pools := []traces.Pool{{Owner: "alice", GPUs: 4, GPUsPerNode: 2}}
+	pools := []gpuplan.Pool{{Owner: "alice", GPUs: 4, GPUsPerNode: 2}}
 	w := &gpuplan.Workload{}
 	job(w, "alice", 0, 1, 100)  // node-001
 	job(w, "alice", 0, 1, 200)  // node-001: the fullest node that fits
@@ -118,17 +117,17 @@ func TestFollowSchedule(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	if _, err := fleet.New([]traces.Pool{{Owner: "", GPUs: 1}}, fleet.Options{}); !errors.Is(err, fleet.ErrInvalid) {
+	if _, err := fleet.New([]gpuplan.Pool{{Owner: "", GPUs: 1}}, fleet.Options{}); !errors.Is(err, fleet.ErrInvalid) {
 		t.Errorf("empty owner: %v", err)
 	}
 	if _, err := fleet.New(nil, fleet.Options{BusyUtil: 2}); !errors.Is(err, fleet.ErrInvalid) {
 		t.Errorf("busy util 2: %v", err)
 	}
 	// Nodes are fake NVML nodes of at most 64 GPUs; a pool without gpus_per_node is one node.
-	if _, err := fleet.New([]traces.Pool{{Owner: "a", GPUs: 128}}, fleet.Options{}); !errors.Is(err, fleet.ErrInvalid) {
+	if _, err := fleet.New([]gpuplan.Pool{{Owner: "a", GPUs: 128}}, fleet.Options{}); !errors.Is(err, fleet.ErrInvalid) {
 		t.Errorf("a 128-GPU node: %v", err)
 	}
-	f, _ := fleet.New([]traces.Pool{{Owner: "a", GPUs: 1}}, fleet.Options{})
+	f, _ := fleet.New([]gpuplan.Pool{{Owner: "a", GPUs: 1}}, fleet.Options{})
 	w := &gpuplan.Workload{}
 	job(w, "a", -1, 1, 10)
 	if _, err := f.Run(w, nil, func(events.Event) error { return nil }); !errors.Is(err, fleet.ErrInvalid) {

@@ -57,10 +57,10 @@
 // # Ownership to pools
 //
 // Ownership folds OwnershipAssigned and OwnershipReleased events, in stream order, into who holds
-// which GPU; Pools reports it as of a time as the rows of a pools CSV (traces.Pool). Replays
+// which GPU; Pools reports it as of a time as the rows of a pools CSV (gpuplan.Pool). Replays
 // that project a time range should read the ownership kinds from the start of the log, since
 // assignments made before the range still hold in it.
 //
-// Jobs are the root package's gpuplan.Job and gpuplan.Workload: projection imports the root,
-// events and scenarios/traces (for pool rows), never the simulator.
+// Jobs and pools are the root package's gpuplan.Job, gpuplan.Workload and gpuplan.Pool:
+// projection imports only the root and events, never the simulator or the scenarios.
 package projection

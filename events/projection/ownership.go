@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 // ErrMalformed marks an event whose payload could not be used. The projector counts it and stays
@@ -332,7 +332,7 @@ func (n *ownNode) gpus() []gpuID {
 //
 // unsized lists, sorted, the nodes assigned whole ("every GPU of the node") whose GPUs are not
 // known from an inventory or a sample batch; their GPUs cannot be counted and are left out.
-func (o *Ownership) Pools(at time.Time) (pools []traces.Pool, unsized []string) {
+func (o *Ownership) Pools(at time.Time) (pools []gpuplan.Pool, unsized []string) {
 	type key struct {
 		owner, node, model string
 	}
@@ -398,11 +398,11 @@ func (o *Ownership) Pools(at time.Time) (pools []traces.Pool, unsized []string) 
 			// Nothing held now: the site of the owner's last assignment (by node name, then
 			// stream order) stands in.
 			site = lastSite[owner]
-			pools = append(pools, traces.Pool{Owner: owner, Site: site})
+			pools = append(pools, gpuplan.Pool{Owner: owner, Site: site})
 			continue
 		}
 		for _, r := range rows {
-			pools = append(pools, traces.Pool{Owner: owner, GPUs: gpus[r], GPUsPerNode: r.perNode, GPUType: r.model, Site: site})
+			pools = append(pools, gpuplan.Pool{Owner: owner, GPUs: gpus[r], GPUsPerNode: r.perNode, GPUType: r.model, Site: site})
 		}
 	}
 	slices.Sort(unsized)

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/events"
 	"github.com/gpuplan/gpuplan/events/projection"
-	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
 func TestPools(t *testing.T) {
@@ -43,21 +43,21 @@ func TestPools(t *testing.T) {
 	}
 	cases := []struct {
 		at    time.Time
-		pools []traces.Pool
+		pools []gpuplan.Pool
 	}{
-		{at(1800), []traces.Pool{
+		{at(1800), []gpuplan.Pool{
 			{Owner: "alice", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
 			{Owner: "alice", GPUs: 4, GPUsPerNode: 4, GPUType: "H100", Site: "lab-1"},
 			{Owner: "bob", GPUs: 4, GPUsPerNode: 4, GPUType: "H100", Site: "lab-1"},
 			{Owner: "dave"},
 		}},
-		{at(7200), []traces.Pool{ // the release at 7200 counts
+		{at(7200), []gpuplan.Pool{ // the release at 7200 counts
 			{Owner: "alice", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
 			{Owner: "bob", GPUs: 4, GPUsPerNode: 4, GPUType: "H100", Site: "lab-1"},
 			{Owner: "dave"},
 			{Owner: "carol", GPUs: 4, GPUsPerNode: 4, GPUType: "A100", Site: "lab-2"},
 		}},
-		{time.Time{}, []traces.Pool{
+		{time.Time{}, []gpuplan.Pool{
 			{Owner: "alice", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-1"},
 			{Owner: "bob", GPUs: 3, GPUsPerNode: 3, GPUType: "H100", Site: "lab-1"},
 			{Owner: "dave"},
@@ -110,7 +110,7 @@ func TestPoolsFromSamples(t *testing.T) {
 		}
 	}
 	pools, unsized := p.Ownership().Pools(time.Time{})
-	want := []traces.Pool{{Owner: "alice", GPUs: 3, GPUsPerNode: 3, Site: "annex"}}
+	want := []gpuplan.Pool{{Owner: "alice", GPUs: 3, GPUsPerNode: 3, Site: "annex"}}
 	if !slices.Equal(pools, want) || len(unsized) != 0 {
 		t.Fatalf("pools %+v unsized %v, want %+v", pools, unsized, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gpuplan/gpuplan"
 	"github.com/gpuplan/gpuplan/scenarios/traces"
 )
 
@@ -16,9 +17,9 @@ func WriteFiles(dir string, n int, seed uint64) (jobs, pools string, err error) 
 	if err := writeWith(jobs, func(w *bufio.Writer) error { return traces.WriteCSV(w, Workload(n, seed)) }); err != nil {
 		return "", "", err
 	}
-	rows := make([]traces.Pool, Owners)
+	rows := make([]gpuplan.Pool, Owners)
 	for i := range rows {
-		rows[i] = traces.Pool{Owner: OwnerName(i), GPUs: PerOwner, GPUsPerNode: PerOwner}
+		rows[i] = gpuplan.Pool{Owner: OwnerName(i), GPUs: PerOwner, GPUsPerNode: PerOwner}
 	}
 	if err := writeWith(pools, func(w *bufio.Writer) error { return traces.WritePools(w, rows) }); err != nil {
 		return "", "", err

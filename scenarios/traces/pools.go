@@ -11,22 +11,13 @@ import (
 	"github.com/gpuplan/gpuplan"
 )
 
-// Pool is one row of a pools CSV: GPUs an owner holds today. Zero values mean "not given".
-type Pool struct {
-	Owner       string
-	GPUs        int
-	GPUsPerNode int
-	GPUType     string
-	Site        string
-}
-
 var (
 	poolRequired = []string{"owner", "gpus"}
 	poolOptional = []string{"gpus_per_node", "gpu_type", "site"}
 )
 
 // ReadPoolsFile reads a pools CSV file (gzip detected by its magic bytes).
-func ReadPoolsFile(path string) ([]Pool, error) {
+func ReadPoolsFile(path string) ([]gpuplan.Pool, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("traces: %w", err)
@@ -39,17 +30,17 @@ func ReadPoolsFile(path string) ([]Pool, error) {
 // order; other columns are errors. gpus may be 0 (an owner who holds nothing today); when
 // gpus_per_node is given, gpus must be a multiple of it. An owner may have several rows (nodes of two
 // GPU types, say) but only one site. Every bad row is reported; there is no skipping.
-func ReadPools(r io.Reader, name string) ([]Pool, error) {
+func ReadPools(r io.Reader, name string) ([]gpuplan.Pool, error) {
 	br, _, err := maybeGzip(r, name, 64<<10)
 	if err != nil {
 		return nil, err
 	}
 	errs := &rowErrors{file: name, empty: errors.New("empty input: no header line")}
-	var pools []Pool
+	var pools []gpuplan.Pool
 	siteOf := make(map[string]string)
 	_, err = eachRow(br, errs, poolRequired, poolOptional, true, func(f [][]byte, pos []int, row int) {
 		c := rowCheck{errs: errs, row: row}
-		p := Pool{Owner: string(c.nonEmpty("owner", f[pos[0]]))}
+		p := gpuplan.Pool{Owner: string(c.nonEmpty("owner", f[pos[0]]))}
 		p.GPUs = int(c.count("gpus", f[pos[1]]))
 		if i := pos[2]; i >= 0 && len(trimSpace(f[i])) > 0 {
 			p.GPUsPerNode = int(c.count("gpus_per_node", f[i]))
@@ -104,7 +95,7 @@ type PoolOptions struct {
 // max(owners, ceil(TotalGPUs / GPUsPerNode)) workstations is divided instead: one per owner, the rest
 // in proportion to demand by largest remainder (ties to the earlier owner). Owners without demand get
 // one workstation either way (equal shares, when nobody has any).
-func DerivePools(w *gpuplan.Workload, opt PoolOptions) []Pool {
+func DerivePools(w *gpuplan.Workload, opt PoolOptions) []gpuplan.Pool {
 	n := len(w.Owners)
 	if n == 0 {
 		return nil
@@ -134,9 +125,9 @@ func DerivePools(w *gpuplan.Workload, opt PoolOptions) []Pool {
 			}
 		}
 	}
-	pools := make([]Pool, n)
+	pools := make([]gpuplan.Pool, n)
 	for i, o := range w.Owners {
-		pools[i] = Pool{Owner: o, GPUs: alloc[i] * gpn, GPUsPerNode: gpn, GPUType: opt.GPUType, Site: opt.Site}
+		pools[i] = gpuplan.Pool{Owner: o, GPUs: alloc[i] * gpn, GPUsPerNode: gpn, GPUType: opt.GPUType, Site: opt.Site}
 	}
 	return pools
 }

@@ -15,17 +15,17 @@ func TestReadPools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Pool{
-		{"alice", 8, 4, "A100", "lab-a"},
-		{"bob", 4, 0, "RTX4090", "lab-b"},
-		{"carol", 0, 0, "", ""},
-		{"alice", 8, 8, "H100", "lab-a"},
+	want := []gpuplan.Pool{
+		{Owner: "alice", GPUs: 8, GPUsPerNode: 4, GPUType: "A100", Site: "lab-a"},
+		{Owner: "bob", GPUs: 4, GPUType: "RTX4090", Site: "lab-b"},
+		{Owner: "carol"},
+		{Owner: "alice", GPUs: 8, GPUsPerNode: 8, GPUType: "H100", Site: "lab-a"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("pools\n%+v\nwant\n%+v", got, want)
 	}
 	got, err = ReadPools(strings.NewReader("GPUS,Owner\n12,x\n"), "min.csv")
-	if err != nil || !slices.Equal(got, []Pool{{Owner: "x", GPUs: 12}}) {
+	if err != nil || !slices.Equal(got, []gpuplan.Pool{{Owner: "x", GPUs: 12}}) {
 		t.Errorf("minimal pools: %+v, %v", got, err)
 	}
 }
@@ -111,7 +111,7 @@ func TestDerivePools(t *testing.T) {
 		})
 	}
 	p := DerivePools(demandWorkload(1), PoolOptions{GPUType: "RTX4090", Site: "lab"})
-	if len(p) != 1 || p[0] != (Pool{Owner: "a", GPUs: 4, GPUsPerNode: 4, GPUType: "RTX4090", Site: "lab"}) {
+	if len(p) != 1 || p[0] != (gpuplan.Pool{Owner: "a", GPUs: 4, GPUsPerNode: 4, GPUType: "RTX4090", Site: "lab"}) {
 		t.Errorf("pool %+v", p)
 	}
 	if DerivePools(&gpuplan.Workload{}, PoolOptions{}) != nil {
@@ -146,10 +146,10 @@ func TestDerivePoolsPhilly(t *testing.T) {
 }
 
 func TestWritePoolsRoundTrip(t *testing.T) {
-	pools := []Pool{
-		{"alice", 8, 4, "A100", "lab-a"},
-		{"bob, jr.", 4, 0, "", ""},
-		{"carol", 0, 0, "RTX 4090", "lab \"b\""},
+	pools := []gpuplan.Pool{
+		{Owner: "alice", GPUs: 8, GPUsPerNode: 4, GPUType: "A100", Site: "lab-a"},
+		{Owner: "bob, jr.", GPUs: 4},
+		{Owner: "carol", GPUType: "RTX 4090", Site: "lab \"b\""},
 	}
 	var b strings.Builder
 	if err := WritePools(&b, pools); err != nil {

@@ -97,7 +97,7 @@ func appendField(buf []byte, s string) []byte {
 }
 
 // WritePools writes pools as a pools CSV that ReadPools reads back unchanged.
-func WritePools(w io.Writer, pools []Pool) error {
+func WritePools(w io.Writer, pools []gpuplan.Pool) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("owner,gpus,gpus_per_node,gpu_type,site\n")
 	var buf []byte

@@ -9,7 +9,8 @@
 //     node, an importer) links no engine.
 //   - The rest of events (the importer, the projections, the synthetic fleet) depends on no
 //     simulator or planner: they bridge the log to the domain in the root package, and a tool
-//     that only reads or writes the log builds without the engine.
+//     that only reads or writes the log builds without the engine. The projections and the fleet
+//     do not read trace files either, so they depend on no scenario package at all.
 //   - The workload readers (scenarios/traces) and the test and benchmark builders
 //     (internal/simtest, internal/benchload) name the domain through the root package, not sim.
 //   - sim depends on the standard library and the root package only, so that the engine can be

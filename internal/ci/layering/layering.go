@@ -24,6 +24,8 @@ var Rules = []Rule{
 	{Pattern: "events/natsserver", Banned: []string{"sim", "scenarios", "planner"}},
 	{Pattern: "sim", StdOnly: true, Allowed: []string{""}},
 	{Pattern: "events/...", Banned: []string{"sim", "planner"}},
+	{Pattern: "events/projection", Banned: []string{"sim", "scenarios", "planner"}},
+	{Pattern: "events/fleet", Banned: []string{"sim", "scenarios", "planner"}},
 	{Pattern: "scenarios/traces", Banned: []string{"sim", "planner"}},
 	{Pattern: "internal/simtest", Banned: []string{"sim"}},
 	{Pattern: "internal/benchload", Banned: []string{"sim"}},
