@@ -1,6 +1,10 @@
 // Command gpuplan compares GPUs held by individual researchers with a consolidated GPU farm under
 // power limits: it simulates both worlds on the same demand and reports waits, utilization, energy
 // and cost.
+//
+// It is the one place where the packages meet: each subcommand parses its flags and wires the
+// domain (the module's root package), the engine (sim), the scenarios, the event log (events and
+// its adapters), the collectors and the planner together; the arithmetic lives in those packages.
 package main
 
 import (
