@@ -160,9 +160,13 @@ func (r *running) Next() bool {
 			break
 		}
 		if r.events {
-			if ev := (event{ref: uint32(e.ev.v[r.slot] >> 32)}); ev.kind() == evDone {
+			x := e.ev.v[r.slot]
+			if ev := (event{ref: uint32(x >> 32), gen: uint32(x)}); ev.kind() == evDone {
 				r.job = ev.index()
-				break
+				if e.pre == nil || ev.gen == e.pre[r.job].gen && e.j[r.job].state == jobRunning {
+					break
+				}
+				// a preempted run's completion: the job is waiting, or running again later
 			}
 		} else if x := r.v.pl.est.v[r.slot]; !e.estDead(x) {
 			r.job = x.job

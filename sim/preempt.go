@@ -28,16 +28,12 @@ type preRec struct {
 	n      int32   // times preempted
 }
 
-// initPreempt sets up what preemption needs: a record per job, and an estimate heap in every
-// pool, since a preempted run's estimate entry is skipped by its generation, which the heap
-// carries.
+// initPreempt sets up what preemption needs: a record per job. A pool keeps an estimate heap only
+// where estimates are not the completion times; where they are (newEngine leaves est nil), the
+// walk of the event queue skips a preempted run's completion by its generation, which the event
+// carries, as the heap's entries do.
 func (e *engine) initPreempt() {
 	e.pre = make([]preRec, e.n)
-	for i := range e.w.pools {
-		if e.w.pools[i].est == nil {
-			e.w.pools[i].est = &estHeap{}
-		}
-	}
 }
 
 // ownerOf is job k's Workload owner, for policies that keep an owner ledger.
@@ -54,6 +50,9 @@ func (e *engine) estDead(x estRun) bool {
 
 func (e *engine) trimEst(pl *pool) {
 	h := pl.est
+	if h == nil {
+		return
+	}
 	for len(h.k) > 0 && e.estDead(h.v[0]) {
 		h.pop()
 	}
