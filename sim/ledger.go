@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/gpuplan/gpuplan"
 )
@@ -10,7 +11,7 @@ import (
 // held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
 // preemption and guarantee metrics. The engine notifies it when a job is placed, begins,
 // finishes, is released or preempted; policies read it only through the view (Held, Quota,
-// Share, Usage, LatestRun, PrevRun, OwnersOver). A run whose policy keeps no owner state has a nil
+// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion). A run whose policy keeps no owner state has a nil
 // ledger, and every notification is then a no-op, so the engine never asks which policy it runs.
 type ownerLedger struct {
 	owner []int32   // by engine job: its Workload owner
@@ -19,6 +20,8 @@ type ownerLedger struct {
 	share []float64 // fair-share weights, summing to 1
 	cap   []int32   // with Quota.NoBorrow: jobs above it are infeasible; else nil
 	overN int       // owners holding more than their quota
+	over  []uint64  // bit o: owner o holds more than their quota
+	heldV uint64    // changes whenever some owner's held GPUs change
 
 	// Decayed usage (ledgerUsage only; else nil), GPU-seconds: usage[o] as of uAt[o], held
 	// constant since.
@@ -54,7 +57,7 @@ const (
 func newLedger(c *gpuplan.Cluster, w *gpuplan.Workload, opt Options, needs ledgerNeeds, owner []int32) *ownerLedger {
 	no := len(w.Owners)
 	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no),
-		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no)}
+		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no), over: make([]uint64, (no+63)/64)}
 	if needs&ledgerUsage != 0 {
 		l.usage, l.uAt = make([]float64, no), make([]float64, no)
 	}
@@ -191,13 +194,34 @@ func (l *ownerLedger) addHeld(o, dg int32, t float64) {
 	}
 	was := l.held[o] > l.quota[o]
 	l.held[o] += dg
+	l.heldV++
 	if is := l.held[o] > l.quota[o]; is != was {
+		l.over[o>>6] ^= 1 << (o & 63)
 		if is {
 			l.overN++
 		} else {
 			l.overN--
 		}
 	}
+}
+
+// nextOver is the first owner from o on who holds more than their quota, or -1.
+func (l *ownerLedger) nextOver(o int32) int32 {
+	if o < 0 {
+		o = 0
+	}
+	w := int(o >> 6)
+	if w >= len(l.over) {
+		return -1
+	}
+	x := l.over[w] &^ (1<<(o&63) - 1)
+	for x == 0 {
+		if w++; w == len(l.over) {
+			return -1
+		}
+		x = l.over[w]
+	}
+	return int32(w<<6 + bits.TrailingZeros64(x))
 }
 
 // usageAt is owner o's decayed usage at t: u(t) = u e^(-lambda dt) + held (1 - e^(-lambda dt))/lambda,

@@ -268,8 +268,14 @@ func (v *view) Share(o int32) float64 { return v.e.led.share[o] }
 // Usage is owner o's decayed usage now, GPU-seconds (policies registered with ledgerUsage).
 func (v *view) Usage(o int32) float64 { return v.e.led.usageAt(o, v.e.now) }
 
-// OwnersOver is how many owners hold more GPUs than their quota.
-func (v *view) OwnersOver() int { return v.e.led.overN }
+// OwnersOver is how many owners hold more GPUs than their quota, and NextOver the first of them
+// from owner o on (-1: none), so that they are visited in owner order without looking at the rest.
+func (v *view) OwnersOver() int        { return v.e.led.overN }
+func (v *view) NextOver(o int32) int32 { return v.e.led.nextOver(o) }
+
+// HeldVersion changes whenever some owner's held GPUs change, in any pool: a policy that classes
+// jobs by their owners' holdings knows from it that nobody's changed since its last pass.
+func (v *view) HeldVersion() uint64 { return v.e.led.heldV }
 
 // LatestRun is owner o's running job that began last (-1: none), and PrevRun the one that began
 // before running job k (-1: none): owners' running jobs in start order, walked back (policies

@@ -22,8 +22,9 @@ type reservation struct {
 //
 // rescue, when set, is asked about a job of the first-come part that does not fit, by its index
 // in order; it may make room (preemption) and start it, and reports whether it did. res, when not
-// nil, carries the reservation from pass to pass.
-func backfillOrder(v *view, p *plan, order []int, rescue func(h int) bool, res *reservation) {
+// nil, carries the reservation from pass to pass. It returns the head's index in order
+// (len(order) when every job started).
+func backfillOrder(v *view, p *plan, order []int, rescue func(h int) bool, res *reservation) int {
 	h := 0
 	for ; h < len(order); h++ {
 		i := order[h]
@@ -36,7 +37,7 @@ func backfillOrder(v *view, p *plan, order []int, rescue func(h int) bool, res *
 		if res != nil {
 			res.valid = false
 		}
-		return
+		return h
 	}
 	var s float64
 	var extra room
@@ -46,8 +47,20 @@ func backfillOrder(v *view, p *plan, order []int, rescue func(h int) bool, res *
 	} else {
 		s, extra = (*easy).shadow(nil, v, v.Need(order[h]))
 	}
+	extra, stale := backfillAfter(v, p, order[h+1:], s, extra)
+	if res != nil {
+		*res = reservation{valid: !stale && extra.GPUs >= 0 && extra.Power >= 0, ver: v.Version(), head: head, s: s, extra: extra}
+	}
+	return h
+}
+
+// backfillAfter is the backfill part of backfillOrder: each waiting job at the given positions, in
+// that order, starts if it fits now and either ends by s or needs no more than extra, which it then
+// uses up. It returns what is left of extra, and whether a start took more than it will give back
+// (a node it powered on stays on), so that the reservation no longer holds as computed.
+func backfillAfter(v *view, p *plan, order []int, s float64, extra room) (room, bool) {
 	stale := false
-	for _, j := range order[h+1:] {
+	for _, j := range order {
 		free := v.Free().GPUs
 		if free < v.MinGPUs() {
 			break // nothing waiting is small enough: the rest of the scan would start nothing
@@ -71,7 +84,5 @@ func backfillOrder(v *view, p *plan, order []int, rescue func(h int) bool, res *
 			stale = stale || took != v.Holds(k)
 		}
 	}
-	if res != nil {
-		*res = reservation{valid: !stale && extra.GPUs >= 0 && extra.Power >= 0, ver: v.Version(), head: head, s: s, extra: extra}
-	}
+	return extra, stale
 }
