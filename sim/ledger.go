@@ -11,7 +11,7 @@ import (
 // held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
 // preemption and guarantee metrics. The engine notifies it when a job is placed, begins,
 // finishes, is released or preempted; policies read it only through the view (Held, Quota,
-// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion). A run whose policy keeps no owner state has a nil
+// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion, HeldChanges). A run whose policy keeps no owner state has a nil
 // ledger, and every notification is then a no-op, so the engine never asks which policy it runs.
 type ownerLedger struct {
 	owner []int32   // by engine job: its Workload owner
@@ -21,7 +21,11 @@ type ownerLedger struct {
 	cap   []int32   // with Quota.NoBorrow: jobs above it are infeasible; else nil
 	overN int       // owners holding more than their quota
 	over  []uint64  // bit o: owner o holds more than their quota
-	heldV uint64    // changes whenever some owner's held GPUs change
+	heldV uint64    // held GPUs changed this many times, all owners
+	// With ledgerLog: the owners of the latest held changes, oldest first; entry i is change
+	// logBase+i+1. Older entries are dropped in halves, so it stays short.
+	heldLog []int32
+	logBase uint64
 
 	// Decayed usage (ledgerUsage only; else nil), GPU-seconds: usage[o] as of uAt[o], held
 	// constant since.
@@ -50,7 +54,12 @@ const (
 	ledgerHeld  ledgerNeeds = 1 << iota // held GPUs, quotas and shares
 	ledgerUsage                         // decayed usage (fair-share priority)
 	ledgerRuns                          // running jobs by owner in start order (preemption victims)
+	ledgerLog                           // whose held GPUs changed lately (HeldChanges)
 )
+
+// heldLogKeep is how many held changes the log keeps at least: far more than one instant's events
+// between two passes of the farm pool, usually; a policy that falls further behind is told so.
+const heldLogKeep = 4096
 
 // newLedger sets up per-owner state: quotas and shares from Options or from the GPUs each owner
 // holds in the Cluster. owner maps engine jobs to Workload owners.
@@ -60,6 +69,9 @@ func newLedger(c *gpuplan.Cluster, w *gpuplan.Workload, opt Options, needs ledge
 		pre: make([]int32, no), lost: make([]float64, no), viol: make([]int32, no), over: make([]uint64, (no+63)/64)}
 	if needs&ledgerUsage != 0 {
 		l.usage, l.uAt = make([]float64, no), make([]float64, no)
+	}
+	if needs&ledgerLog != 0 {
+		l.heldLog = make([]int32, 0, 2*heldLogKeep)
 	}
 	hl := opt.FairShare.HalfLifeS
 	if hl <= 0 {
@@ -195,6 +207,13 @@ func (l *ownerLedger) addHeld(o, dg int32, t float64) {
 	was := l.held[o] > l.quota[o]
 	l.held[o] += dg
 	l.heldV++
+	if l.heldLog != nil {
+		if len(l.heldLog) == 2*heldLogKeep {
+			l.heldLog = l.heldLog[:copy(l.heldLog, l.heldLog[heldLogKeep:])]
+			l.logBase += heldLogKeep
+		}
+		l.heldLog = append(l.heldLog, o)
+	}
 	if is := l.held[o] > l.quota[o]; is != was {
 		l.over[o>>6] ^= 1 << (o & 63)
 		if is {
@@ -203,6 +222,15 @@ func (l *ownerLedger) addHeld(o, dg int32, t float64) {
 			l.overN--
 		}
 	}
+}
+
+// heldChanges lists the owners whose held GPUs changed after change number since (heldV then),
+// with repeats, oldest first; false when the log no longer reaches back that far.
+func (l *ownerLedger) heldChanges(since uint64) ([]int32, bool) {
+	if l.heldLog == nil || since < l.logBase || since > l.heldV {
+		return nil, false
+	}
+	return l.heldLog[since-l.logBase:], true
 }
 
 // nextOver is the first owner from o on who holds more than their quota, or -1.

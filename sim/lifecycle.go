@@ -310,7 +310,11 @@ func (e *engine) complete(k int32) {
 	}
 	e.release(pl, k)
 	if e.pre != nil {
-		e.led.finished(k, e.j[k].gpus, e.pre[k].ovh) // the last run's restart overhead delivered no work
+		var ovh float64 // the last run's restart overhead delivered no work
+		if e.wasPreempted(k) {
+			ovh = e.pre[k].ovh
+		}
+		e.led.finished(k, e.j[k].gpus, ovh)
 		e.trimEst(pl)
 	} else if pl.est != nil {
 		pl.est.trim(e.done)

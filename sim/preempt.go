@@ -34,7 +34,11 @@ type preRec struct {
 // carries, as the heap's entries do.
 func (e *engine) initPreempt() {
 	e.pre = make([]preRec, e.n)
+	e.preOnce = make([]uint64, (e.n+63)/64)
 }
+
+// wasPreempted reports whether job k was ever preempted (policies that preempt only).
+func (e *engine) wasPreempted(k int32) bool { return e.preOnce[k>>6]&(1<<(k&63)) != 0 }
 
 // ownerOf is job k's Workload owner, for policies that keep an owner ledger.
 func (e *engine) ownerOf(k int32) int32 { return e.led.owner[k] }
@@ -79,6 +83,7 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 	r.saved, r.ovh = saved, e.opt.Quota.RestartOverheadS
 	r.gen++
 	r.n++
+	e.preOnce[k>>6] |= 1 << (k & 63)
 
 	e.runPower(s, k, e.partsOf(pl, k), -1)
 	if s.capped() {

@@ -82,6 +82,9 @@ func TestQuotaFastPassesEqualFullPasses(t *testing.T) {
 					for i := range e.w.pools {
 						if q, ok := e.w.pools[i].pol.(*quota); ok {
 							fast += q.arrivalsN
+							if q.mismatches > 0 {
+								t.Errorf("kept classes differ from the whole queue's %d times", q.mismatches)
+							}
 						}
 					}
 					return r, batches, fast
