@@ -130,6 +130,9 @@ func (v *view) Free() room {
 	return r
 }
 
+// FreeGPUs is Free().GPUs, without the power.
+func (v *view) FreeGPUs() int32 { return v.pl.free }
+
 // Need is what the job at position i needs, its power estimated for the pool's first GPU type.
 func (v *view) Need(i int) room {
 	return v.NeedOf(v.pl.q.at(i))

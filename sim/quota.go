@@ -182,15 +182,20 @@ func (p *quota) mark(o int32) {
 func (p *quota) reclass(v *view, o int32, now float64) {
 	p.marked[o] = false
 	l := p.own[o]
-	for _, w := range l[:min(int(p.nIn[o]), len(l))] {
-		p.setIn(w.k, false)
-	}
 	cum, q := int64(v.Held(o)), int64(v.Quota(o))
 	m := 0
 	for ; m < len(l) && cum+int64(l[m].g) <= q; m++ {
 		cum += int64(l[m].g)
-		p.setIn(l[m].k, true)
-		p.clock(l[m].k, now)
+	}
+	// l[:nIn] are the jobs in quota so far (tookOff and the requeue keep it so), their clocks
+	// started: only the difference moves.
+	was := int(p.nIn[o])
+	for _, w := range l[m:max(m, was)] {
+		p.setIn(w.k, false)
+	}
+	for _, w := range l[was:max(was, m)] {
+		p.setIn(w.k, true)
+		p.clock(w.k, now)
 	}
 	p.nIn[o] = int32(m)
 }
@@ -210,7 +215,7 @@ func (p *quota) fullPass(v *view, pl *plan, now float64) {
 	p.order = in
 	nIn := len(in)
 	p.fast = false
-	if v.Free().GPUs < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
+	if v.FreeGPUs() < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
 		// Nothing fits and nobody can be preempted (rescue needs an owner over quota): the pass
 		// would start nothing.
 		return
@@ -256,7 +261,7 @@ func (p *quota) fullPass(v *view, pl *plan, now float64) {
 		if p.borrow {
 			own := v.OwnDraws()
 			for j := cur; j < n; j++ {
-				free := v.Free().GPUs
+				free := v.FreeGPUs()
 				if free < v.MinGPUs() {
 					break // nothing waiting is small enough: the rest of the scan would start nothing
 				}
@@ -291,7 +296,7 @@ func (p *quota) referencePass(v *view, pl *plan, now float64) {
 	order := append(in, over...)
 	p.order, p.over = order[:0], over[:0]
 	p.fast = false
-	if v.Free().GPUs < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
+	if v.FreeGPUs() < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
 		return
 	}
 	h := backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)

@@ -87,7 +87,7 @@ func backfillAfter(v *view, p *plan, order []int, r *shadowFor) bool {
 	stale := false
 	own := v.OwnDraws()
 	for _, j := range order {
-		free := v.Free().GPUs
+		free := v.FreeGPUs()
 		if free < v.MinGPUs() {
 			break // nothing waiting is small enough: the rest of the scan would start nothing
 		}
