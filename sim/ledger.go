@@ -11,8 +11,9 @@ import (
 // held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
 // preemption and guarantee metrics. The engine notifies it when a job is placed, begins,
 // finishes, is released or preempted; policies read it only through the view (Held, Quota,
-// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion, HeldChanges). A run whose policy keeps no owner state has a nil
-// ledger, and every notification is then a no-op, so the engine never asks which policy it runs.
+// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion, HeldChanges). A run whose
+// policy keeps no owner state has a nil ledger, and every notification is then a no-op, so the
+// engine never asks which policy it runs.
 type ownerLedger struct {
 	owner []int32   // by engine job: its Workload owner
 	held  []int32   // GPUs placed (booting or running)

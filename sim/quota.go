@@ -25,6 +25,15 @@ import (
 //
 // Violations. A job's guarantee clock starts at the first pass that finds it in quota; if it
 // starts more than Options.Quota.GraceS (default 60 s) later, its owner gets a violation.
+//
+// Implementation. The classes are kept from pass to pass: each owner's waiting jobs in queue
+// order and how many of them are in quota, reclassed only for the owners whose held GPUs (the
+// ledger's change log, view.HeldChanges) or waiting jobs changed since the last pass (reclass).
+// A pass takes the in-quota jobs from that list and reads the over-quota ones from the queue only
+// as far as it gets (fullPass); after arrivals alone it decides only the arrivals against the
+// kept reservation, as easy does (arrivals). The decisions are those of the definition above:
+// TestQuotaFastPassesEqualFullPasses checks them, and the kept classes, against a pass that
+// classes the whole queue afresh (full, referencePass), after every pass.
 type quota struct {
 	order, over []int
 	since       []float64 // by job: first time found in quota while waiting; NaN when not
@@ -99,10 +108,14 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		o := v.Owner(k)
 		l := p.own[o]
 		at, _ := slices.BinarySearchFunc(l, k, func(w waitingJob, k int32) int { return int(w.k - k) })
-		p.own[o] = slices.Insert(l, at, waitingJob{k, v.GPUsOf(k)})
-		if at < int(p.nIn[o]) { // keep nIn over the same jobs in quota, so that reclass clears them
-			p.nIn[o]++
+		l = slices.Insert(l, at, waitingJob{k, v.GPUsOf(k)})
+		if was := int(p.nIn[o]); at < was { // l[:nIn] must stay jobs in quota: end it before k
+			for _, w := range l[at+1 : was+1] {
+				p.setIn(w.k, false)
+			}
+			p.nIn[o] = int32(at)
 		}
+		p.own[o] = l
 		p.mark(o)
 	}
 	p.back = p.back[:0]
@@ -187,8 +200,8 @@ func (p *quota) reclass(v *view, o int32, now float64) {
 	for ; m < len(l) && cum+int64(l[m].g) <= q; m++ {
 		cum += int64(l[m].g)
 	}
-	// l[:nIn] are the jobs in quota so far (tookOff and the requeue keep it so), their clocks
-	// started: only the difference moves.
+	// l[:nIn] are jobs in quota already, their clocks started (tookOff and the requeue keep it
+	// so): only the difference moves.
 	was := int(p.nIn[o])
 	for _, w := range l[m:max(m, was)] {
 		p.setIn(w.k, false)
