@@ -40,6 +40,14 @@ func (e *engine) initPreempt() {
 // wasPreempted reports whether job k was ever preempted (policies that preempt only).
 func (e *engine) wasPreempted(k int32) bool { return e.preOnce[k>>6]&(1<<(k&63)) != 0 }
 
+// runStart is when running job k's current run began, in site s's work clock (see beginParts).
+func (e *engine) runStart(s *site, k int32) float64 {
+	if s.throttle() || e.wasPreempted(k) {
+		return e.pre[k].vstart
+	}
+	return e.startOf(k)
+}
+
 // ownerOf is job k's Workload owner, for policies that keep an owner ledger.
 func (e *engine) ownerOf(k int32) int32 { return e.led.owner[k] }
 
@@ -71,7 +79,7 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 	}
 	s := &e.w.sites[pl.site]
 	r := &e.pre[k]
-	prog := min(max(s.vnow(e.now)-r.vstart, 0), j.dur) // work done in this run
+	prog := min(max(s.vnow(e.now)-e.runStart(s, k), 0), j.dur) // work done in this run
 	useful := max(prog-r.ovh, 0)
 	saved := r.saved
 	if c := e.opt.Quota.CheckpointS; c > 0 {
