@@ -212,30 +212,40 @@
 // owner furthest below their share always goes first, so delivered GPU-hours approach the shares
 // (tested at 1:2:3 within 0.015 of each fraction).
 //
-// Both scan the queue each pass (O(queue) per pass, O(queue + owners with waiting jobs log owners)
-// for fairshare) instead of easy's index, so under deep queues they are slower than easy. What
-// keeps the passes cheap: a pass in which no waiting job fits the free GPUs (and, for quota,
-// nobody can be preempted) skips the backfill, which would start nothing; the reservation is
-// reused under easy's conditions (same head, nothing freed or started since, shadow time ahead);
+// Fairshare scans its queue each pass (O(queue + owners with waiting jobs log owners)) instead of
+// easy's index, so under deep queues it is slower than easy. Quota keeps its classes from pass to
+// pass (each owner's waiting jobs and how many of them are in quota, reclassed only for owners
+// whose held GPUs, by the ledger's change log, or waiting jobs changed), takes the in-quota jobs
+// from them and reads the over-quota jobs from the queue only as far as the pass gets; after
+// arrivals alone it decides only the arrivals against the kept reservation, as easy does (a test
+// checks every pass against a pass that classes the whole queue afresh). What keeps the passes
+// cheap: a pass in which no waiting job fits the free GPUs (and, for quota, nobody can be
+// preempted) skips the backfill, which would start nothing; the reservation is computed only when
+// a job after the head fits what is free, and reused under easy's conditions (same head, nothing
+// freed or started since, shadow time ahead); a job whose estimate cannot end by the shadow time
+// and which the extra cannot hold is refused without computing its end, as in easy's index;
 // fairshare ranks owners only when two or more have jobs waiting, by insertion sort from the last
 // ranking (keys move little between passes; the order is total, so the result is the sort's).
-// On BenchmarkPolicy's 1M-job workload (300 owners, pool placement) one run of quota takes about
-// 0.72 s (about 36,000 preemptions) and one of fairshare about 0.6 s, against 0.3 s for easy on
-// the same machine: about 2.4x and 2x. Quota finds victims through per-owner lists of running
-// jobs in start order, not a walk of the running jobs.
+// On BenchmarkPolicy's 1M-job workload (300 owners, pool placement) quota (about 36,000
+// preemptions) takes about 1.9 times as long as easy on the same machine (2.5 before its classes
+// were kept), fairshare about 2x (BENCHMARKS.md). Quota finds victims through per-owner lists of
+// running jobs in start order (and the owners over quota through a bitset), not a walk of the
+// running jobs; where estimates are exact it walks the completion events for shadow times, as easy
+// does, skipping a preempted run's by its generation.
 //
 // # Adding a policy
 //
 // A policy is a type with a Schedule(v *view, p *plan) method, in a file of its own. It reads the
 // pool, the clock and, where it needs them, per-owner figures only through the view's methods
 // (queue positions, free room, needs, running jobs by estimated end; Held, Quota, Share, Usage,
-// LatestRun and PrevRun from the owner ledger; Options, a copy), keeps whatever it wants between
-// passes in its own fields, and acts only through the plan (Start, StartJob, Reorder, Preempt,
-// Violation); the engine checks every start against placement and power and applies it at once.
+// LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion and HeldChanges from the owner ledger;
+// Options, a copy), keeps whatever it wants between passes in its own fields, and acts only
+// through the plan (Start, StartJob, Reorder, Preempt, Violation); the engine checks every start
+// against placement and power and applies it at once.
 // To add one, write that file and add one line to the registry in run.go: its name, whether it
 // runs on the farm, whether it reads running jobs by estimated end (est), which parts of the owner
-// ledger it reads (ledgerHeld for held GPUs, quotas and shares; ledgerUsage for decayed usage),
-// whether it preempts, and its constructor. The engine keeps the ledger up to date (it notifies it
+// ledger it reads (ledgerHeld for held GPUs, quotas and shares; ledgerUsage for decayed usage;
+// ledgerLog for whose held GPUs changed lately), whether it preempts, and its constructor. The engine keeps the ledger up to date (it notifies it
 // when a job is placed, begins, finishes, is released or preempted) for the policies that ask for
 // it; nothing else in the engine knows which policy runs. quota and fairshare are built that way;
 // fifo and easy ask for no ledger. A test (TestPolicyFilesUseOnlyTheView) fails when a policy file

@@ -65,9 +65,12 @@ type engine struct {
 
 	hook func(e *engine, at hookPoint)
 
-	led      *ownerLedger // per-owner accounting, for policies that keep it; else nil (see ledger.go)
-	pre      []preRec     // per job, when the policy preempts; else nil
-	requeued []int32      // jobs preempted in the current pass
+	led *ownerLedger // per-owner accounting, for policies that keep it; else nil (see ledger.go)
+	pre []preRec     // per job, when the policy preempts; else nil
+	// bit k: job k was preempted at least once. Only such a job can have a stale completion
+	// event or a restart overhead, so the others' records in pre are not read at completion.
+	preOnce  []uint64
+	requeued []int32 // jobs preempted in the current pass
 }
 
 // jobRec is what the engine keeps per job while it runs, in 32 bytes, so that starting or
@@ -413,7 +416,7 @@ func (e *engine) apply(ev event) {
 	i := ev.index()
 	switch ev.kind() {
 	case evDone:
-		if e.pre != nil && (ev.gen != e.pre[i].gen || e.j[i].state != jobRunning) {
+		if e.pre != nil && e.wasPreempted(i) && (ev.gen != e.pre[i].gen || e.j[i].state != jobRunning) {
 			break // a preempted run's completion
 		}
 		e.complete(i)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/gpuplan/gpuplan"
 )
@@ -10,8 +11,9 @@ import (
 // held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
 // preemption and guarantee metrics. The engine notifies it when a job is placed, begins,
 // finishes, is released or preempted; policies read it only through the view (Held, Quota,
-// Share, Usage, LatestRun, PrevRun, OwnersOver). A run whose policy keeps no owner state has a nil
-// ledger, and every notification is then a no-op, so the engine never asks which policy it runs.
+// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion, HeldChanges). A run whose
+// policy keeps no owner state has a nil ledger, and every notification is then a no-op, so the
+// engine never asks which policy it runs.
 type ownerLedger struct {
 	owner []int32   // by engine job: its Workload owner
 	held  []int32   // GPUs placed (booting or running)
@@ -19,6 +21,12 @@ type ownerLedger struct {
 	share []float64 // fair-share weights, summing to 1
 	cap   []int32   // with Quota.NoBorrow: jobs above it are infeasible; else nil
 	overN int       // owners holding more than their quota
+	over  []uint64  // bit o: owner o holds more than their quota
+	heldV uint64    // held GPUs changed this many times, all owners
+	// With ledgerLog: the owners of the latest held changes, oldest first; entry i is change
+	// logBase+i+1. Older entries are dropped in halves, so it stays short.
+	heldLog []int32
+	logBase uint64
 
 	// Decayed usage (ledgerUsage only; else nil), GPU-seconds: usage[o] as of uAt[o], held
 	// constant since.
@@ -108,15 +116,24 @@ const (
 	ledgerHeld  ledgerNeeds = 1 << iota // held GPUs, quotas and shares
 	ledgerUsage                         // decayed usage (fair-share priority)
 	ledgerRuns                          // running jobs by owner in start order (preemption victims)
+	ledgerLog                           // whose held GPUs changed lately (HeldChanges)
 )
+
+// heldLogKeep is how many held changes the log keeps at least: far more than one instant's events
+// between two passes of the farm pool, usually; a policy that falls further behind is told so.
+const heldLogKeep = 4096
 
 // newLedger sets up per-owner state: quotas and shares from Options or from the GPUs each owner
 // holds in the Cluster. owner maps engine jobs to Workload owners.
 func newLedger(c *gpuplan.Cluster, w *gpuplan.Workload, opt Options, needs ledgerNeeds, owner []int32) *ownerLedger {
 	no := len(w.Owners)
-	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no)}
+	l := &ownerLedger{owner: owner, held: make([]int32, no), quota: make([]int32, no), share: make([]float64, no),
+		over: make([]uint64, (no+63)/64)}
 	if needs&ledgerUsage != 0 {
 		l.usage, l.uAt = make([]float64, no), make([]float64, no)
+	}
+	if needs&ledgerLog != 0 {
+		l.heldLog = make([]int32, 0, 2*heldLogKeep)
 	}
 	hl := opt.FairShare.HalfLifeS
 	if hl <= 0 {
@@ -244,13 +261,50 @@ func (l *ownerLedger) addHeld(o, dg int32, t float64) {
 	}
 	was := l.held[o] > l.quota[o]
 	l.held[o] += dg
+	l.heldV++
+	if l.heldLog != nil {
+		if len(l.heldLog) == 2*heldLogKeep {
+			l.heldLog = l.heldLog[:copy(l.heldLog, l.heldLog[heldLogKeep:])]
+			l.logBase += heldLogKeep
+		}
+		l.heldLog = append(l.heldLog, o)
+	}
 	if is := l.held[o] > l.quota[o]; is != was {
+		l.over[o>>6] ^= 1 << (o & 63)
 		if is {
 			l.overN++
 		} else {
 			l.overN--
 		}
 	}
+}
+
+// heldChanges lists the owners whose held GPUs changed after change number since (heldV then),
+// with repeats, oldest first; false when the log no longer reaches back that far.
+func (l *ownerLedger) heldChanges(since uint64) ([]int32, bool) {
+	if l.heldLog == nil || since < l.logBase || since > l.heldV {
+		return nil, false
+	}
+	return l.heldLog[since-l.logBase:], true
+}
+
+// nextOver is the first owner from o on who holds more than their quota, or -1.
+func (l *ownerLedger) nextOver(o int32) int32 {
+	if o < 0 {
+		o = 0
+	}
+	w := int(o >> 6)
+	if w >= len(l.over) {
+		return -1
+	}
+	x := l.over[w] &^ (1<<(o&63) - 1)
+	for x == 0 {
+		if w++; w == len(l.over) {
+			return -1
+		}
+		x = l.over[w]
+	}
+	return int32(w<<6 + bits.TrailingZeros64(x))
 }
 
 // usageAt is owner o's decayed usage at t: u(t) = u e^(-lambda dt) + held (1 - e^(-lambda dt))/lambda,

@@ -284,8 +284,14 @@ func (e *engine) beginParts(k int32, pl *pool, s *site, parts []part, d float64)
 	j.fac = float32(s.pue * float64(d1) / 1000)
 	var gen uint32
 	if e.pre != nil {
-		r := &e.pre[k]
-		r.vstart, r.vend, gen = s.vnow(e.now), s.vnow(e.now)+d, r.gen
+		// The run's start and end in the site's work clock, read when it is preempted and, at a
+		// throttled site, when it completes. A site that never throttles keeps real time as its
+		// work clock, so a job never preempted there (generation 0) needs no record: its start
+		// is e.start (runStart).
+		if s.throttle() || e.wasPreempted(k) {
+			r := &e.pre[k]
+			r.vstart, r.vend, gen = s.vnow(e.now), s.vnow(e.now)+d, r.gen
+		}
 		e.led.began(k)
 	}
 	if s.throttle() && d > 0 {
@@ -310,7 +316,11 @@ func (e *engine) complete(k int32) {
 	}
 	e.release(pl, k)
 	if e.pre != nil {
-		e.led.finished(k, e.j[k].gpus, e.pre[k].ovh, e.start[e.in(k)], e.now, e.j[k].dur) // the last run's restart overhead delivered no work
+		var ovh float64 // the last run's restart overhead delivered no work
+		if e.wasPreempted(k) {
+			ovh = e.pre[k].ovh
+		}
+		e.led.finished(k, e.j[k].gpus, ovh, e.start[e.in(k)], e.now, e.j[k].dur)
 		e.trimEst(pl)
 	} else if pl.est != nil {
 		pl.est.trim(e.done)

@@ -109,6 +109,13 @@ func (v *view) Job(i int) queued {
 	return v.e.queuedOf(v.pl.q.at(i))
 }
 
+// Pos is the queue position of waiting job k, -1 when it is not waiting.
+func (v *view) Pos(k int32) int { return v.pl.q.find(k) }
+
+// Estimate is the runtime estimate of the waiting job at position i (queued.Estimate), read
+// without its job record.
+func (v *view) Estimate(i int) float64 { return v.pl.q.dur(i) * v.e.estFactor }
+
 // MinGPUs is the smallest request waiting (MaxInt32 when none): a pass can stop once fewer GPUs
 // are free.
 func (v *view) MinGPUs() int32 { return v.pl.q.minG }
@@ -122,6 +129,9 @@ func (v *view) Free() room {
 	}
 	return r
 }
+
+// FreeGPUs is Free().GPUs, without the power.
+func (v *view) FreeGPUs() int32 { return v.pl.free }
 
 // Need is what the job at position i needs, its power estimated for the pool's first GPU type.
 func (v *view) Need(i int) room {
@@ -160,9 +170,13 @@ func (r *running) Next() bool {
 			break
 		}
 		if r.events {
-			if ev := (event{ref: uint32(e.ev.v[r.slot] >> 32)}); ev.kind() == evDone {
+			x := e.ev.v[r.slot]
+			if ev := (event{ref: uint32(x >> 32), gen: uint32(x)}); ev.kind() == evDone {
 				r.job = ev.index()
-				break
+				if e.pre == nil || !e.wasPreempted(r.job) || ev.gen == e.pre[r.job].gen && e.j[r.job].state == jobRunning {
+					break
+				}
+				// a preempted run's completion: the job is waiting, or running again later
 			}
 		} else if x := r.v.pl.est.v[r.slot]; !e.estDead(x) {
 			r.job = x.job
@@ -196,6 +210,9 @@ type plan struct {
 	pl      *pool
 	started int // jobs started in this pass
 }
+
+// Started is how many jobs this pass has started so far.
+func (p *plan) Started() int { return p.started }
 
 // Start starts the job at position i now if it is waiting and fits (placement and power), and
 // reports whether it did.
@@ -264,8 +281,19 @@ func (v *view) Share(o int32) float64 { return v.e.led.share[o] }
 // Usage is owner o's decayed usage now, GPU-seconds (policies registered with ledgerUsage).
 func (v *view) Usage(o int32) float64 { return v.e.led.usageAt(o, v.e.now) }
 
-// OwnersOver is how many owners hold more GPUs than their quota.
-func (v *view) OwnersOver() int { return v.e.led.overN }
+// OwnersOver is how many owners hold more GPUs than their quota, and NextOver the first of them
+// from owner o on (-1: none), so that they are visited in owner order without looking at the rest.
+func (v *view) OwnersOver() int        { return v.e.led.overN }
+func (v *view) NextOver(o int32) int32 { return v.e.led.nextOver(o) }
+
+// HeldVersion changes whenever some owner's held GPUs change, in any pool: a policy that classes
+// jobs by their owners' holdings knows from it that nobody's changed since its last pass.
+func (v *view) HeldVersion() uint64 { return v.e.led.heldV }
+
+// HeldChanges lists the owners whose held GPUs changed since HeldVersion was since, oldest first,
+// with repeats (policies registered with ledgerLog); false when that is too far back to tell. The
+// slice is the ledger's: read it before anything starts.
+func (v *view) HeldChanges(since uint64) ([]int32, bool) { return v.e.led.heldChanges(since) }
 
 // LatestRun is owner o's running job that began last (-1: none), and PrevRun the one that began
 // before running job k (-1: none): owners' running jobs in start order, walked back (policies

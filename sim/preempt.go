@@ -28,16 +28,24 @@ type preRec struct {
 	n      int32   // times preempted
 }
 
-// initPreempt sets up what preemption needs: a record per job, and an estimate heap in every
-// pool, since a preempted run's estimate entry is skipped by its generation, which the heap
-// carries.
+// initPreempt sets up what preemption needs: a record per job. A pool keeps an estimate heap only
+// where estimates are not the completion times; where they are (newEngine leaves est nil), the
+// walk of the event queue skips a preempted run's completion by its generation, which the event
+// carries, as the heap's entries do.
 func (e *engine) initPreempt() {
 	e.pre = make([]preRec, e.n)
-	for i := range e.w.pools {
-		if e.w.pools[i].est == nil {
-			e.w.pools[i].est = &estHeap{}
-		}
+	e.preOnce = make([]uint64, (e.n+63)/64)
+}
+
+// wasPreempted reports whether job k was ever preempted (policies that preempt only).
+func (e *engine) wasPreempted(k int32) bool { return e.preOnce[k>>6]&(1<<(k&63)) != 0 }
+
+// runStart is when running job k's current run began, in site s's work clock (see beginParts).
+func (e *engine) runStart(s *site, k int32) float64 {
+	if s.throttle() || e.wasPreempted(k) {
+		return e.pre[k].vstart
 	}
+	return e.startOf(k)
 }
 
 // ownerOf is job k's Workload owner, for policies that keep an owner ledger.
@@ -54,6 +62,9 @@ func (e *engine) estDead(x estRun) bool {
 
 func (e *engine) trimEst(pl *pool) {
 	h := pl.est
+	if h == nil {
+		return
+	}
 	for len(h.k) > 0 && e.estDead(h.v[0]) {
 		h.pop()
 	}
@@ -68,7 +79,7 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 	}
 	s := &e.w.sites[pl.site]
 	r := &e.pre[k]
-	prog := min(max(s.vnow(e.now)-r.vstart, 0), j.dur) // work done in this run
+	prog := min(max(s.vnow(e.now)-e.runStart(s, k), 0), j.dur) // work done in this run
 	useful := max(prog-r.ovh, 0)
 	saved := r.saved
 	if c := e.opt.Quota.CheckpointS; c > 0 {
@@ -82,6 +93,7 @@ func (e *engine) preempt(pl *pool, k int32) bool {
 	r.saved, r.ovh = saved, e.opt.Quota.RestartOverheadS
 	r.gen++
 	r.n++
+	e.preOnce[k>>6] |= 1 << (k & 63)
 
 	e.runPower(s, k, e.partsOf(pl, k), -1)
 	if s.capped() {

@@ -25,91 +25,419 @@ import (
 //
 // Violations. A job's guarantee clock starts at the first pass that finds it in quota; if it
 // starts more than Options.Quota.GraceS (default 60 s) later, its owner gets a violation.
+//
+// Implementation. The classes are kept from pass to pass: each owner's waiting jobs in queue
+// order and how many of them are in quota, reclassed only for the owners whose held GPUs (the
+// ledger's change log, view.HeldChanges) or waiting jobs changed since the last pass (reclass).
+// A pass takes the in-quota jobs from that list and reads the over-quota ones from the queue only
+// as far as it gets (fullPass); after arrivals alone it decides only the arrivals against the
+// kept reservation, as easy does (arrivals). The decisions are those of the definition above:
+// TestQuotaFastPassesEqualFullPasses checks them, and the kept classes, against a pass that
+// classes the whole queue afresh (full, referencePass), after every pass.
 type quota struct {
 	order, over []int
-	cum         []int64 // by owner, valid when stamp is the pass's
-	blocked     []bool
-	stamp       []uint32
-	pass        uint32
 	since       []float64 // by job: first time found in quota while waiting; NaN when not
 	excess      []int64
 	overs       []int32
 	cursor      []int32 // by owner: the next victim candidate, walking back from the latest start
 	chosen      []int32
 	res         reservation
+	borrow      bool
+	grace       float64
+
+	// Classes, kept from pass to pass (see reclass).
+	own     [][]waitingJob // by owner: their jobs waiting in this pool, in queue order
+	nIn     []int32        // by owner: how many of own[o] are in quota
+	in      []uint64       // bit k: waiting job k is in quota
+	inIDs   []int32        // the waiting jobs in quota, in queue (id) order
+	dirty   []int32        // owners to reclass at the next pass
+	marked  []bool         // by owner: in dirty
+	seen    int32          // highest job id taken into own
+	back    []int32        // jobs preempted by the last pass, in the queue again since
+	logAt   uint64         // the ledger's HeldVersion when the last pass read its changes
+	hv      uint64         // the ledger's HeldVersion at the end of the last pass
+	inArr   []int          // scratch: queue positions of this pass's arrivals in quota, and over it
+	overArr []int
+
+	// The arrivals-only pass (see arrivals).
+	headIn bool // the last pass's head was in quota
+	// Jobs started since the head's rescue last failed (or was not needed): only their starts can
+	// make it succeed now (see arrivals).
+	startedSince bool
+	fast         bool // the last pass ended with a head, and the next may build on its reservation
+
+	// Tests: full makes every pass a full one with classes computed afresh from the whole queue,
+	// the reference the kept classes are checked against (mismatches counts disagreements);
+	// arrivalsN counts arrivals-only passes.
+	full       bool
+	cum        []int64
+	blocked    []bool
+	mismatches int
+	arrivalsN  int
 }
+
+// waitingJob is a waiting job of an owner's list: its id and GPUs.
+type waitingJob struct{ k, g int32 }
 
 var _ policy = (*quota)(nil)
 
-func newQuota() policy { return &quota{} }
+func newQuota() policy { return &quota{seen: -1} }
 
 const defaultGraceS = 60
 
 func (p *quota) Schedule(v *view, pl *plan) {
 	no := v.Owners()
-	if len(p.cum) != no {
-		p.cum, p.blocked, p.excess = make([]int64, no), make([]bool, no), make([]int64, no)
-		p.stamp, p.cursor = make([]uint32, no), make([]int32, no)
-	}
 	if p.since == nil {
 		// One clock per job at most: room for all of them up front, rather than a slice grown
 		// (and copied) by doubling.
 		p.since = make([]float64, 0, v.Jobs())
-	}
-	if p.pass++; p.pass == 0 { // wrapped: every stamp may look current
-		clear(p.stamp)
-		p.pass = 1
+		p.in = make([]uint64, (v.Jobs()+63)/64)
+		p.excess, p.cursor, p.own, p.nIn, p.marked = make([]int64, no), make([]int32, no),
+			make([][]waitingJob, no), make([]int32, no), make([]bool, no)
+		opt := v.Options()
+		p.borrow = !opt.Quota.NoBorrow
+		if p.grace = opt.Quota.GraceS; p.grace <= 0 {
+			p.grace = defaultGraceS
+		}
 	}
 	now := v.Now()
-	opt := v.Options()
-	borrow := !opt.Quota.NoBorrow
-	in, over := p.order[:0], p.over[:0]
+	// What changed since the last pass: jobs preempted by it are back in the queue, jobs that
+	// arrived since are its tail, and the ledger names the owners whose held GPUs changed.
+	back := len(p.back) > 0
+	for _, k := range p.back {
+		o := v.Owner(k)
+		l := p.own[o]
+		at, _ := slices.BinarySearchFunc(l, k, func(w waitingJob, k int32) int { return int(w.k - k) })
+		l = slices.Insert(l, at, waitingJob{k, v.GPUsOf(k)})
+		if was := int(p.nIn[o]); at < was { // l[:nIn] must stay jobs in quota: end it before k
+			for _, w := range l[at+1 : was+1] {
+				p.setIn(w.k, false)
+			}
+			p.nIn[o] = int32(at)
+		}
+		p.own[o] = l
+		p.mark(o)
+	}
+	p.back = p.back[:0]
+	if changed, ok := v.HeldChanges(p.logAt); ok {
+		for _, o := range changed {
+			if len(p.own[o]) > 0 { // an owner without waiting jobs has no classes
+				p.mark(o)
+			}
+		}
+	} else {
+		for o := range p.own {
+			p.mark(int32(o))
+		}
+	}
+	p.logAt = v.HeldVersion() // this pass's own starts and preemptions are read at the next
+	n := v.Len()
+	a := n
+	for a > 0 && v.ID(a-1) > p.seen {
+		a--
+	}
+	for i := a; i < n; i++ {
+		k := v.ID(i)
+		o := v.Owner(k)
+		p.own[o] = append(p.own[o], waitingJob{k, v.GPUs(i)})
+		p.mark(o)
+		p.seen = k
+	}
+	for _, o := range p.dirty {
+		p.reclass(v, o, now)
+	}
+	p.dirty = p.dirty[:0]
+	inArr, overArr := p.inArr[:0], p.overArr[:0]
+	for i := a; i < n; i++ {
+		if p.isIn(v.ID(i)) {
+			inArr = append(inArr, i)
+		} else if p.borrow {
+			overArr = append(overArr, i)
+		}
+	}
+	p.inArr, p.overArr = inArr, overArr
+	if !back && !p.full && p.arrivals(v, pl, now) {
+		p.arrivalsN++
+	} else {
+		p.fullPass(v, pl, now)
+	}
+	p.hv = v.HeldVersion()
+}
+
+func (p *quota) isIn(k int32) bool { return p.in[k>>6]&(1<<(k&63)) != 0 }
+
+// setIn puts job k in quota or takes it out.
+func (p *quota) setIn(k int32, in bool) {
+	if in == p.isIn(k) {
+		return
+	}
+	p.in[k>>6] ^= 1 << (k & 63)
+	at, _ := slices.BinarySearch(p.inIDs, k)
+	if in {
+		p.inIDs = slices.Insert(p.inIDs, at, k)
+	} else {
+		p.inIDs = slices.Delete(p.inIDs, at, at+1)
+	}
+}
+
+// mark has owner o reclassed at this pass.
+func (p *quota) mark(o int32) {
+	if !p.marked[o] {
+		p.marked[o] = true
+		p.dirty = append(p.dirty, o)
+	}
+}
+
+// reclass finds owner o's jobs in quota: the longest prefix of their waiting jobs that fits the
+// quota beside their held GPUs (see the type's comment), and starts the clocks of those jobs. An
+// owner's classes change only with their held GPUs and their waiting jobs, and both are noted
+// (mark) when they change, so the classes of every other owner are still those of the last pass.
+func (p *quota) reclass(v *view, o int32, now float64) {
+	p.marked[o] = false
+	l := p.own[o]
+	cum, q := int64(v.Held(o)), int64(v.Quota(o))
+	m := 0
+	for ; m < len(l) && cum+int64(l[m].g) <= q; m++ {
+		cum += int64(l[m].g)
+	}
+	// l[:nIn] are jobs in quota already, their clocks started (tookOff and the requeue keep it
+	// so): only the difference moves.
+	was := int(p.nIn[o])
+	for _, w := range l[m:max(m, was)] {
+		p.setIn(w.k, false)
+	}
+	for _, w := range l[was:max(was, m)] {
+		p.setIn(w.k, true)
+		p.clock(w.k, now)
+	}
+	p.nIn[o] = int32(m)
+}
+
+// fullPass is a pass over the whole queue in priority order (see the type's comment): the jobs in
+// quota come from their kept list, the over-quota ones from the queue, looked at only as far as
+// the pass gets (it ends when nothing waiting fits what is free).
+func (p *quota) fullPass(v *view, pl *plan, now float64) {
+	if p.full {
+		p.referencePass(v, pl, now)
+		return
+	}
+	in := p.order[:0]
+	for _, k := range p.inIDs {
+		in = append(in, v.Pos(k))
+	}
+	p.order = in
+	nIn := len(in)
+	p.fast = false
+	if v.FreeGPUs() < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
+		// Nothing fits and nobody can be preempted (rescue needs an owner over quota): the pass
+		// would start nothing.
+		return
+	}
+	started := p.over[:0] // queue positions of the over-quota jobs started
+	h := 0
+	for ; h < nIn; h++ {
+		if i := in[h]; !v.Waiting(i) || pl.Start(i) || p.rescue(v, pl, i) {
+			continue
+		}
+		break
+	}
+	n := v.Len()
+	head, cur := -1, 0 // the head's queue position; where the over-quota jobs are looked at from
+	if h < nIn {
+		head = in[h]
+	} else if p.borrow { // the over-quota jobs' first-come part
+		for ; cur < n; cur++ {
+			if !v.Waiting(cur) || p.isIn(v.ID(cur)) {
+				continue
+			}
+			if !pl.Start(cur) {
+				head = cur
+				cur++
+				break
+			}
+			started = append(started, cur)
+		}
+	}
+	if head < 0 {
+		p.res.valid, p.res.unset = false, false
+	} else {
+		id := v.ID(head)
+		r := shadowFor{need: v.Need(head)}
+		if p.res.valid && p.res.ver == v.Version() && p.res.head == id && p.res.s > v.Now() && v.RefusalsFinal() {
+			r.set(v, p.res.s, p.res.extra)
+		}
+		stale := false
+		before := pl.Started()
+		if h < nIn {
+			stale = backfillAfter(v, pl, in[h+1:], &r)
+		}
+		if p.borrow {
+			own := v.OwnDraws()
+			for j := cur; j < n; j++ {
+				free := v.FreeGPUs()
+				if free < v.MinGPUs() {
+					break // nothing waiting is small enough: the rest of the scan would start nothing
+				}
+				if !v.Waiting(j) || v.GPUs(j) > free || p.isIn(v.ID(j)) {
+					continue
+				}
+				if backfillOne(v, pl, j, &r, own, &stale) {
+					started = append(started, j)
+				}
+			}
+		}
+		p.res = reservation{valid: r.known && !stale && r.extra.GPUs >= 0 && r.extra.Power >= 0, ver: v.Version(),
+			head: id, s: r.s, extra: r.extra, unset: !r.known}
+		p.fast, p.headIn, p.startedSince = true, h < nIn, pl.Started() != before
+	}
+	p.over = started
+	for _, i := range in {
+		if !v.Waiting(i) {
+			p.tookOff(v, pl, ^v.ID(i), now)
+		}
+	}
+	for _, i := range started {
+		p.tookOff(v, pl, ^v.ID(i), now)
+	}
+}
+
+// referencePass is the pass as the type's comment says it, for tests: the classes afresh from the
+// whole queue (walk), then backfillOrder over them.
+func (p *quota) referencePass(v *view, pl *plan, now float64) {
+	in, over := p.walk(v, now)
+	nIn := len(in)
+	order := append(in, over...)
+	p.order, p.over = order[:0], over[:0]
+	p.fast = false
+	if v.FreeGPUs() < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
+		return
+	}
+	h := backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)
+	p.fast, p.headIn, p.startedSince = h < len(order), h < nIn, true
+	for _, i := range order {
+		if !v.Waiting(i) {
+			p.tookOff(v, pl, ^v.ID(i), now)
+		}
+	}
+}
+
+// walk classes the waiting jobs afresh from the whole queue, as the type's comment says, for
+// tests: it starts the clocks of the jobs in quota and counts in mismatches every job whose kept
+// class differs.
+func (p *quota) walk(v *view, now float64) (in, over []int) {
+	if p.cum == nil {
+		p.cum, p.blocked = make([]int64, len(p.own)), make([]bool, len(p.own))
+	}
+	for o := range p.own {
+		p.cum[o], p.blocked[o] = int64(v.Held(int32(o))), false
+	}
+	in, over = p.order[:0], p.over[:0]
 	for i, n := 0, v.Len(); i < n; i++ {
 		if !v.Waiting(i) {
 			continue
 		}
 		k, g := v.ID(i), v.GPUs(i)
 		o := v.Owner(k)
-		if p.stamp[o] != p.pass {
-			p.stamp[o], p.cum[o], p.blocked[o] = p.pass, int64(v.Held(o)), false
+		isIn := !p.blocked[o] && p.cum[o]+int64(g) <= int64(v.Quota(o))
+		if isIn != p.isIn(k) {
+			p.mismatches++
 		}
-		if !p.blocked[o] && p.cum[o]+int64(g) <= int64(v.Quota(o)) {
+		if isIn {
 			p.cum[o] += int64(g)
 			in = append(in, i)
 			p.clock(k, now)
 		} else {
 			p.blocked[o] = true
-			if borrow {
+			if p.borrow {
 				over = append(over, i)
 			}
 		}
 	}
-	nIn := len(in)
-	order := append(in, over...)
-	if v.Free().GPUs < v.MinGPUs() && (nIn == 0 || v.OwnersOver() == 0) {
-		// Nothing fits and nobody can be preempted (rescue needs an owner over quota): the pass
-		// would start nothing. The classes above are still taken, for the guarantee clocks.
-		p.order, p.over = order[:0], over[:0]
-		return
+	return in, over
+}
+
+// arrivals is the pass when only jobs arrived since the last one: it starts what the full pass
+// would, looking at the arrivals alone, or reports false, having started nothing, when the pass
+// must be a full one.
+//
+// It applies when, since the end of the last pass, nothing was started, freed or preempted in the
+// pool (its version), nobody's held GPUs changed (HeldVersion) and nothing was requeued, as easy's
+// reuse of its reservation does (refusals final, the reservation valid and still ahead). Then the
+// last pass's starts are the only changes to the classes of the jobs it saw: an in-quota start
+// leaves its owner's other jobs in their classes (held grows by what the waiting jobs shrink by),
+// and an over-quota start can only move its owner's jobs out of quota. So no job seen before
+// enters quota, every job before the last head in the order has started, and the head, if still in
+// quota, stays first (an in-quota head whose owner now has more GPUs goes to the full pass); jobs
+// the last pass refused stay refused wherever they now stand in the order, since what is free and
+// the extra only shrank and ends only got later. Left to decide: the head's rescue and the
+// arrivals. An in-quota arrival before an over-quota head would be tried first-come: full pass.
+func (p *quota) arrivals(v *view, pl *plan, now float64) bool {
+	if !p.fast || !(p.res.valid && p.res.s > now || p.res.unset) || p.res.ver != v.Version() ||
+		p.hv != v.HeldVersion() || !v.RefusalsFinal() {
+		return false
 	}
-	backfillOrder(v, pl, order, func(h int) bool { return h < nIn && p.rescue(v, pl, order[h]) }, &p.res)
-	grace := opt.Quota.GraceS
-	if grace <= 0 {
-		grace = defaultGraceS
-	}
-	for _, i := range order {
-		if v.Waiting(i) {
-			continue
+	head := p.res.head
+	if p.headIn {
+		if !p.isIn(head) {
+			return false
 		}
-		k := ^v.ID(i) // started in this pass
-		if int(k) < len(p.since) && !math.IsNaN(p.since[k]) {
-			if now-p.since[k] > grace {
-				pl.Violation(k)
+		// The full pass would try to rescue the head. It failed last time, or was not tried for
+		// want of anyone over quota; starts since, which can make owners over quota and, through
+		// ties in victim order, make room that was not there, call for asking again (preempting
+		// nobody).
+		if p.startedSince && v.OwnersOver() > 0 {
+			if p.victims(v, v.NeedOf(head)) {
+				return false
 			}
-			p.since[k] = math.NaN()
+			p.startedSince = false
+		}
+	} else if len(p.inArr) > 0 {
+		return false
+	}
+	if len(p.inArr)+len(p.overArr) == 0 {
+		return true
+	}
+	r := shadowFor{need: v.NeedOf(head)}
+	if !p.res.unset {
+		r.set(v, p.res.s, p.res.extra)
+	}
+	before := pl.Started()
+	stale := backfillAfter(v, pl, p.inArr, &r)
+	stale = backfillAfter(v, pl, p.overArr, &r) || stale
+	p.startedSince = p.startedSince || pl.Started() != before
+	p.res = reservation{valid: r.known && !stale && r.extra.GPUs >= 0 && r.extra.Power >= 0, ver: v.Version(),
+		head: head, s: r.s, extra: r.extra, unset: !r.known}
+	for _, arr := range [][]int{p.inArr, p.overArr} {
+		for _, i := range arr {
+			if !v.Waiting(i) {
+				p.tookOff(v, pl, ^v.ID(i), now)
+			}
 		}
 	}
-	p.order, p.over = order[:0], over[:0]
+	return true
+}
+
+// tookOff accounts for job k, started by this pass: it leaves its owner's waiting jobs (and its
+// class), and its guarantee is checked.
+func (p *quota) tookOff(v *view, pl *plan, k int32, now float64) {
+	o := v.Owner(k)
+	l := p.own[o]
+	at := 0
+	for l[at].k != k { // usually the first: owners' jobs mostly start in queue order
+		at++
+	}
+	if at < int(p.nIn[o]) {
+		p.nIn[o]--
+	}
+	p.own[o] = slices.Delete(l, at, at+1)
+	p.setIn(k, false)
+	p.mark(o)
+	if int(k) < len(p.since) && !math.IsNaN(p.since[k]) {
+		if now-p.since[k] > p.grace {
+			pl.Violation(k)
+		}
+		p.since[k] = math.NaN()
+	}
 }
 
 // clock starts job k's guarantee clock if it is not running yet.
@@ -124,61 +452,66 @@ func (p *quota) clock(k int32, now float64) {
 
 // rescue preempts borrowers so that the in-quota job at position i can start, and starts it.
 func (p *quota) rescue(v *view, pl *plan, i int) bool {
-	if v.OwnersOver() == 0 {
-		return false
+	if v.OwnersOver() == 0 || !p.victims(v, v.Need(i)) {
+		return false // preempting every borrower would not make room: preempt nobody
 	}
-	// Owners over quota, each with a cursor on their running jobs from the latest started.
-	overs := p.overs[:0]
-	for o := range p.excess {
-		if p.excess[o] = int64(v.Held(int32(o))) - int64(v.Quota(int32(o))); p.excess[o] > 0 {
-			overs = append(overs, int32(o))
-			p.cursor[o] = v.LatestRun(int32(o))
-		}
-	}
-	p.overs = overs
-	chosen := p.chosen[:0]
-	// next picks the next victim (see the type's comment).
-	next := func() (int32, bool) {
-		for {
-			best := int32(-1)
-			for _, o := range overs {
-				if p.excess[o] > 0 && (best < 0 || p.excess[o] > p.excess[best]) { // ties: overs is in owner order
-					best = o
-				}
-			}
-			if best < 0 {
-				return -1, false
-			}
-			if k := p.victimOf(v, best, chosen); k >= 0 {
-				p.excess[best] -= int64(v.GPUsOf(k))
-				return k, true
-			}
-			p.excess[best] = 0 // nothing of theirs to take in this pool
-		}
-	}
-	need := v.Need(i)
-	acc := v.Free()
-	for !acc.covers(need) {
-		k, ok := next()
-		if !ok {
-			p.chosen = chosen
-			return false // preempting every borrower would not make room: preempt nobody
-		}
-		chosen = append(chosen, k)
-		acc = acc.plus(v.Holds(k))
-	}
-	p.chosen = chosen
-	for _, k := range chosen {
+	for _, k := range p.chosen {
 		pl.Preempt(k)
+		p.back = append(p.back, k)
 	}
 	for !pl.Start(i) { // node placement: the freed GPUs may sit on the wrong nodes
-		k, ok := next()
+		k, ok := p.nextVictim(v)
 		if !ok {
 			return false
 		}
 		pl.Preempt(k)
+		p.back = append(p.back, k)
 	}
 	return true
+}
+
+// victims chooses, into chosen, the borrowers' jobs to preempt (see the type's comment) so that
+// what is free and what they hold covers need, and reports whether it could; it preempts nobody.
+func (p *quota) victims(v *view, need room) bool {
+	// Owners over quota, each with a cursor on their running jobs from the latest started.
+	overs := p.overs[:0]
+	for o := v.NextOver(0); o >= 0; o = v.NextOver(o + 1) {
+		p.excess[o] = int64(v.Held(o)) - int64(v.Quota(o))
+		overs = append(overs, o)
+		p.cursor[o] = v.LatestRun(o)
+	}
+	p.overs = overs
+	p.chosen = p.chosen[:0]
+	acc := v.Free()
+	for !acc.covers(need) {
+		k, ok := p.nextVictim(v)
+		if !ok {
+			return false
+		}
+		p.chosen = append(p.chosen, k)
+		acc = acc.plus(v.Holds(k))
+	}
+	return true
+}
+
+// nextVictim picks the next victim among p.overs (see the type's comment).
+func (p *quota) nextVictim(v *view) (int32, bool) {
+	for {
+		best := int32(-1)
+		for _, o := range p.overs {
+			if p.excess[o] > 0 && (best < 0 || p.excess[o] > p.excess[best]) { // ties: overs is in owner order
+				best = o
+			}
+		}
+		if best < 0 {
+			return -1, false
+		}
+		if k := p.victimOf(v, best, p.chosen); k >= 0 {
+			p.excess[best] -= int64(v.GPUsOf(k))
+			return k, true
+		}
+		p.excess[best] = 0 // nothing of theirs to take in this pool
+	}
 }
 
 // victimOf takes owner o's next victim in this pool: of their running jobs not yet chosen, the

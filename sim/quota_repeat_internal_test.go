@@ -92,8 +92,8 @@ func TestQuotaRepeatedPassesRandom(t *testing.T) {
 				if rc.passes == 0 {
 					t.Fatal("the reservation check never ran")
 				}
-				t.Logf("completed %d infeasible %d preemptions %d (victim order checked %d times) lost %.2f GPU-h",
-					r.Jobs.Completed, r.Jobs.Infeasible, r.Preemptions, rc.victims, r.LostGPUHours)
+				t.Logf("completed %d infeasible %d preemptions %d (victim order checked %d times) lost %.2f GPU-h; %d of %d checks on the event queue",
+					r.Jobs.Completed, r.Jobs.Infeasible, r.Preemptions, rc.victims, r.LostGPUHours, rc.events, rc.passes)
 			})
 		}
 	}
@@ -103,6 +103,7 @@ func TestQuotaRepeatedPassesRandom(t *testing.T) {
 type reservationCheck struct {
 	ck      *checker
 	passes  int
+	events  int // pool passes checked whose running jobs came from the event queue
 	victims int
 	preN    []int32 // by job: preemptions seen at the last pass
 	before  []bool  // by job: running after the last pass
@@ -119,9 +120,8 @@ func (rc *reservationCheck) hook(e *engine, at hookPoint) {
 	}
 	for pi := range e.w.pools {
 		pl := &e.w.pools[pi]
-		if pl.est == nil {
-			rc.ck.fail("pool %d: no estimate heap under a preempting policy", pi)
-			continue
+		if pl.est == nil { // exact estimates: Running walks the event queue, stale completions in it
+			rc.events++
 		}
 		v := &view{e: e, pl: pl}
 		seen := map[int32]bool{}

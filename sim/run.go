@@ -28,7 +28,7 @@ var registry = []policyDef{
 	{name: "fragmented", make: func() policy { return fifo{} }},
 	{name: "fifo", farm: true, make: func() policy { return fifo{} }},
 	{name: "easy", farm: true, est: true, make: newEasy},
-	{name: "quota", farm: true, est: true, ledger: ledgerHeld, preempt: true, make: newQuota},
+	{name: "quota", farm: true, est: true, ledger: ledgerHeld | ledgerLog, preempt: true, make: newQuota},
 	{name: "fairshare", farm: true, est: true, ledger: ledgerHeld | ledgerUsage, make: newFairshare},
 }
 
