@@ -143,7 +143,7 @@ func newLedger(c *gpuplan.Cluster, w *gpuplan.Workload, opt Options, needs ledge
 	gpus := map[string]int{}
 	for _, o := range c.Owners {
 		for _, g := range o.Nodes {
-			gpus[o.Name] += g.Count * g.GPUsPerNode
+			gpus[o.Name] += g.GPUs()
 		}
 	}
 	var sum float64
