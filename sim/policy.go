@@ -142,6 +142,19 @@ func (v *view) Need(i int) room {
 // power freed at the site). Arrivals do not change it.
 func (v *view) Version() uint64 { return v.pl.version }
 
+// OnlyCompleted reports whether, since the pool's Version was ver and Completions dones, the only
+// changes to the pool were completions of jobs at their estimated ends (policies that preempt).
+// Then, for a head that still does not fit, the reservation computed then stands: the jobs that
+// ended were the first of the running-jobs walk, ending by now, and gave back what the walk would
+// have counted. It is false unless estimates are the completion times (no throttling, no boots,
+// one pool) and the site has no cap.
+func (v *view) OnlyCompleted(ver, dones uint64) bool {
+	return v.pl.est == nil && !v.e.w.sites[v.pl.site].capped() && v.pl.version-ver == v.pl.dones-dones
+}
+
+// Completions counts the completions of the pool's jobs (policies that preempt); see OnlyCompleted.
+func (v *view) Completions() uint64 { return v.pl.dones }
+
 // Running lists the pool's placed jobs by estimated end, with what each frees. The estimated end is
 // start + estimate at an unthrottled site; at a throttled one the estimate is work, done at the
 // current power limit's speed. A job past its estimate is expected to end now. Only for policies

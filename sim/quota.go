@@ -40,6 +40,7 @@ type quota struct {
 	excess      []int64
 	overs       []int32
 	cursor      []int32 // by owner: the next victim candidate, walking back from the latest start
+	top         int32   // victims' first pick (its owner), or noTop once the excesses changed
 	chosen      []int32
 	res         reservation
 	borrow      bool
@@ -48,6 +49,7 @@ type quota struct {
 	// Classes, kept from pass to pass (see reclass).
 	own     [][]waitingJob // by owner: their jobs waiting in this pool, in queue order
 	nIn     []int32        // by owner: how many of own[o] are in quota
+	clsHeld []int32        // by owner: the held GPUs their classes stand for (see reclass)
 	in      []uint64       // bit k: waiting job k is in quota
 	inIDs   []int32        // the waiting jobs in quota, in queue (id) order
 	dirty   []int32        // owners to reclass at the next pass
@@ -74,6 +76,8 @@ type quota struct {
 	blocked    []bool
 	mismatches int
 	arrivalsN  int
+	pastDone   int // full passes that kept the reservation past completions (OnlyCompleted)
+	heldKept   int // owners with waiting jobs whose held GPUs changed and came to what their classes stand for
 }
 
 // waitingJob is a waiting job of an owner's list: its id and GPUs.
@@ -92,8 +96,8 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		// (and copied) by doubling.
 		p.since = make([]float64, 0, v.Jobs())
 		p.in = make([]uint64, (v.Jobs()+63)/64)
-		p.excess, p.cursor, p.own, p.nIn, p.marked = make([]int64, no), make([]int32, no),
-			make([][]waitingJob, no), make([]int32, no), make([]bool, no)
+		p.excess, p.cursor, p.own, p.nIn, p.clsHeld, p.marked = make([]int64, no), make([]int32, no),
+			make([][]waitingJob, no), make([]int32, no), make([]int32, no), make([]bool, no)
 		opt := v.Options()
 		p.borrow = !opt.Quota.NoBorrow
 		if p.grace = opt.Quota.GraceS; p.grace <= 0 {
@@ -121,8 +125,15 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	p.back = p.back[:0]
 	if changed, ok := v.HeldChanges(p.logAt); ok {
 		for _, o := range changed {
-			if len(p.own[o]) > 0 { // an owner without waiting jobs has no classes
-				p.mark(o)
+			// An owner without waiting jobs has no classes; one whose held GPUs are back to
+			// what their classes stand for (their in-quota starts, or changes undone since) has
+			// the classes of the last pass.
+			if len(p.own[o]) > 0 {
+				if v.Held(o) != p.clsHeld[o] {
+					p.mark(o)
+				} else {
+					p.heldKept++
+				}
 			}
 		}
 	} else {
@@ -192,10 +203,14 @@ func (p *quota) mark(o int32) {
 // quota beside their held GPUs (see the type's comment), and starts the clocks of those jobs. An
 // owner's classes change only with their held GPUs and their waiting jobs, and both are noted
 // (mark) when they change, so the classes of every other owner are still those of the last pass.
+// clsHeld[o] is the held GPUs the classes stand for; an in-quota start adds its GPUs to it
+// (tookOff), so that the ledger's note of that start calls for no reclass.
 func (p *quota) reclass(v *view, o int32, now float64) {
 	p.marked[o] = false
 	l := p.own[o]
-	cum, q := int64(v.Held(o)), int64(v.Quota(o))
+	h := v.Held(o)
+	p.clsHeld[o] = h
+	cum, q := int64(h), int64(v.Quota(o))
 	m := 0
 	for ; m < len(l) && cum+int64(l[m].g) <= q; m++ {
 		cum += int64(l[m].g)
@@ -263,8 +278,16 @@ func (p *quota) fullPass(v *view, pl *plan, now float64) {
 	} else {
 		id := v.ID(head)
 		r := shadowFor{need: v.Need(head)}
-		if p.res.valid && p.res.ver == v.Version() && p.res.head == id && p.res.s > v.Now() && v.RefusalsFinal() {
-			r.set(v, p.res.s, p.res.extra)
+		if p.res.valid && p.res.head == id && p.res.s > v.Now() && v.RefusalsFinal() {
+			if p.res.ver == v.Version() {
+				r.set(v, p.res.s, p.res.extra)
+			} else if v.OnlyCompleted(p.res.ver, p.res.dones) {
+				// Jobs that ended at their estimated ends (by now, before s) gave back what the
+				// walk counted for them: the walk from what is free now reaches the same s with
+				// the same extra.
+				r.set(v, p.res.s, p.res.extra)
+				p.pastDone++
+			}
 		}
 		stale := false
 		before := pl.Started()
@@ -278,7 +301,7 @@ func (p *quota) fullPass(v *view, pl *plan, now float64) {
 				if free < v.MinGPUs() {
 					break // nothing waiting is small enough: the rest of the scan would start nothing
 				}
-				if !v.Waiting(j) || v.GPUs(j) > free || p.isIn(v.ID(j)) {
+				if v.GPUs(j) > free || !v.Waiting(j) || p.isIn(v.ID(j)) {
 					continue
 				}
 				if backfillOne(v, pl, j, &r, own, &stale) {
@@ -287,7 +310,7 @@ func (p *quota) fullPass(v *view, pl *plan, now float64) {
 			}
 		}
 		p.res = reservation{valid: r.known && !stale && r.extra.GPUs >= 0 && r.extra.Power >= 0, ver: v.Version(),
-			head: id, s: r.s, extra: r.extra, unset: !r.known}
+			head: id, s: r.s, extra: r.extra, unset: !r.known, dones: v.Completions()}
 		p.fast, p.headIn, p.startedSince = true, h < nIn, pl.Started() != before
 	}
 	p.over = started
@@ -406,7 +429,7 @@ func (p *quota) arrivals(v *view, pl *plan, now float64) bool {
 	stale = backfillAfter(v, pl, p.overArr, &r) || stale
 	p.startedSince = p.startedSince || pl.Started() != before
 	p.res = reservation{valid: r.known && !stale && r.extra.GPUs >= 0 && r.extra.Power >= 0, ver: v.Version(),
-		head: head, s: r.s, extra: r.extra, unset: !r.known}
+		head: head, s: r.s, extra: r.extra, unset: !r.known, dones: v.Completions()}
 	for _, arr := range [][]int{p.inArr, p.overArr} {
 		for _, i := range arr {
 			if !v.Waiting(i) {
@@ -427,11 +450,15 @@ func (p *quota) tookOff(v *view, pl *plan, k int32, now float64) {
 		at++
 	}
 	if at < int(p.nIn[o]) {
+		// An in-quota start leaves the owner's other jobs in their classes: the GPUs before each
+		// in their list count the same, now as held rather than waiting.
 		p.nIn[o]--
+		p.clsHeld[o] += l[at].g
+	} else {
+		p.mark(o) // an over-quota start adds to what is held before every waiting job
 	}
 	p.own[o] = slices.Delete(l, at, at+1)
 	p.setIn(k, false)
-	p.mark(o)
 	if int(k) < len(p.since) && !math.IsNaN(p.since[k]) {
 		if now-p.since[k] > p.grace {
 			pl.Violation(k)
@@ -470,17 +497,30 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 	return true
 }
 
+// noCursor marks an owner's victim cursor not yet read from the ledger, noTop victims' first pick
+// taken.
+const (
+	noCursor = -2
+	noTop    = -2
+)
+
 // victims chooses, into chosen, the borrowers' jobs to preempt (see the type's comment) so that
 // what is free and what they hold covers need, and reports whether it could; it preempts nobody.
 func (p *quota) victims(v *view, need room) bool {
-	// Owners over quota, each with a cursor on their running jobs from the latest started.
+	// Owners over quota, each with a cursor on their running jobs from the latest started, read
+	// when the owner is first picked (noCursor until then), and the first pick found on the way.
 	overs := p.overs[:0]
+	top := int32(-1)
 	for o := v.NextOver(0); o >= 0; o = v.NextOver(o + 1) {
-		p.excess[o] = int64(v.Held(o)) - int64(v.Quota(o))
+		x := int64(v.Held(o)) - int64(v.Quota(o))
+		p.excess[o] = x
 		overs = append(overs, o)
-		p.cursor[o] = v.LatestRun(o)
+		p.cursor[o] = noCursor
+		if x > 0 && (top < 0 || x > p.excess[top]) { // ties: the lowest owner, as nextVictim's
+			top = o
+		}
 	}
-	p.overs = overs
+	p.overs, p.top = overs, top
 	p.chosen = p.chosen[:0]
 	acc := v.Free()
 	for !acc.covers(need) {
@@ -497,12 +537,15 @@ func (p *quota) victims(v *view, need room) bool {
 // nextVictim picks the next victim among p.overs (see the type's comment).
 func (p *quota) nextVictim(v *view) (int32, bool) {
 	for {
-		best := int32(-1)
-		for _, o := range p.overs {
-			if p.excess[o] > 0 && (best < 0 || p.excess[o] > p.excess[best]) { // ties: overs is in owner order
-				best = o
+		best := p.top
+		if best == noTop {
+			for _, o := range p.overs {
+				if p.excess[o] > 0 && (best < 0 || p.excess[o] > p.excess[best]) { // ties: overs is in owner order
+					best = o
+				}
 			}
 		}
+		p.top = noTop // the excesses change below
 		if best < 0 {
 			return -1, false
 		}
@@ -527,6 +570,9 @@ func (p *quota) victimOf(v *view, o int32, chosen []int32) int32 {
 	// Jobs in other pools (a Lab owner's private pool) free nothing here.
 	other := func(k int32) bool { return !v.InPool(k) }
 	c := p.cursor[o]
+	if c == noCursor {
+		c = v.LatestRun(o)
+	}
 	for c >= 0 && (other(c) || slices.Contains(chosen, c)) {
 		c = v.PrevRun(c)
 	}

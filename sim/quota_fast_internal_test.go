@@ -14,7 +14,10 @@ import (
 // backfillOrder), under the suite's invariant checks. After every batch of events (every
 // scheduling pass) the two runs must have every job in the same state, in the same pool and with
 // the same preemption count, and their results must be equal. Each case must take the
-// arrivals-only pass at least once, so the check is not vacuous.
+// arrivals-only pass at least once, so the check is not vacuous; and the test as a whole must see
+// a full pass keep its reservation past completions (OnlyCompleted) and an owner's held GPUs come
+// back to what their kept classes stand for (an in-quota start), the other two shortcuts the
+// full passes are checked against.
 func TestQuotaFastPassesEqualFullPasses(t *testing.T) {
 	def, _ := findPolicy("quota")
 	type variant struct {
@@ -48,6 +51,7 @@ func TestQuotaFastPassesEqualFullPasses(t *testing.T) {
 		variant{"grid-lab-pool-tight", lab, Options{Placement: PlacementPool, Quota: Quota{Quotas: tight}}, grid},
 		variant{"grid-lab-nodes-tight", lab, Options{Placement: PlacementNodes, Quota: Quota{Quotas: tight}}, grid},
 	)
+	pastDone, heldKept := 0, 0
 	seeds := []uint64{1, 2, 3, 4}
 	if testing.Short() {
 		seeds = seeds[:2]
@@ -82,6 +86,10 @@ func TestQuotaFastPassesEqualFullPasses(t *testing.T) {
 					for i := range e.w.pools {
 						if q, ok := e.w.pools[i].pol.(*quota); ok {
 							fast += q.arrivalsN
+							if !full {
+								pastDone += q.pastDone
+								heldKept += q.heldKept
+							}
 							if q.mismatches > 0 {
 								t.Errorf("kept classes differ from the whole queue's %d times", q.mismatches)
 							}
@@ -110,6 +118,10 @@ func TestQuotaFastPassesEqualFullPasses(t *testing.T) {
 			t.Errorf("%s: the arrivals-only pass was never taken", vr.name)
 		}
 	}
+	if pastDone == 0 || heldKept == 0 {
+		t.Errorf("reservations kept past completions %d times, held GPUs back to the classes' %d times: want both", pastDone, heldKept)
+	}
+	t.Logf("reservations kept past completions %d times, held GPUs back to the classes' %d times", pastDone, heldKept)
 }
 
 // batchDigest hashes every job's state, pool and preemption count.

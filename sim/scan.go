@@ -17,6 +17,7 @@ type reservation struct {
 	// unset: the pass had a head but needed no reservation (no later job fit what was free), so
 	// none was computed and nothing was backfilled.
 	unset bool
+	dones uint64 // the pool's Completions with ver, for policies that reuse it past completions
 }
 
 // shadowFor is a head's reservation, computed when a job that fits what is free first asks for it:
