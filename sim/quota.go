@@ -50,6 +50,7 @@ type quota struct {
 	own     [][]waitingJob // by owner: their jobs waiting in this pool, in queue order
 	nIn     []int32        // by owner: how many of own[o] are in quota
 	clsHeld []int32        // by owner: the held GPUs their classes stand for (see reclass)
+	inG     []int32        // by owner: the GPUs of their jobs in quota, own[o][:nIn[o]]
 	in      []uint64       // bit k: waiting job k is in quota
 	inIDs   []int32        // the waiting jobs in quota, in queue (id) order
 	dirty   []int32        // owners to reclass at the next pass
@@ -96,8 +97,8 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		// (and copied) by doubling.
 		p.since = make([]float64, 0, v.Jobs())
 		p.in = make([]uint64, (v.Jobs()+63)/64)
-		p.excess, p.cursor, p.own, p.nIn, p.clsHeld, p.marked = make([]int64, no), make([]int32, no),
-			make([][]waitingJob, no), make([]int32, no), make([]int32, no), make([]bool, no)
+		p.excess, p.cursor, p.own, p.nIn, p.clsHeld, p.inG, p.marked = make([]int64, no), make([]int32, no),
+			make([][]waitingJob, no), make([]int32, no), make([]int32, no), make([]int32, no), make([]bool, no)
 		opt := v.Options()
 		p.borrow = !opt.Quota.NoBorrow
 		if p.grace = opt.Quota.GraceS; p.grace <= 0 {
@@ -149,9 +150,7 @@ func (p *quota) Schedule(v *view, pl *plan) {
 	}
 	for i := a; i < n; i++ {
 		k := v.ID(i)
-		o := v.Owner(k)
-		p.own[o] = append(p.own[o], waitingJob{k, v.GPUs(i)})
-		p.mark(o)
+		p.arrived(v, v.Owner(k), waitingJob{k, v.GPUs(i)}, now)
 		p.seen = k
 	}
 	for _, o := range p.dirty {
@@ -199,6 +198,31 @@ func (p *quota) mark(o int32) {
 	}
 }
 
+// arrived adds the arrival w to the end of owner o's waiting jobs and classes it: an owner to be
+// reclassed anyway, or whose held GPUs are not those their classes stand for, is marked;
+// otherwise the classes of their other jobs stand and only w's is decided, as reclass would: in
+// quota if every job before it is and it fits beside them.
+func (p *quota) arrived(v *view, o int32, w waitingJob, now float64) {
+	l := p.own[o]
+	p.own[o] = append(l, w)
+	if p.marked[o] {
+		return
+	}
+	h := v.Held(o)
+	if len(l) == 0 { // no classes yet: they stand for whatever is held
+		p.clsHeld[o], p.nIn[o], p.inG[o] = h, 0, 0
+	} else if h != p.clsHeld[o] { // a guard: the held changes have marked such an owner already
+		p.mark(o)
+		return
+	}
+	if int(p.nIn[o]) == len(l) && int64(h)+int64(p.inG[o])+int64(w.g) <= int64(v.Quota(o)) {
+		p.nIn[o]++
+		p.inG[o] += w.g
+		p.setIn(w.k, true)
+		p.clock(w.k, now)
+	}
+}
+
 // reclass finds owner o's jobs in quota: the longest prefix of their waiting jobs that fits the
 // quota beside their held GPUs (see the type's comment), and starts the clocks of those jobs. An
 // owner's classes change only with their held GPUs and their waiting jobs, and both are noted
@@ -226,6 +250,7 @@ func (p *quota) reclass(v *view, o int32, now float64) {
 		p.clock(w.k, now)
 	}
 	p.nIn[o] = int32(m)
+	p.inG[o] = int32(cum - int64(h))
 }
 
 // fullPass is a pass over the whole queue in priority order (see the type's comment): the jobs in
@@ -454,6 +479,7 @@ func (p *quota) tookOff(v *view, pl *plan, k int32, now float64) {
 		// in their list count the same, now as held rather than waiting.
 		p.nIn[o]--
 		p.clsHeld[o] += l[at].g
+		p.inG[o] -= l[at].g
 	} else {
 		p.mark(o) // an over-quota start adds to what is held before every waiting job
 	}
