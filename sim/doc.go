@@ -237,7 +237,8 @@
 //
 // A policy is a type with a Schedule(v *view, p *plan) method, in a file of its own. It reads the
 // pool, the clock and, where it needs them, per-owner figures only through the view's methods
-// (queue positions, free room, needs, running jobs by estimated end; Held, Quota, Share, Usage,
+// (queue positions, free room, needs, running jobs by estimated end, whether only completions
+// changed the pool since a version (OnlyCompleted, Completions); Held, Quota, Share, Usage,
 // LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion and HeldChanges from the owner ledger;
 // Options, a copy), keeps whatever it wants between passes in its own fields, and acts only
 // through the plan (Start, StartJob, Reorder, Preempt, Violation); the engine checks every start
@@ -265,7 +266,8 @@
 // index with min-trees of estimates (the same decisions as the plain scan, which a test checks, in
 // O(sizes log n) rather than a walk of the queue); shadow times found by walking the k earliest
 // estimated ends with a small frontier heap, over the completion events themselves when estimates
-// are exact; reservations reused while nothing changes; metrics by selection, not sorting.
+// are exact; reservations reused while nothing changes (quota's also past completions at their
+// estimated ends); metrics by selection, not sorting.
 //
 // # Imports
 //

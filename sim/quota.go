@@ -31,9 +31,16 @@ import (
 // ledger's change log, view.HeldChanges) or waiting jobs changed since the last pass (reclass).
 // A pass takes the in-quota jobs from that list and reads the over-quota ones from the queue only
 // as far as it gets (fullPass); after arrivals alone it decides only the arrivals against the
-// kept reservation, as easy does (arrivals). The decisions are those of the definition above:
+// kept reservation, as easy does (arrivals). Three shortcuts keep the bookkeeping small: an
+// arrival is classed on its own unless its owner is reclassed anyway (arrived); an in-quota start
+// leaves its owner's classes as they are, so the ledger's note of it calls for no reclass
+// (clsHeld); and a full pass keeps the last reservation when the only changes to the pool since
+// were completions at their estimated ends (view.OnlyCompleted), which the shadow walk would have
+// counted before reaching the same shadow time. The rescue reads an owner's victim cursor only
+// when it picks them. The decisions are those of the definition above:
 // TestQuotaFastPassesEqualFullPasses checks them, and the kept classes, against a pass that
-// classes the whole queue afresh (full, referencePass), after every pass.
+// classes the whole queue afresh and computes every reservation anew (full, referencePass), after
+// every pass.
 type quota struct {
 	order, over []int
 	since       []float64 // by job: first time found in quota while waiting; NaN when not
