@@ -288,6 +288,16 @@ func (l *ownerLedger) heldChanges(since uint64) ([]int32, bool) {
 	return l.heldLog[since-l.logBase:], true
 }
 
+// overs appends the owners over quota to buf, in owner order.
+func (l *ownerLedger) overs(buf []int32) []int32 {
+	for w, x := range l.over {
+		for ; x != 0; x &= x - 1 {
+			buf = append(buf, int32(w<<6+bits.TrailingZeros64(x)))
+		}
+	}
+	return buf
+}
+
 // nextOver is the first owner from o on who holds more than their quota, or -1.
 func (l *ownerLedger) nextOver(o int32) int32 {
 	if o < 0 {

@@ -299,6 +299,9 @@ func (v *view) Usage(o int32) float64 { return v.e.led.usageAt(o, v.e.now) }
 func (v *view) OwnersOver() int        { return v.e.led.overN }
 func (v *view) NextOver(o int32) int32 { return v.e.led.nextOver(o) }
 
+// Overs appends the owners over quota to buf, in owner order, as NextOver would list them.
+func (v *view) Overs(buf []int32) []int32 { return v.e.led.overs(buf) }
+
 // HeldVersion changes whenever some owner's held GPUs change, in any pool: a policy that classes
 // jobs by their owners' holdings knows from it that nobody's changed since its last pass.
 func (v *view) HeldVersion() uint64 { return v.e.led.heldV }

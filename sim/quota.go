@@ -46,8 +46,10 @@ type quota struct {
 	since       []float64 // by job: first time found in quota while waiting; NaN when not
 	excess      []int64
 	overs       []int32
-	cursor      []int32 // by owner: the next victim candidate, walking back from the latest start
-	top         int32   // victims' first pick (its owner), or noTop once the excesses changed
+	cursor      []int32  // by owner: the next victim candidate, walking back from the latest start
+	exAt, curAt []uint32 // by owner: the choice of victims (stamp) their excess and cursor are of
+	stamp       uint32
+	top         int32 // victims' first pick (its owner), or noTop once the excesses changed
 	chosen      []int32
 	res         reservation
 	borrow      bool
@@ -106,6 +108,7 @@ func (p *quota) Schedule(v *view, pl *plan) {
 		p.in = make([]uint64, (v.Jobs()+63)/64)
 		p.excess, p.cursor, p.own, p.nIn, p.clsHeld, p.inG, p.marked = make([]int64, no), make([]int32, no),
 			make([][]waitingJob, no), make([]int32, no), make([]int32, no), make([]int32, no), make([]bool, no)
+		p.exAt, p.curAt = make([]uint32, no), make([]uint32, no)
 		opt := v.Options()
 		p.borrow = !opt.Quota.NoBorrow
 		if p.grace = opt.Quota.GraceS; p.grace <= 0 {
@@ -530,27 +533,23 @@ func (p *quota) rescue(v *view, pl *plan, i int) bool {
 	return true
 }
 
-// noCursor marks an owner's victim cursor not yet read from the ledger, noTop victims' first pick
-// taken.
-const (
-	noCursor = -2
-	noTop    = -2
-)
+// noTop marks victims' first pick taken.
+const noTop = -2
 
 // victims chooses, into chosen, the borrowers' jobs to preempt (see the type's comment) so that
 // what is free and what they hold covers need, and reports whether it could; it preempts nobody.
+//
+// It keeps per owner only what the choice changes, for the owners it picks (stamped with this
+// choice's number): how much they are still over quota and the cursor on their running jobs. Every
+// other owner's excess is read from the ledger, unchanged until the chosen jobs are preempted, and
+// their cursor starts at their latest started job.
 func (p *quota) victims(v *view, need room) bool {
-	// Owners over quota, each with a cursor on their running jobs from the latest started, read
-	// when the owner is first picked (noCursor until then), and the first pick found on the way.
-	overs := p.overs[:0]
-	top := int32(-1)
-	for o := v.NextOver(0); o >= 0; o = v.NextOver(o + 1) {
-		x := int64(v.Held(o)) - int64(v.Quota(o))
-		p.excess[o] = x
-		overs = append(overs, o)
-		p.cursor[o] = noCursor
-		if x > 0 && (top < 0 || x > p.excess[top]) { // ties: the lowest owner, as nextVictim's
-			top = o
+	p.stamp++
+	overs := v.Overs(p.overs[:0])
+	top, topX := int32(-1), int64(0) // the first pick, found on the way
+	for _, o := range overs {
+		if x := int64(v.Held(o)) - int64(v.Quota(o)); x > 0 && (top < 0 || x > topX) { // ties: the lowest owner
+			top, topX = o, x
 		}
 	}
 	p.overs, p.top = overs, top
@@ -572,9 +571,10 @@ func (p *quota) nextVictim(v *view) (int32, bool) {
 	for {
 		best := p.top
 		if best == noTop {
+			var bx int64
 			for _, o := range p.overs {
-				if p.excess[o] > 0 && (best < 0 || p.excess[o] > p.excess[best]) { // ties: overs is in owner order
-					best = o
+				if x := p.excessOf(v, o); x > 0 && (best < 0 || x > bx) { // ties: overs is in owner order
+					best, bx = o, x
 				}
 			}
 		}
@@ -582,12 +582,24 @@ func (p *quota) nextVictim(v *view) (int32, bool) {
 		if best < 0 {
 			return -1, false
 		}
-		if k := p.victimOf(v, best, p.chosen); k >= 0 {
-			p.excess[best] -= int64(v.GPUsOf(k))
+		x := int64(0) // nothing of theirs to take in this pool
+		k := p.victimOf(v, best, p.chosen)
+		if k >= 0 {
+			x = p.excessOf(v, best) - int64(v.GPUsOf(k))
+		}
+		p.excess[best], p.exAt[best] = x, p.stamp
+		if k >= 0 {
 			return k, true
 		}
-		p.excess[best] = 0 // nothing of theirs to take in this pool
 	}
+}
+
+// excessOf is how much owner o is over quota in this choice of victims (see victims).
+func (p *quota) excessOf(v *view, o int32) int64 {
+	if p.exAt[o] == p.stamp {
+		return p.excess[o]
+	}
+	return int64(v.Held(o)) - int64(v.Quota(o))
 }
 
 // victimOf takes owner o's next victim in this pool: of their running jobs not yet chosen, the
@@ -603,8 +615,8 @@ func (p *quota) victimOf(v *view, o int32, chosen []int32) int32 {
 	// Jobs in other pools (a Lab owner's private pool) free nothing here.
 	other := func(k int32) bool { return !v.InPool(k) }
 	c := p.cursor[o]
-	if c == noCursor {
-		c = v.LatestRun(o)
+	if p.curAt[o] != p.stamp {
+		c, p.curAt[o] = v.LatestRun(o), p.stamp
 	}
 	for c >= 0 && (other(c) || slices.Contains(chosen, c)) {
 		c = v.PrevRun(c)

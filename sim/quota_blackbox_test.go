@@ -68,6 +68,16 @@ func TestQuotaHandSchedules(t *testing.T) {
 			start: []float64{15, 1, 15, 5}, end: []float64{115, 101, 115, 15}, preemptions: 2, lostGPUS: 21,
 		},
 		{
+			// Quotas a 2, b 2, c 4 on 8 GPUs. j0 (a, 3) and j1 (b, 3) borrow at 0 and 1. At 2, j2
+			// (c, 4, in quota) finds 2 free; a and b are both 1 over quota from the start, and a,
+			// the lower owner, loses j0 (frees 3): 5 >= 4. j2 runs [2, 12]; j0 lost 3*2 = 6 GPU-s
+			// and restarts when j2 ends: [12, 112].
+			name: "victim order: a tie from the start goes to the lower owner", opt: pool,
+			c:     poolCluster([]ownerSpec{{"a", 1, 2}, {"b", 1, 2}, {"c", 1, 4}}, 1, 8),
+			jobs:  []jobSpec{{"a", 0, 3, 100, 0}, {"b", 1, 3, 100, 0}, {"c", 2, 4, 10, 0}},
+			start: []float64{12, 1, 2}, end: []float64{112, 101, 12}, preemptions: 1, lostGPUS: 6,
+		},
+		{
 			// Quotas 4 and 4 on a 4-GPU farm: both in quota, nobody borrows, nothing to preempt.
 			// j1 waits from 10 to 100: 90 s > 60 s grace, one violation for b.
 			name: "guarantee violation", c: poolCluster(two, 1, 4), opt: sim.Options{Placement: sim.PlacementPool, Quota: sim.Quota{Quotas: map[string]int{"a": 4, "b": 4}}},
