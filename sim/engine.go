@@ -71,6 +71,8 @@ type engine struct {
 	// event or a restart overhead, so the others' records in pre are not read at completion.
 	preOnce  []uint64
 	requeued []int32 // jobs preempted in the current pass
+	// by pool: completions of its jobs (view.Completions); each bumps the pool's version once
+	dones []uint64
 }
 
 // jobRec is what the engine keeps per job while it runs, in 32 bytes, so that starting or

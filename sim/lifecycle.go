@@ -322,7 +322,7 @@ func (e *engine) complete(k int32) {
 		}
 		e.led.finished(k, e.j[k].gpus, ovh, e.start[e.in(k)], e.now, e.j[k].dur)
 		e.trimEst(pl)
-		pl.dones++
+		e.dones[pl.idx]++
 	} else if pl.est != nil {
 		pl.est.trim(e.done)
 	}

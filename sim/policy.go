@@ -147,13 +147,19 @@ func (v *view) Version() uint64 { return v.pl.version }
 // Then, for a head that still does not fit, the reservation computed then stands: the jobs that
 // ended were the first of the running-jobs walk, ending by now, and gave back what the walk would
 // have counted. It is false unless estimates are the completion times (no throttling, no boots,
-// one pool) and the site has no cap.
+// one pool) and the site has no cap. Only for policies created with estimates.
 func (v *view) OnlyCompleted(ver, dones uint64) bool {
-	return v.pl.est == nil && !v.e.w.sites[v.pl.site].capped() && v.pl.version-ver == v.pl.dones-dones
+	return v.pl.est == nil && !v.e.w.sites[v.pl.site].capped() && v.pl.version-ver == v.Completions()-dones
 }
 
-// Completions counts the completions of the pool's jobs (policies that preempt); see OnlyCompleted.
-func (v *view) Completions() uint64 { return v.pl.dones }
+// Completions counts the completions of the pool's jobs for policies that preempt (0 for others,
+// for which OnlyCompleted is then true only when nothing changed); see OnlyCompleted.
+func (v *view) Completions() uint64 {
+	if v.e.dones == nil {
+		return 0
+	}
+	return v.e.dones[v.pl.idx]
+}
 
 // Running lists the pool's placed jobs by estimated end, with what each frees. The estimated end is
 // start + estimate at an unthrottled site; at a throttled one the estimate is work, done at the

@@ -32,8 +32,6 @@ type pool struct {
 	dirty   bool
 	blocked bool   // the last pass was refused a start by the site's power cap
 	version uint64 // bumped whenever what the pool could start may have grown or shrunk
-	// completions of the pool's jobs, counted for policies that preempt: each bumps version once
-	dones uint64
 }
 
 // takeGroups reserves g GPUs from the groups in declaration order and returns the slot recording

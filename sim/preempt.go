@@ -35,6 +35,7 @@ type preRec struct {
 func (e *engine) initPreempt() {
 	e.pre = make([]preRec, e.n)
 	e.preOnce = make([]uint64, (e.n+63)/64)
+	e.dones = make([]uint64, len(e.w.pools))
 }
 
 // wasPreempted reports whether job k was ever preempted (policies that preempt only).
