@@ -239,7 +239,7 @@
 // pool, the clock and, where it needs them, per-owner figures only through the view's methods
 // (queue positions, free room, needs, running jobs by estimated end, whether only completions
 // changed the pool since a version (OnlyCompleted, Completions); Held, Quota, Share, Usage,
-// LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion and HeldChanges from the owner ledger;
+// LatestRun, PrevRun, OwnersOver, Overs, HeldVersion and HeldChanges from the owner ledger;
 // Options, a copy), keeps whatever it wants between passes in its own fields, and acts only
 // through the plan (Start, StartJob, Reorder, Preempt, Violation); the engine checks every start
 // against placement and power and applies it at once.

@@ -11,7 +11,7 @@ import (
 // held, quotas and shares, decayed usage, each owner's running jobs in start order, and the
 // preemption and guarantee metrics. The engine notifies it when a job is placed, begins,
 // finishes, is released or preempted; policies read it only through the view (Held, Quota,
-// Share, Usage, LatestRun, PrevRun, OwnersOver, NextOver, HeldVersion, HeldChanges). A run whose
+// Share, Usage, LatestRun, PrevRun, OwnersOver, Overs, HeldVersion, HeldChanges). A run whose
 // policy keeps no owner state has a nil ledger, and every notification is then a no-op, so the
 // engine never asks which policy it runs.
 type ownerLedger struct {
@@ -296,25 +296,6 @@ func (l *ownerLedger) overs(buf []int32) []int32 {
 		}
 	}
 	return buf
-}
-
-// nextOver is the first owner from o on who holds more than their quota, or -1.
-func (l *ownerLedger) nextOver(o int32) int32 {
-	if o < 0 {
-		o = 0
-	}
-	w := int(o >> 6)
-	if w >= len(l.over) {
-		return -1
-	}
-	x := l.over[w] &^ (1<<(o&63) - 1)
-	for x == 0 {
-		if w++; w == len(l.over) {
-			return -1
-		}
-		x = l.over[w]
-	}
-	return int32(w<<6 + bits.TrailingZeros64(x))
 }
 
 // usageAt is owner o's decayed usage at t: u(t) = u e^(-lambda dt) + held (1 - e^(-lambda dt))/lambda,

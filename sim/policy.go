@@ -300,12 +300,10 @@ func (v *view) Share(o int32) float64 { return v.e.led.share[o] }
 // Usage is owner o's decayed usage now, GPU-seconds (policies registered with ledgerUsage).
 func (v *view) Usage(o int32) float64 { return v.e.led.usageAt(o, v.e.now) }
 
-// OwnersOver is how many owners hold more GPUs than their quota, and NextOver the first of them
-// from owner o on (-1: none), so that they are visited in owner order without looking at the rest.
-func (v *view) OwnersOver() int        { return v.e.led.overN }
-func (v *view) NextOver(o int32) int32 { return v.e.led.nextOver(o) }
+// OwnersOver is how many owners hold more GPUs than their quota.
+func (v *view) OwnersOver() int { return v.e.led.overN }
 
-// Overs appends the owners over quota to buf, in owner order, as NextOver would list them.
+// Overs appends the owners over quota to buf, in owner order, without looking at the rest.
 func (v *view) Overs(buf []int32) []int32 { return v.e.led.overs(buf) }
 
 // HeldVersion changes whenever some owner's held GPUs change, in any pool: a policy that classes
