@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	natsjs "github.com/nats-io/nats.go/jetstream"
-
 	"github.com/gpuplan/gpuplan/events/natsserver"
 	"github.com/gpuplan/gpuplan/scenarios"
 )
@@ -227,15 +224,7 @@ func TestPlanWorkerJoinsLate(t *testing.T) {
 		done <- result{code, stderr}
 	}()
 	// Start the worker only once the plan's 8 runs wait on the queue.
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := natsjs.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStreamClient(t, srv.URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {

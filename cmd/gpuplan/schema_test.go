@@ -46,19 +46,26 @@ func importSample(t *testing.T, url string) {
 	}
 }
 
-// publishRaw stores data on subject as a client that bypasses gpuplan would, and returns its
-// stream sequence.
-func publishRaw(t *testing.T, url, subject, data string) uint64 {
+// jetStreamClient connects a plain JetStream client to url, closed when the test ends.
+func jetStreamClient(t *testing.T, url string) natsjs.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
 	js, err := natsjs.New(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return js
+}
+
+// publishRaw stores data on subject as a client that bypasses gpuplan would, and returns its
+// stream sequence.
+func publishRaw(t *testing.T, url, subject, data string) uint64 {
+	t.Helper()
+	js := jetStreamClient(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ack, err := js.Publish(ctx, subject, []byte(data))
