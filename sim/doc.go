@@ -257,9 +257,10 @@
 // # Performance
 //
 // At the project's target shape (1M jobs, 3,000 GPUs, load 0.95; BenchmarkPolicy and
-// BenchmarkEasyNodesThrottle in bench_test.go, BENCHMARKS.md) one run takes about 0.2 to 0.35 s of one core with pool placement,
-// and about 0.8 s for easy with node placement under a throttling cap (1.7 s when every job has a
-// draw of its own, which makes the throttle's ratio index large). What makes that possible: no
+// BenchmarkEasyNodesThrottle in bench_test.go, BENCHMARKS.md) one run with pool placement takes,
+// at the best of several runs on a 2-core AMD EPYC, about 0.34 s of one core for fifo, 0.40 s for
+// easy, 0.6 s for fragmented, 0.73 s for quota and 0.88 s for fairshare, and about 1.4 s for easy
+// with node placement under a throttling cap. What makes that possible: no
 // allocation per event; binary heaps on integer time keys that sift without branches; one 32-byte
 // record per job, and queue entries that carry what starting a job needs, so a job that waited
 // long is started without reading its record; EASY's backfill scan replaced by a per-GPU-count
