@@ -418,8 +418,8 @@ func (e *engine) apply(ev event) {
 	i := ev.index()
 	switch ev.kind() {
 	case evDone:
-		if e.pre != nil && e.wasPreempted(i) && (ev.gen != e.pre[i].gen || e.j[i].state != jobRunning) {
-			break // a preempted run's completion
+		if e.staleDone(i, ev.gen) {
+			break
 		}
 		e.complete(i)
 	case evSite:

@@ -192,10 +192,9 @@ func (r *running) Next() bool {
 			x := e.ev.v[r.slot]
 			if ev := (event{ref: uint32(x >> 32), gen: uint32(x)}); ev.kind() == evDone {
 				r.job = ev.index()
-				if e.pre == nil || !e.wasPreempted(r.job) || ev.gen == e.pre[r.job].gen && e.j[r.job].state == jobRunning {
+				if !e.staleDone(r.job, ev.gen) {
 					break
 				}
-				// a preempted run's completion: the job is waiting, or running again later
 			}
 		} else if x := r.v.pl.est.v[r.slot]; !e.estDead(x) {
 			r.job = x.job

@@ -41,6 +41,13 @@ func (e *engine) initPreempt() {
 // wasPreempted reports whether job k was ever preempted (policies that preempt only).
 func (e *engine) wasPreempted(k int32) bool { return e.preOnce[k>>6]&(1<<(k&63)) != 0 }
 
+// staleDone reports whether a completion event of job k's run of generation gen belongs to a
+// preempted run: the job is waiting again, or running a later run. Only a job ever preempted can
+// have one.
+func (e *engine) staleDone(k int32, gen uint32) bool {
+	return e.pre != nil && e.wasPreempted(k) && (gen != e.pre[k].gen || e.j[k].state != jobRunning)
+}
+
 // runStart is when running job k's current run began, in site s's work clock (see beginParts).
 func (e *engine) runStart(s *site, k int32) float64 {
 	if s.throttle() || e.wasPreempted(k) {
