@@ -38,7 +38,7 @@ admin.creds (it creates the streams as admin); hand each other .creds file to it
 			if err := natsauth.Init(args[0], natsauth.Options{Nodes: nodes}); err != nil {
 				return err
 			}
-			for _, r := range []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner, jetstream.RoleWorker} {
+			for _, r := range natsauth.SiteRoles() {
 				fmt.Fprintln(cmd.OutOrStdout(), natsauth.CredsPath(args[0], r, ""))
 			}
 			for _, n := range nodes {

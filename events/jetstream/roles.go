@@ -33,9 +33,6 @@ const (
 // ErrRole: a role name that is not one of the roles, or a collector without a node.
 var ErrRole = errors.New("jetstream: unknown role")
 
-// Roles lists the roles in the order credentials are issued.
-func Roles() []Role { return []Role{RoleAdmin, RoleImporter, RolePlanner, RoleCollector, RoleWorker} }
-
 // Permissions are the subjects a role may publish to and subscribe to.
 type Permissions struct {
 	Publish, Subscribe []string

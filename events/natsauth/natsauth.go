@@ -41,6 +41,12 @@ type Options struct {
 	Log jetstream.Options
 }
 
+// SiteRoles are the roles Init issues one credential each for, in that order: every role but the
+// collector, whose credentials are per node (AddNode).
+func SiteRoles() []jetstream.Role {
+	return []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner, jetstream.RoleWorker}
+}
+
 // Init creates dir (mode 0700) with a new operator, the system and log accounts, and one
 // credentials file per role and per node in opt.Nodes. It refuses a directory that has an
 // operator already: its keys would be lost.
@@ -93,7 +99,7 @@ func Init(dir string, opt Options) error {
 	if err := writeLogOptions(dir, opt.Log); err != nil {
 		return err
 	}
-	for _, r := range []jetstream.Role{jetstream.RoleAdmin, jetstream.RoleImporter, jetstream.RolePlanner, jetstream.RoleWorker} {
+	for _, r := range SiteRoles() {
 		if _, err := issue(dir, r, ""); err != nil {
 			return err
 		}
