@@ -87,23 +87,11 @@ func TestForeignCredentialsRefused(t *testing.T) {
 
 // A restricted role on a server whose streams nobody created is told who creates them.
 func TestRestrictedRoleWithoutStreams(t *testing.T) {
-	dir := t.TempDir()
-	if err := Init(dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := natsserver.Start(natsserver.Options{Dir: t.TempDir(), Addr: "127.0.0.1:0", Auth: a})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	c := connectAs(t, srv.URL(), CredsPath(dir, jetstream.RoleImporter, ""))
+	dir, url := bareAuthServer(t)
+	c := connectAs(t, url, CredsPath(dir, jetstream.RoleImporter, ""))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err = jetstream.Open(ctx, c.nc, jetstream.Options{})
+	_, err := jetstream.Open(ctx, c.nc, jetstream.Options{})
 	if !errors.Is(err, jetstream.ErrDenied) || !strings.Contains(err.Error(), "only the admin role creates streams") {
 		t.Errorf("open as importer: %v", err)
 	}

@@ -20,9 +20,20 @@ import (
 
 var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
-// authServer issues credentials (with a collector for node-a) in a new directory and runs a
-// server that enforces them, with the streams created as admin.
+// authServer issues credentials (with a collector for each of nodes) in a new directory and runs
+// a server that enforces them, with the streams created as admin.
 func authServer(t testing.TB, nodes ...string) (dir, url string) {
+	t.Helper()
+	dir, url = bareAuthServer(t, nodes...)
+	c := connectAs(t, url, CredsPath(dir, jetstream.RoleAdmin, ""))
+	if _, err := jetstream.Open(context.Background(), c.nc, jetstream.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, url
+}
+
+// bareAuthServer is authServer without the streams.
+func bareAuthServer(t testing.TB, nodes ...string) (dir, url string) {
 	t.Helper()
 	dir = t.TempDir()
 	if err := Init(dir, Options{Nodes: nodes}); err != nil {
@@ -37,10 +48,6 @@ func authServer(t testing.TB, nodes ...string) (dir, url string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	c := connectAs(t, srv.URL(), CredsPath(dir, jetstream.RoleAdmin, ""))
-	if _, err := jetstream.Open(context.Background(), c.nc, jetstream.Options{}); err != nil {
-		t.Fatal(err)
-	}
 	return dir, srv.URL()
 }
 
